@@ -1,0 +1,1 @@
+"""Shared, read-only facts about one parsed file that rules build on."""

@@ -1,0 +1,219 @@
+"""Per-file facts shared by every rule: the tree, parents, and name resolution.
+
+One walk over the tree records each node's parent, the imports, and the nodes
+each rule asked for; rules then read these facts instead of walking again.
+Names are resolved to qualified names through imports and simple aliases, so a
+rule matches `yaml.load` whether the file wrote `import yaml`, `from yaml import
+load` or `import yaml as y` (never by the source text).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterator
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_BUILTINS = frozenset(dir(builtins))
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
+
+
+class FileContext:
+    """What rules know about one parsed file. Built once; rules must not mutate it."""
+
+    def __init__(self, path: str, source: str, tree: ast.Module, wanted: frozenset[type] = frozenset()):
+        self.path = path
+        self.source = source
+        self.lines = source.splitlines()
+        self.tree = tree
+        self._parents: dict[int, ast.AST] = {}
+        self.nodes_by_type: dict[type, list[ast.AST]] = {t: [] for t in wanted}
+        self.imports: dict[str, str] = {}
+        self._module_bound: set[str] = set()
+        self._cache: dict[tuple[str, int], object] = {}
+        self._walk(wanted)
+        self._collect_module_aliases()
+
+    # -- construction -------------------------------------------------------------------
+    def _walk(self, wanted: frozenset[type]) -> None:
+        parents = self._parents
+        by_type = self.nodes_by_type
+        stack: list[ast.AST] = [self.tree]
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind in by_type:
+                by_type[kind].append(node)
+            if kind is ast.Import or kind is ast.ImportFrom:
+                self._record_import(node)  # type: ignore[arg-type]
+            children = list(ast.iter_child_nodes(node))
+            for child in children:
+                parents[id(child)] = node
+            stack.extend(reversed(children))
+        for nodes in by_type.values():
+            nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+
+    def _record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        # The first binding wins: `try: import simplejson as json / except: import json`
+        # keeps the first, which is the one a reviewer reads first too.
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports.setdefault(alias.asname, alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports.setdefault(top, top)
+            return
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            target = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+            self.imports.setdefault(alias.asname or alias.name, target)
+
+    def _collect_module_aliases(self) -> None:
+        """Module-level `run = subprocess.run` style aliases, when bound exactly once."""
+        counts: dict[str, int] = {}
+        values: dict[str, ast.expr] = {}
+        for stmt in self.tree.body:
+            targets: list[ast.expr] = []
+            if isinstance(stmt, ast.Assign):
+                targets = list(stmt.targets)
+            elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+                targets = [stmt.target]
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._module_bound.add(stmt.name)
+            for target in targets:
+                for name in _target_names(target):
+                    self._module_bound.add(name)
+                    counts[name] = counts.get(name, 0) + 1
+                    if isinstance(stmt, ast.Assign) and isinstance(target, ast.Name):
+                        values[name] = stmt.value
+        for name, value in values.items():
+            if counts[name] == 1 and name not in self.imports and isinstance(value, (ast.Name, ast.Attribute)):
+                resolved = self.qualname(value)
+                if resolved and "." in resolved:
+                    self.imports[name] = resolved
+
+    # -- tree navigation ----------------------------------------------------------------
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self._parents.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        current = self._parents.get(id(node))
+        while current is not None:
+            yield current
+            current = self._parents.get(id(current))
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        for anc in self.ancestors(node):
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return anc
+            if isinstance(anc, ast.ClassDef):
+                return None
+        return None
+
+    def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
+        for anc in self.ancestors(node):
+            if isinstance(anc, ast.ClassDef):
+                return anc
+        return None
+
+    def enclosing_scope(self, node: ast.AST) -> ast.AST:
+        for anc in self.ancestors(node):
+            if isinstance(anc, _SCOPES):
+                return anc
+        return self.tree
+
+    def statement_of(self, node: ast.AST) -> ast.stmt | None:
+        """The innermost statement containing the node (the node itself if a statement)."""
+        if isinstance(node, ast.stmt):
+            return node
+        for anc in self.ancestors(node):
+            if isinstance(anc, ast.stmt):
+                return anc
+        return None
+
+    def scope_name(self, node: ast.AST) -> str:
+        """Dotted name of the enclosing classes/functions, e.g. `Api.get` (stable across edits)."""
+        parts = [
+            anc.name
+            for anc in self.ancestors(node)
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        ]
+        return ".".join(reversed(parts))
+
+    def is_inside(self, node: ast.AST, kinds: type | tuple[type, ...]) -> bool:
+        return any(isinstance(anc, kinds) for anc in self.ancestors(node))
+
+    def memo(self, key: str, node: ast.AST, compute):  # noqa: ANN001 - small private cache helper
+        """Cache a per-node computation shared by several rules (e.g. a function's assignments)."""
+        slot = (key, id(node))
+        if slot not in self._cache:
+            self._cache[slot] = compute()
+        return self._cache[slot]
+
+    # -- names ---------------------------------------------------------------------------
+    def qualname(self, expr: ast.AST | None) -> str | None:
+        """Resolve `y.load` to `yaml.load` through imports; builtins become `builtins.x`.
+
+        Unbound names stay bare (`request.args`); a call in the chain is written `f()`
+        (`requests.Session().get`). Anything else (subscripts, literals) gives None.
+        """
+        if isinstance(expr, ast.Name):
+            name = expr.id
+            if name in self.imports:
+                return self.imports[name]
+            if name in _BUILTINS and name not in self._module_bound and not self._locally_bound(expr):
+                return f"builtins.{name}"
+            return name
+        if isinstance(expr, ast.Attribute):
+            base = self.qualname(expr.value)
+            return f"{base}.{expr.attr}" if base else None
+        if isinstance(expr, ast.Call):
+            base = self.qualname(expr.func)
+            return f"{base}()" if base else None
+        return None
+
+    def call_name(self, call: ast.Call) -> str | None:
+        return self.qualname(call.func)
+
+    def _locally_bound(self, name: ast.Name) -> bool:
+        func = self.enclosing_function(name)
+        if func is None:
+            return False
+        return name.id in self.memo("bound-names", func, lambda: _bound_names(func))
+
+    # -- source text ---------------------------------------------------------------------
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+    def char_column(self, line: int, byte_offset: int) -> int:
+        """ast columns are UTF-8 byte offsets; reports use 1-based character columns."""
+        text = self.line_text(line)
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+
+def _target_names(target: ast.AST) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _bound_names(func: FunctionNode) -> frozenset[str]:
+    names = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
+    if func.args.vararg:
+        names.add(func.args.vararg.arg)
+    if func.args.kwarg:
+        names.add(func.args.kwarg.arg)
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return frozenset(names)

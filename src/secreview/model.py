@@ -1,0 +1,222 @@
+"""The one frozen result model every engine fills and every report reads.
+
+Nothing here knows about files on disk, the CLI or output formats: a report
+format is a pure function of a `Report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+SCHEMA_VERSION = "1.0"
+CLEAN_SENTENCE = "No security defects are detected in the code."
+
+
+class _Ordered(str, Enum):
+    """A string enum whose members compare by declaration order."""
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(_Ordered):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Confidence(_Ordered):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+# The 15 defect types of the security code review study (Yu et al., 2024), plus
+# `other` for findings that fit none of them (path traversal, SSRF, ...).
+DEFECT_TYPES: dict[str, str] = {
+    "race": "race condition",
+    "deadlock": "deadlock",
+    "crash": "crash",
+    "leak": "resource leak",
+    "dos": "denial of service",
+    "sqli": "SQL injection",
+    "cmdi": "command injection",
+    "fmt": "format string",
+    "access": "improper access",
+    "xss": "cross-site scripting",
+    "csrf": "cross-site request forgery",
+    "crypto": "encryption",
+    "intovf": "integer overflow",
+    "bof": "buffer overflow",
+    "uaf": "use after free",
+    "other": "other",
+}
+
+# The ten pillars of the CWE-1000 research view.
+PILLARS: dict[int, str] = {
+    284: "Improper Access Control",
+    435: "Improper Interaction Between Multiple Correctly-Behaving Entities",
+    664: "Improper Control of a Resource Through its Lifetime",
+    682: "Incorrect Calculation",
+    691: "Insufficient Control Flow Management",
+    693: "Protection Mechanism Failure",
+    697: "Incorrect Comparison",
+    703: "Improper Check or Handling of Exceptional Conditions",
+    707: "Improper Neutralization",
+    710: "Improper Adherence to Coding Standards",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    """One step of a data-flow trace: where a value came from or went through."""
+
+    path: str
+    line: int
+    column: int
+    snippet: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str  # stable code, e.g. "SR101"
+    name: str  # kebab-case rule name
+    title: str
+    cwe: int
+    cwe_name: str
+    pillar: int
+    pillar_name: str
+    type: str  # a key of DEFECT_TYPES
+    severity: Severity
+    confidence: Confidence
+    path: str
+    line: int
+    end_line: int
+    column: int  # 1-based, in characters
+    end_column: int
+    snippet: str  # the source text of lines line..end_line
+    message: str
+    fix: str
+    fingerprint: str  # stable across line moves
+    trace: tuple[TraceStep, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A file (or part of the input) that could not be reviewed, and why."""
+
+    path: str
+    kind: str  # syntax | decode | too-large | unreadable | nul-bytes | symlink-loop | not-found | internal
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A suppression comment that silenced nothing (reported so it can be removed)."""
+
+    path: str
+    line: int
+    kind: str  # "nosec" | "secreview"
+    codes: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PillarAccount:
+    pillar: int
+    name: str
+    rules: int  # how many enabled rules check for weaknesses under this pillar
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    files: int = 0
+    reviewed: int = 0
+    lines: int = 0
+    rules: int = 0
+    suppressed: int = 0
+    filtered: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    pillars: tuple[PillarAccount, ...]
+    stats: Stats
+    unused_suppressions: tuple[Suppression, ...] = ()
+    tool_version: str = ""
+    rules: tuple[RuleInfo, ...] = field(default=())
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+    @property
+    def verdict(self) -> str:
+        """`defects` when anything was found, else `incomplete` when anything was
+        not reviewed, else `clean`. A review that did not finish is never clean."""
+        if self.findings:
+            return "defects"
+        if self.errors:
+            return "incomplete"
+        return "clean"
+
+    @property
+    def verdict_sentence(self) -> str:
+        n = len(self.findings)
+        if self.verdict == "clean":
+            return CLEAN_SENTENCE
+        skipped = len({e.path for e in self.errors})
+        not_reviewed = (
+            f"{skipped} file{'s' if skipped != 1 else ''} could not be reviewed (see errors)"
+            if skipped
+            else ""
+        )
+        if self.verdict == "defects":
+            found = f"{n} security defect{'s' if n != 1 else ''} detected."
+            return f"{found} The review is incomplete: {not_reviewed}." if skipped else found
+        return f"The review is incomplete: {not_reviewed}; no defects were found in the rest."
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What a report needs to know about a rule (for SARIF rule metadata and the
+    pillar account), independent of the rule's Python module."""
+
+    code: str
+    name: str
+    title: str
+    cwe: int
+    cwe_name: str
+    pillar: int
+    pillar_name: str
+    type: str
+    severity: Severity
+    confidence: Confidence
+    fix: str
+    help: str  # markdown: the rule's documentation

@@ -1,0 +1,25 @@
+"""Report formats: each module has `render(report) -> str`, a pure function of the model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from secreview.model import Report
+
+FORMATS = ("text", "json", "sarif")
+
+
+def renderer(fmt: str) -> Callable[..., str]:
+    if fmt == "text":
+        from secreview.report.text import render
+    elif fmt == "json":
+        from secreview.report.json import render
+    elif fmt == "sarif":
+        from secreview.report.sarif import render
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return render
+
+
+def render(report: Report, fmt: str, **options: object) -> str:
+    return renderer(fmt)(report, **options)

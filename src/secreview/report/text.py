@@ -1,0 +1,56 @@
+"""Text: findings grouped by file with their code and fix, the account of the
+ten pillars, then exactly one verdict sentence as the last line."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from secreview.model import Finding, Report
+
+
+def _finding(f: Finding) -> list[str]:
+    out = [
+        f"  {f.path}:{f.line}:{f.column}  {f.rule} {f.name}  [{f.severity}/{f.confidence}]",
+        f"    {f.title}: {f.message}",
+        f"    CWE-{f.cwe} {f.cwe_name} | pillar CWE-{f.pillar} {f.pillar_name} | type {f.type}",
+    ]
+    width = len(str(f.end_line))
+    for offset, text in enumerate(f.snippet.splitlines()):
+        out.append(f"    {str(f.line + offset).rjust(width)} | {text}")
+    for step in f.trace:
+        out.append(f"    trace {step.path}:{step.line}: {step.note}")
+    out.append(f"    fix: {f.fix}")
+    return out
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    for path, group in groupby(report.findings, key=lambda f: f.path):
+        items = list(group)
+        lines.append(f"{path} — {len(items)} finding{'s' if len(items) != 1 else ''}")
+        for f in items:
+            lines.extend(_finding(f))
+            lines.append("")
+    if report.errors:
+        lines.append("Not reviewed:")
+        lines.extend(f"  {e.path} [{e.kind}] {e.message}" for e in report.errors)
+        lines.append("")
+    if report.unused_suppressions:
+        lines.append("Unused suppressions:")
+        lines.extend(f"  {s.path}:{s.line}: {s.text}" for s in report.unused_suppressions)
+        lines.append("")
+    s = report.stats
+    lines.append(f"Pillars (CWE-1000) checked by {s.rules} rules over {s.reviewed} of {s.files} files:")
+    for p in report.pillars:
+        checked = f"{p.rules} rule{'s' if p.rules != 1 else ''}" if p.rules else "not covered by static rules"
+        lines.append(f"  CWE-{p.pillar:<4} {p.name:<66} {checked:>28}  {p.findings} finding(s)")
+    extra = []
+    if s.suppressed:
+        extra.append(f"{s.suppressed} suppressed")
+    if s.filtered:
+        extra.append(f"{s.filtered} below the severity/confidence threshold")
+    if extra:
+        lines.append("  (" + ", ".join(extra) + ")")
+    lines.append("")
+    lines.append(report.verdict_sentence)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,100 @@
+"""Shell command built from a non-literal value and run through a shell.
+
+## What it flags
+Calls that hand a command string to a shell (`subprocess.*` with `shell=True`,
+`os.system`, `os.popen`, `subprocess.getoutput`/`getstatusoutput`) when the
+command is built from values that are not literals (f-string, `%`, `.format()`,
+`+`, `join`) or comes from outside the program.
+
+## Why it matters
+The shell interprets `;`, `|`, `$()` and backticks in the interpolated value,
+so whoever controls it runs their own commands with the service's privileges
+(CWE-78). OpenStack has shipped several such bugs in agents that build `ip`,
+`dnsmasq` or `qemu-img` command lines.
+
+## Example
+```python
+import subprocess
+
+def resize(image, size):
+    subprocess.check_call("qemu-img resize %s %s" % (image, size), shell=True)
+```
+
+## Use instead
+```python
+import subprocess
+
+def resize(image, size):
+    subprocess.check_call(["qemu-img", "resize", image, size])
+```
+
+## References
+- CWE-78: Improper Neutralization of Special Elements used in an OS Command
+- Python docs, subprocess "Security Considerations"
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.flow import built_string, external_source, trace_for
+from secreview.analysis.values import argument, is_literal, is_true, keyword
+from secreview.model import Confidence, Severity
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR101",
+    name="shell-command-injection",
+    title="Shell command built from a non-literal value",
+    cwe=78,
+    type="cmdi",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    fix="Pass the command as a list of arguments without a shell (shell=False); "
+    "if a shell is unavoidable, quote every interpolated value with shlex.quote().",
+    bandit=("B602", "B605", "B609"),
+)
+NODES = (ast.Call,)
+
+_SHELL_ALWAYS = {
+    "os.system": 0,
+    "os.popen": 0,
+    "subprocess.getoutput": 0,
+    "subprocess.getstatusoutput": 0,
+    "commands.getoutput": 0,
+    "commands.getstatusoutput": 0,
+}
+_SUBPROCESS = {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+               "subprocess.Popen", "asyncio.create_subprocess_shell"}
+
+
+def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    name = ctx.call_name(node)
+    if name in _SHELL_ALWAYS:
+        command = argument(node, 0, "cmd") or argument(node, None, "command")
+    elif name in _SUBPROCESS and (is_true(_kw(node, "shell")) or name == "asyncio.create_subprocess_shell"):
+        command = argument(node, 0, "args") or argument(node, None, "cmd")
+    else:
+        return
+    if command is None or is_literal(command, ctx):
+        return
+    if isinstance(command, (ast.List, ast.Tuple)):
+        return  # a list with shell=True runs only its first item as the script; not a string build
+    source = external_source(ctx, command)
+    built = built_string(ctx, command)
+    if source:
+        yield Hit(
+            node,
+            f"`{name}` runs a shell command that contains {source.description}.",
+            trace=trace_for(ctx, source, node, f"{name}(..., shell)"),
+        )
+    elif built:
+        how, _ = built
+        yield Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.")
+
+
+def _kw(node: ast.Call, name: str) -> ast.expr | None:
+    kw = keyword(node, name)
+    return kw.value if kw else None

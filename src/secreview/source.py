@@ -1,0 +1,219 @@
+"""From paths on disk to decoded, parsed Python sources — never imported, never run.
+
+Discovery walks directories (skipping VCS folders, virtualenvs, build output,
+`node_modules` and what `.gitignore` ignores), decoding honours PEP 263 coding
+cookies, and every way a file can fail becomes a `FileError` for that file alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import fnmatch
+import io
+import os
+import re
+import tokenize
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from secreview.model import FileError
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".env", "node_modules", "__pycache__",
+     "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".direnv"}
+)
+_SHEBANG = re.compile(rb"^#![^\n]*\bpython[0-9.]*\b")
+_PY2_HINTS = re.compile(r"^\s*(print\s+[^(=\s]|exec\s+[\"'a-zA-Z]|raise\s+\w+\s*,)|\bexcept\s+[\w.]+\s*,\s*\w+\s*:|"
+                        r"\bur['\"]|\b0[0-7]+L?\b|`[^`]+`", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file chosen for review: the path reports show and the path to read."""
+
+    display: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    source: str
+    tree: ast.Module
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(
+    paths: Iterable[str], excludes: Iterable[str] = (), respect_gitignore: bool = True, cwd: Path | None = None
+) -> tuple[list[SourceFile], list[FileError]]:
+    """Python files under `paths`, in a stable order, and the paths that could not be walked."""
+    cwd = cwd or Path.cwd()
+    excludes = tuple(excludes)
+    files: dict[str, SourceFile] = {}
+    errors: list[FileError] = []
+    for raw in paths:
+        given = Path(raw)
+        shown = display_path(given.absolute(), cwd) if not given.is_absolute() else given.as_posix()
+        if given.is_symlink() and not given.exists():
+            errors.append(_link_error(given, shown))
+            continue
+        if not given.exists():
+            errors.append(FileError(shown, "not-found", f"{shown}: no such file or directory"))
+            continue
+        if given.is_file():
+            if not _excluded(shown, excludes):
+                files.setdefault(shown, SourceFile(shown, given))  # named files are always reviewed
+            continue
+        for path, error in _walk(given, excludes, respect_gitignore, cwd):
+            if error:
+                errors.append(error)
+            elif path is not None:
+                shown = display_path(path.absolute(), cwd) if not path.is_absolute() else path.as_posix()
+                files.setdefault(shown, SourceFile(shown, path))
+    return sorted(files.values(), key=lambda f: f.display), errors
+
+
+def _link_error(path: Path, shown: str) -> FileError:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return FileError(shown, "symlink-loop", f"{shown}: symbolic link loop")
+    return FileError(shown, "unreadable", f"{shown}: broken symbolic link")
+
+
+def _excluded(shown: str, excludes: tuple[str, ...]) -> bool:
+    name = shown.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(shown, g) or fnmatch.fnmatch(name, g) or shown.startswith(g.rstrip("/") + "/")
+               for g in excludes)
+
+
+def _walk(
+    root: Path, excludes: tuple[str, ...], respect_gitignore: bool, cwd: Path
+) -> Iterator[tuple[Path | None, FileError | None]]:
+    seen_dirs: set[str] = set()
+    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    stack: list[Path] = [root]
+    while stack:
+        directory = stack.pop()
+        shown_dir = display_path(directory.absolute(), cwd)
+        real = os.path.realpath(directory)
+        if real in seen_dirs:
+            yield None, FileError(shown_dir, "symlink-loop", f"{shown_dir}: directory reached twice through a link")
+            continue
+        seen_dirs.add(real)
+        if respect_gitignore and (directory / ".gitignore").is_file():
+            ignores.append((directory, _load_gitignore(directory / ".gitignore")))
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            yield None, FileError(shown_dir, "unreadable", f"{shown_dir}: {exc.strerror or exc}")
+            continue
+        subdirs = []
+        for entry in entries:
+            path = Path(entry.path)
+            shown = display_path(path.absolute(), cwd)
+            if _excluded(shown, excludes) or _ignored(path, entry.is_dir(), ignores):
+                continue
+            try:
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if entry.is_symlink() and not is_dir and not is_file:
+                yield None, _link_error(path, shown)
+            elif is_dir:
+                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or (path / "pyvenv.cfg").exists():
+                    continue
+                subdirs.append(path)
+            elif is_file and _is_python(path):
+                yield path, None
+        stack.extend(reversed(subdirs))
+
+
+def _load_gitignore(path: Path) -> pathspec.PathSpec:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+    for base, spec in ignores:
+        try:
+            rel = path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+        if spec.match_file(rel + "/" if is_dir else rel):
+            return True
+    return False
+
+
+def _is_python(path: Path) -> bool:
+    if path.suffix in (".py", ".pyw"):
+        return True
+    if path.suffix:
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return bool(_SHEBANG.match(handle.read(128)))
+    except OSError:
+        return False
+
+
+def read_source(file: SourceFile, max_bytes: int) -> tuple[bytes | None, FileError | None]:
+    shown = file.display
+    try:
+        size = file.path.stat().st_size
+    except OSError as exc:
+        kind = "symlink-loop" if exc.errno == 40 else "unreadable"
+        return None, FileError(shown, kind, f"{shown}: {exc.strerror or exc}")
+    if size > max_bytes:
+        return None, FileError(shown, "too-large", f"{shown}: {size} bytes is over the {max_bytes}-byte limit")
+    try:
+        return file.path.read_bytes(), None
+    except OSError as exc:
+        return None, FileError(shown, "unreadable", f"{shown}: {exc.strerror or exc}")
+
+
+def decode(data: bytes, shown: str) -> tuple[str | None, FileError | None]:
+    """Decode as Python does: BOM, then a PEP 263 cookie, else UTF-8."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return None, FileError(shown, "nul-bytes", f"{shown}: contains a NUL byte (line {line}); not Python source",
+                               line)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, FileError(shown, "decode", f"{shown}: {exc}")
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return None, FileError(shown, "decode", f"{shown}: cannot decode as {encoding}: {exc}")
+    if encoding == "utf-8-sig" or text.startswith(codecs.BOM_UTF8.decode("utf-8")):
+        text = text.lstrip("\ufeff")
+    return text, None
+
+
+def parse(text: str, shown: str) -> tuple[Parsed | None, FileError | None]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our report
+            tree = ast.parse(text, filename=shown, type_comments=False)
+    except SyntaxError as exc:
+        hint = " (this looks like Python 2 code, which is not supported)" if _PY2_HINTS.search(text) else ""
+        return None, FileError(shown, "syntax", f"{shown}:{exc.lineno}: {exc.msg}{hint}", exc.lineno)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return None, FileError(shown, "syntax", f"{shown}: cannot parse: {type(exc).__name__}: {exc}")
+    return Parsed(text, tree), None

@@ -1,0 +1,55 @@
+"""The rule contract: doc headings, runnable doc examples, fixture coverage, CWE
+in the catalog, unique ids — checked for every rule module present."""
+
+from __future__ import annotations
+
+import pytest
+
+from secreview.cwe import load_catalog
+from secreview.engine import review_text
+from secreview.markers import parse_markers
+from secreview.model import DEFECT_TYPES, PILLARS
+from secreview.ruleset import DOC_HEADINGS, load_rules
+
+from conftest import FIXTURES
+
+RULES = load_rules()
+IDS = [r.meta.name for r in RULES]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=IDS)
+def test_doc_has_every_heading(rule):
+    missing = [h for h in DOC_HEADINGS if h not in rule.sections]
+    assert not missing, f"{rule.module} doc lacks {missing}"
+    assert rule.example.strip() and rule.use_instead.strip()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=IDS)
+def test_doc_example_fires_and_use_instead_does_not(rule):
+    fired = review_text("example.py", rule.example, (rule,))
+    assert not fired.errors
+    assert any(f.rule == rule.meta.code for f in fired.findings), "Example does not fire"
+    quiet = review_text("use_instead.py", rule.use_instead, (rule,))
+    assert not quiet.errors
+    assert [f.line for f in quiet.findings] == [], "Use instead fires"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=IDS)
+def test_fixture_has_ruleid_and_ok(rule):
+    path = FIXTURES / "rules" / f"{rule.meta.name}.py"
+    assert path.is_file(), f"missing fixture {path}"
+    kinds = {m.kind for m in parse_markers(path.read_text(encoding="utf-8")) if m.rule == rule.meta.name}
+    assert {"ruleid", "ok"} <= kinds
+
+
+@pytest.mark.parametrize("rule", RULES, ids=IDS)
+def test_cwe_is_a_live_weakness_with_a_pillar(rule):
+    entry = load_catalog().get(rule.meta.cwe)
+    assert entry is not None and entry.kind == "weakness" and entry.status != "Deprecated"
+    assert entry.pillar in PILLARS
+    assert rule.meta.type in DEFECT_TYPES and rule.meta.fix.strip()
+
+
+def test_codes_and_names_are_unique():
+    assert len({r.meta.code for r in RULES}) == len(RULES)
+    assert len({r.meta.name for r in RULES}) == len(RULES)
