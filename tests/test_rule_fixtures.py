@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import FIXTURES
 from secreview.engine import review_text
 from secreview.markers import Marker, expected_lines, parse_markers
 from secreview.ruleset import load_rules
-
-from conftest import FIXTURES
 
 RULES = load_rules()
 FIXTURE_FILES = sorted((FIXTURES / "rules").glob("*.py"))

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import FIXTURES
 from secreview.cwe import load_catalog
 from secreview.engine import review_text
 from secreview.markers import parse_markers
 from secreview.model import DEFECT_TYPES, PILLARS
 from secreview.ruleset import DOC_HEADINGS, load_rules
-
-from conftest import FIXTURES
 
 RULES = load_rules()
 IDS = [r.meta.name for r in RULES]

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--confidence", choices=[c.value for c in Confidence], help="report findings at or above")
     scan.add_argument("--fail-on", choices=[s.value for s in Severity], dest="fail_on",
                       help="exit 1 when a reported finding is at or above this severity (default: low)")
+    scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     scan.add_argument("--select", action="append", metavar="RULES", help="only these codes, names, prefixes or types")
     scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names, prefixes or types")
     scan.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (repeatable)")
@@ -63,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors end here; callers get the code
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_ERROR
     try:
         if args.command == "scan":
             return _scan(args)
@@ -106,6 +110,8 @@ def _scan(args: argparse.Namespace) -> int:
         print(report.verdict_sentence, file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if args.exit_zero:
+        return EXIT_CLEAN
     return EXIT_FINDINGS if api.failing(report, config) else EXIT_CLEAN
 
 

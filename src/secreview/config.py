@@ -41,6 +41,7 @@ _ALIASES = {"fail-on": "fail_on", "max-file-size": "max_file_size", "respect-git
 
 
 def find_pyproject(start: Path) -> Path | None:
+    start = start.resolve()
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():

@@ -62,8 +62,8 @@ def discover(
     files: dict[str, SourceFile] = {}
     errors: list[FileError] = []
     for raw in paths:
-        given = Path(raw)
-        shown = display_path(given.absolute(), cwd) if not given.is_absolute() else given.as_posix()
+        given = Path(raw) if Path(raw).is_absolute() else cwd / raw
+        shown = display_path(given, cwd)
         if given.is_symlink() and not given.exists():
             errors.append(_link_error(given, shown))
             continue
@@ -78,7 +78,7 @@ def discover(
             if error:
                 errors.append(error)
             elif path is not None:
-                shown = display_path(path.absolute(), cwd) if not path.is_absolute() else path.as_posix()
+                shown = display_path(path, cwd)
                 files.setdefault(shown, SourceFile(shown, path))
     return sorted(files.values(), key=lambda f: f.display), errors
 
@@ -102,15 +102,17 @@ def _walk(
     root: Path, excludes: tuple[str, ...], respect_gitignore: bool, cwd: Path
 ) -> Iterator[tuple[Path | None, FileError | None]]:
     seen_dirs: set[str] = set()
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     stack: list[Path] = [root]
     while stack:
         directory = stack.pop()
-        shown_dir = display_path(directory.absolute(), cwd)
+        shown_dir = display_path(directory, cwd)
         real = os.path.realpath(directory)
         if real in seen_dirs:
-            yield None, FileError(shown_dir, "symlink-loop", f"{shown_dir}: directory reached twice through a link")
-            continue
+            parent = os.path.realpath(directory.parent)
+            if parent == real or parent.startswith(real.rstrip(os.sep) + os.sep):
+                yield None, FileError(shown_dir, "symlink-loop", f"{shown_dir}: symbolic link loop back to {real}")
+            continue  # otherwise the same directory reached through a second link: review it once
         seen_dirs.add(real)
         if respect_gitignore and (directory / ".gitignore").is_file():
             ignores.append((directory, _load_gitignore(directory / ".gitignore")))
@@ -122,14 +124,14 @@ def _walk(
         subdirs = []
         for entry in entries:
             path = Path(entry.path)
-            shown = display_path(path.absolute(), cwd)
-            if _excluded(shown, excludes) or _ignored(path, entry.is_dir(), ignores):
-                continue
+            shown = display_path(path, cwd)
             try:
                 is_dir = entry.is_dir()
                 is_file = entry.is_file()
-            except OSError:
+            except OSError:  # a link loop makes even the type unknowable
                 is_dir = is_file = False
+            if _excluded(shown, excludes) or _ignored(path, is_dir, ignores):
+                continue
             if entry.is_symlink() and not is_dir and not is_file:
                 yield None, _link_error(path, shown)
             elif is_dir:
@@ -141,15 +143,15 @@ def _walk(
         stack.extend(reversed(subdirs))
 
 
-def _load_gitignore(path: Path) -> pathspec.PathSpec:
+def _load_gitignore(path: Path) -> pathspec.GitIgnoreSpec:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         lines = []
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
     for base, spec in ignores:
         try:
             rel = path.relative_to(base).as_posix()

@@ -18,12 +18,13 @@ from secreview.model import TraceStep
 
 # Attributes of a request object that carry client-controlled data, across Flask,
 # Django, WebOb/Pecan, Starlette/FastAPI, aiohttp, Bottle, Tornado and Falcon.
-REQUEST_ATTRS = frozenset(
-    """args form values json data files cookies headers get_json get_data stream view_args query_string
-    GET POST FILES COOKIES META body params body_file query_params path_params match_info content query
-    query_arguments body_arguments arguments get_argument get_arguments get_body_argument get_query_argument
-    text read post environ path_info url full_path raw_post_data""".split()
-)
+REQUEST_ATTRS = frozenset({
+    "args", "form", "values", "json", "data", "files", "cookies", "headers", "get_json", "get_data", "stream",
+    "view_args", "query_string", "GET", "POST", "FILES", "COOKIES", "META", "body", "params", "body_file",
+    "query_params", "path_params", "match_info", "content", "query", "query_arguments", "body_arguments",
+    "arguments", "get_argument", "get_arguments", "get_body_argument", "get_query_argument", "text", "read",
+    "post", "environ", "path_info", "url", "full_path", "raw_post_data",
+})
 REQUEST_OBJECTS = frozenset(
     {"flask.request", "pecan.request", "bottle.request", "request", "req", "self.request", "webob.request"}
 )
