@@ -100,7 +100,9 @@ def _scan(args: argparse.Namespace) -> int:
     config = load_config(cli)
     with _progress_bar(config.progress) as progress:
         report = api.review(args.paths, config, progress=progress)
-    text = render(report, args.format)
+    # SARIF carries the checkout root so code scanning can resolve relative paths.
+    options = {"srcroot": str(Path.cwd())} if args.format == "sarif" else {}
+    text = render(report, args.format, **options)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
