@@ -52,3 +52,12 @@ def test_cwe_is_a_live_weakness_with_a_pillar(rule):
 def test_codes_and_names_are_unique():
     assert len({r.meta.code for r in RULES}) == len(RULES)
     assert len({r.meta.name for r in RULES}) == len(RULES)
+
+
+def test_rule_reference_is_current(capsys):
+    from secreview.cli import main
+
+    main(["rules", "--format", "markdown"])
+    generated = capsys.readouterr().out
+    committed = (FIXTURES.parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == generated, "docs/rules.md is stale: run `secreview rules --format markdown > docs/rules.md`"

@@ -20,6 +20,7 @@ from secreview.config import load as load_config
 from secreview.cwe import describe, load_catalog, parse_cwe_id
 from secreview.model import Confidence, Severity
 from secreview.report import FORMATS, render
+from secreview.ruledocs import reference
 from secreview.ruleset import RuleError, load_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-progress", dest="progress", action="store_false")
 
     rules = sub.add_parser("rules", help="list the rules")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     cwe = sub.add_parser("cwe", help="show a CWE's name, CWE-1000 parent chain and pillar")
     cwe.add_argument("id", metavar="ID", help="e.g. 78 or CWE-78")
@@ -119,6 +120,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _rules(args: argparse.Namespace) -> int:
     infos = [api.rule_info(r) for r in load_rules()]
+    if args.format == "markdown":
+        sys.stdout.write(reference(infos))
+        return EXIT_CLEAN
     if args.format == "json":
         keys = ("code", "name", "title", "cwe", "cwe_name", "pillar", "pillar_name", "type", "severity", "confidence")
         rows = [{k: str(getattr(i, k)) if k in ("severity", "confidence") else getattr(i, k) for k in keys}
