@@ -17,6 +17,7 @@ from secreview.model import Suppression
 
 _NOSEC = re.compile(r"#\s*nosec\b:?\s*([A-Za-z0-9_,\- ]*)", re.IGNORECASE)
 _OURS = re.compile(r"#\s*secreview:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$", re.IGNORECASE)
+_ANY = re.compile(r"nosec|secreview", re.IGNORECASE)
 _ID = re.compile(r"^(B\d{3}|SR\d{3}|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)$", re.IGNORECASE)
 
 
@@ -38,6 +39,8 @@ class Comment:
 def find_comments(source: str) -> dict[int, list[Comment]]:
     """Line -> suppression comments on that line."""
     found: dict[int, list[Comment]] = {}
+    if not _ANY.search(source):
+        return found  # tokenizing is costly; most files carry no suppression at all
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):

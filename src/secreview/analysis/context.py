@@ -31,25 +31,43 @@ class FileContext:
         self.imports: dict[str, str] = {}
         self._module_bound: set[str] = set()
         self._cache: dict[tuple[str, int], object] = {}
+        self._call_names: dict[int, str | None] = {}
+        self._stored_anywhere: set[str] = set()  # every name bound anywhere (cheap shadowing pre-check)
         self._walk(wanted)
         self._collect_module_aliases()
 
     # -- construction -------------------------------------------------------------------
     def _walk(self, wanted: frozenset[type]) -> None:
+        # The one walk over the tree (hot: it visits every node of every file), so the
+        # child iteration is inlined instead of going through ast.iter_child_nodes.
         parents = self._parents
         by_type = self.nodes_by_type
+        stored = self._stored_anywhere
+        node_type, name_type, arg_type, store = ast.AST, ast.Name, ast.arg, ast.Store
         stack: list[ast.AST] = [self.tree]
         while stack:
             node = stack.pop()
             kind = type(node)
             if kind in by_type:
                 by_type[kind].append(node)
-            if kind is ast.Import or kind is ast.ImportFrom:
+            if kind is name_type:
+                if type(node.ctx) is store:  # type: ignore[attr-defined]
+                    stored.add(node.id)  # type: ignore[attr-defined]
+                continue  # a Name's only child is its ctx
+            if kind is arg_type:
+                stored.add(node.arg)  # type: ignore[attr-defined]
+            elif kind is ast.Import or kind is ast.ImportFrom:
                 self._record_import(node)  # type: ignore[arg-type]
-            children = list(ast.iter_child_nodes(node))
-            for child in children:
-                parents[id(child)] = node
-            stack.extend(reversed(children))
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    for item in reversed(value):
+                        if isinstance(item, node_type):
+                            parents[id(item)] = node
+                            stack.append(item)
+                elif isinstance(value, node_type) and not isinstance(value, (ast.expr_context, ast.operator)):
+                    parents[id(value)] = node
+                    stack.append(value)
         for nodes in by_type.values():
             nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
 
@@ -176,9 +194,14 @@ class FileContext:
         return None
 
     def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
+        key = id(call)
+        if key not in self._call_names:  # every rule asks; resolve each call once
+            self._call_names[key] = self.qualname(call.func)
+        return self._call_names[key]
 
     def _locally_bound(self, name: ast.Name) -> bool:
+        if name.id not in self._stored_anywhere:
+            return False
         func = self.enclosing_function(name)
         if func is None:
             return False

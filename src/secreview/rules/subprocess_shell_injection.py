@@ -92,7 +92,9 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         )
     elif built:
         how, _ = built
-        yield Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.")
+        # Built from values of unknown origin: a defect only if a caller passes untrusted data.
+        yield Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.",
+                  confidence=Confidence.MEDIUM)
 
 
 def _kw(node: ast.Call, name: str) -> ast.expr | None:

@@ -51,6 +51,7 @@ META = Meta(
     fix="Compare strings with `==`/`!=`, and test membership against a tuple or set of whole values.",
 )
 NODES = (ast.Compare,)
+_WORD = re.compile(r"[a-z]{4,}|[A-Z]{4,}")
 
 _IDENTITY = re.compile(r"(role|user|group|scope|perm|permission|privilege|right|tenant|project|domain|host|"
                        r"state|status|action|method|level|tier|plan|kind|type)s?$", re.IGNORECASE)
@@ -69,7 +70,9 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
                 return
         if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, ast.Constant) and isinstance(right.value, str):
             name = identifier_of(left)
-            if len(right.value) > 1 and name and _IDENTITY.search(name):
+            # Only word-like literals ("admin", "read write"): `kind in "eE"` is a
+            # deliberate character-class test.
+            if _WORD.search(right.value) and name and _IDENTITY.search(name):
                 yield Hit(node, f"`{name} in {right.value!r}` is a substring test: any part of "
                           f"{right.value!r} (even an empty string) passes.",
                           fix=f"Compare `{name} == {right.value!r}` or test against a tuple of whole values.")
