@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from secreview import __version__, api
+from secreview.audit import command as audit_command
 from secreview.config import ConfigError
 from secreview.config import load as load_config
 from secreview.cwe import describe, load_catalog, parse_cwe_id
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cwe = sub.add_parser("cwe", help="show a CWE's name, CWE-1000 parent chain and pillar")
     cwe.add_argument("id", metavar="ID", help="e.g. 78 or CWE-78")
+    audit_command.register(sub)
     return parser
 
 
@@ -74,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "audit":
+            return audit_command.run(args)
         return _cwe(args)
     except (ConfigError, RuleError) as exc:
         print(f"secreview: error: {exc}", file=sys.stderr)

@@ -1,0 +1,178 @@
+"""Web framework debug mode switched on in code.
+
+## What it flags
+- `app.run(debug=True)` on a Flask/Quart app (resolved from `Flask(...)`, or an
+  object named like an app), `app.debug = True`, `app.config["DEBUG"] = True`,
+  `app.config.update(DEBUG=True)`;
+- `DEBUG = True` in a Django settings module (settings.py, settings/*.py, or a
+  module defining INSTALLED_APPS/MIDDLEWARE/ROOT_URLCONF) other than a
+  development/test settings file (dev.py, local.py, test.py ...), and in a
+  config class named for production;
+- `werkzeug.debug.DebuggedApplication(app, evalex=True)`,
+  `werkzeug.serving.run_simple(..., use_debugger=True)`, and
+  `Starlette(debug=True)`/`FastAPI(debug=True)`/`tornado.web.Application(debug=True)`.
+
+## Why it matters
+Debug mode renders tracebacks with source, settings and environment to any
+client, and the Werkzeug debugger runs arbitrary Python typed into the browser:
+a deployed debug flag is remote code execution or wholesale information
+exposure (CWE-489).
+
+## Example
+```python
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(debug=True)
+```
+
+## Use instead
+```python
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(debug=os.environ.get("FLASK_DEBUG") == "1")
+```
+
+## References
+- CWE-489: Active Debug Code
+- Flask docs, "Debug Mode"; Django docs, the DEBUG setting and the deployment checklist
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.values import argument, is_true, keyword
+from secreview.analysis.words import identifier_of
+from secreview.model import Confidence, Severity
+from secreview.rules._access import (
+    created_by,
+    is_dev_settings,
+    is_module_level,
+    is_settings_module,
+    is_test_code,
+    word_set,
+)
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR207",
+    name="debug-mode-enabled",
+    title="Debug mode enabled",
+    cwe=489,
+    type="access",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    fix="Leave debug off in code and enable it only from the environment of a developer machine "
+    "(FLASK_DEBUG=1, a dev settings file); never deploy the Werkzeug debugger.",
+    bandit=("B201",),
+)
+NODES = (ast.Call, ast.Assign)
+
+_APPS = {"flask.Flask", "quart.Quart"}
+_APP_NAME = re.compile(r"(^|_)(app|application|server|api|socketio)$", re.IGNORECASE)
+_DEBUG_CTORS = word_set(
+    """
+    starlette.applications.Starlette fastapi.FastAPI fastapi.applications.FastAPI
+    tornado.web.Application starlette.Starlette
+    """
+)
+_PROD_CLASS = re.compile(r"prod|live|deploy", re.IGNORECASE)
+
+
+def check(node: ast.Call | ast.Assign, ctx: FileContext) -> Iterator[Hit]:
+    if is_test_code(ctx):
+        return
+    if isinstance(node, ast.Assign):
+        yield from _assignment(node, ctx)
+        return
+    name = ctx.call_name(node) or ""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "run" and is_true(_kw(node, "debug")):
+        confidence = _app_confidence(func.value, ctx)
+        if confidence:
+            yield Hit(
+                node,
+                f"`{ctx.segment(func)}(debug=True)` starts the server with the interactive debugger "
+                "and reloader.",
+                confidence=confidence,
+            )
+    elif name.endswith("DebuggedApplication") and "werkzeug" in name:
+        evalex = argument(node, 1, "evalex")
+        if is_true(evalex):
+            yield Hit(
+                node,
+                "`DebuggedApplication(..., evalex=True)` lets any client run Python in the browser debugger.",
+            )
+    elif name in ("werkzeug.serving.run_simple", "werkzeug.run_simple") and is_true(
+        _kw(node, "use_debugger")
+    ):
+        yield Hit(node, "`run_simple(..., use_debugger=True)` serves the interactive Werkzeug debugger.")
+    elif name in _DEBUG_CTORS and is_true(_kw(node, "debug")):
+        yield Hit(node, f"`{name}(debug=True)` returns tracebacks to clients.")
+    elif (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("update", "from_mapping")
+        and is_true(_kw(node, "DEBUG"))
+    ):
+        config = func.value
+        if (
+            isinstance(config, ast.Attribute)
+            and config.attr == "config"
+            and _app_confidence(config.value, ctx)
+        ):
+            yield Hit(node, f"`{ctx.segment(func)}(DEBUG=True)` turns on Flask debug mode.")
+
+
+def _assignment(node: ast.Assign, ctx: FileContext) -> Iterator[Hit]:
+    if not is_true(node.value):
+        return
+    for target in node.targets:
+        ident = identifier_of(target)
+        if isinstance(target, ast.Attribute) and ident == "debug" and _app_confidence(target.value, ctx):
+            yield Hit(node, f"`{ctx.segment(target)} = True` turns on debug mode.")
+        elif isinstance(target, ast.Subscript) and ident == "DEBUG":
+            config = target.value
+            if (
+                isinstance(config, ast.Attribute)
+                and config.attr == "config"
+                and _app_confidence(config.value, ctx)
+            ):
+                yield Hit(node, f"`{ctx.segment(target)} = True` turns on Flask debug mode.")
+        elif isinstance(target, ast.Name) and target.id == "DEBUG":
+            cls = ctx.enclosing_class(node)
+            if cls is not None and ctx.enclosing_function(node) is None and _PROD_CLASS.search(cls.name):
+                yield Hit(node, f"`DEBUG = True` in the production config class `{cls.name}`.")
+            elif is_module_level(ctx, node) and is_settings_module(ctx) and not is_dev_settings(ctx):
+                yield Hit(
+                    node,
+                    "`DEBUG = True` in a Django settings module shows tracebacks and settings to "
+                    "every client.",
+                )
+
+
+def _app_confidence(expr: ast.AST, ctx: FileContext) -> Confidence | None:
+    """HIGH for an object made by Flask(...), MEDIUM for one named like an app, else None."""
+    if created_by(ctx, expr, _APPS):
+        return Confidence.HIGH
+    qual = ctx.qualname(expr) or ""
+    if qual.split(".")[0] in {"asyncio", "trio", "anyio", "subprocess", "unittest", "pytest"}:
+        return None
+    if _APP_NAME.search(identifier_of(expr)):
+        return Confidence.MEDIUM
+    return None
+
+
+def _kw(node: ast.Call, name: str) -> ast.expr | None:
+    kw = keyword(node, name)
+    return kw.value if kw else None

@@ -1,0 +1,81 @@
+"""An access or validity decision that answers "yes" when the check raised.
+
+## What it flags
+Functions whose name says they decide access or validity (`is_authorized`,
+`has_permission`, `can_edit`, `verify_signature`, `check_token`, `is_safe_url`
+...) with an `except` handler — bare, `Exception`, `BaseException` or a
+security exception such as `InvalidSignature`, `PermissionDenied`,
+`jwt.InvalidTokenError` — that returns True, or that only passes / logs and
+falls through to a `return True` right after the `try`.
+
+## Why it matters
+When the check itself fails — a policy file cannot be parsed, the key service
+times out, the signature library raises — the function grants access
+(CWE-636, failing open). An attacker who can make the check error out, for
+example with a malformed token or an oversized header, is let in. A decision
+function must deny on every path it does not positively understand.
+
+## Example
+```python
+import jwt
+
+def is_authorized(token, key):
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+        return claims.get("role") == "admin"
+    except Exception:
+        return True
+```
+
+## Use instead
+```python
+import jwt
+
+def is_authorized(token, key):
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.InvalidTokenError:
+        return False
+    return claims.get("role") == "admin"
+```
+
+## References
+- CWE-636: Not Failing Securely ('Failing Open')
+- OWASP, "Fail securely" design principle
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.model import Confidence, Severity
+from secreview.rules._robustness import fail_open, segment
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR604",
+    name="fail-open-check",
+    title="Access or validity check grants access when it raises",
+    cwe=636,
+    type="access",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    fix="Deny in the exception path: return False (or re-raise) from the handler, and catch only the "
+    "exceptions the check is documented to raise.",
+)
+NODES = (ast.ExceptHandler,)
+
+
+def check(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Hit]:
+    found = fail_open(ctx, node)
+    if found is None:
+        return
+    func, kind, granting = found
+    where = "in the handler" if ctx.parent(granting) is node else f"after the `try` (line {granting.lineno})"
+    yield Hit(
+        node,
+        f"`{func}()` decides access but {kind} swallows the failure and it returns "
+        f"`{segment(ctx, granting.value)}` {where}: the check fails open.",
+    )  # type: ignore[attr-defined]

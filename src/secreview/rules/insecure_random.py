@@ -1,0 +1,185 @@
+"""Token, password, nonce or secret made with a predictable random generator.
+
+## What it flags
+`random.random/randint/randrange/choice/choices/sample/getrandbits/shuffle/uniform/
+randbytes`, methods of a `random.Random()` instance and `numpy.random.*` when the
+value becomes a security value: it is assigned (directly, through `"".join(...)`,
+`str()`, an f-string or `+=` in a loop) to a name, attribute, dict key or keyword
+naming a token, password, secret, nonce, salt, OTP, CSRF token, session id or reset
+code, or it is returned by a function so named. A bare `token` (a lexer or NLP token
+too) counts only when the value is built as a string. `secrets`, `random.SystemRandom()`
+and `os.urandom` are the safe twins; jitter, backoff, sampling and shuffling are left
+alone, as are `test_*` functions.
+
+## Why it matters
+`random` is a Mersenne Twister: 624 outputs reveal its whole state, so an attacker who
+sees a few tokens (or guesses the seed) predicts every past and future one, and can
+take over password resets, sessions and one-time codes (CWE-338).
+
+## Example
+```python
+import random
+import string
+
+def issue_reset_code(user):
+    reset_code = "".join(random.choice(string.digits) for _ in range(6))
+    user.save_reset_code(reset_code)
+```
+
+## Use instead
+```python
+import secrets
+import string
+
+def issue_reset_code(user):
+    reset_code = "".join(secrets.choice(string.digits) for _ in range(6))
+    user.save_reset_code(reset_code)
+```
+
+## References
+- CWE-338: Use of Cryptographically Weak Pseudo-Random Number Generator (PRNG)
+- Python docs, random: "should not be used for security purposes"; the secrets module
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.model import Confidence, Severity
+from secreview.rules._crypto import (
+    destinations,
+    function_name,
+    in_test_code,
+    names_password,
+    resolve,
+    security_value,
+    value_identifiers,
+    word_set,
+    words_of,
+)
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR309",
+    name="insecure-random",
+    title="Security value from a predictable random generator",
+    cwe=338,
+    type="crypto",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    fix="Use the secrets module (secrets.token_urlsafe(32), secrets.token_hex, secrets.choice, "
+    "secrets.randbelow) or random.SystemRandom() for anything an attacker must not guess.",
+    bandit=("B311",),
+)
+NODES = (ast.Call,)
+
+_RANDOM_FUNCS = frozenset({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits",
+                           "shuffle", "uniform", "randbytes", "triangular"})
+_GENERATORS = frozenset({"random.Random", "numpy.random.default_rng", "numpy.random.RandomState",
+                         "numpy.random.Generator"})
+_TOKEN_QUALIFIERS = word_set(
+    """auth access refresh api csrf xsrf session reset secret bearer jwt login confirm confirmation activation
+    invite magic oauth remember unsubscribe email password verification verify security invitation signup
+    registration recovery admin"""
+)
+_COLLECTORS = frozenset({"append", "extend", "insert", "add"})
+_STRING_BUILDERS = frozenset({"join", "format", "str", "hex", "hexdigest", "b64encode", "urlsafe_b64encode",
+                              "zfill", "encode"})
+
+
+def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    name = _insecure(ctx, node)
+    if not name or in_test_code(ctx, node):
+        return
+    sinks = destinations(ctx, node)
+    parent = ctx.parent(node)
+    grand = ctx.parent(parent) if parent is not None else None
+    if isinstance(grand, ast.Call) and grand.func is parent and getattr(parent, "attr", "") in _COLLECTORS:
+        sinks.append(ctx.segment(parent.value))
+    if name.endswith("shuffle") and node.args:
+        sinks.append(ctx.segment(node.args[0]))
+    sinks += _labels(ctx, node)
+    for sink in sinks:
+        if sink and sink != "return" and _secret(ctx, node, sink):
+            yield Hit(node, f"`{name}` makes `{sink}`, but it is predictable: use `secrets`.")
+            return
+    func = function_name(ctx, node)
+    if func and _secret(ctx, node, func) and _returned(ctx, node, sinks):
+        message = f"`{func}()` returns a value made with `{name}`, which is predictable: use `secrets`."
+        yield Hit(node, message)
+
+
+def _labels(ctx: FileContext, node: ast.Call) -> list[str]:
+    """String literals passed next to the value: `set_cookie("sessionid", value)`."""
+    labels: list[str] = []
+    child: ast.AST = node
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.stmt):
+            break
+        if isinstance(anc, ast.Call) and child is not anc.func:
+            labels += [a.value for a in anc.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        child = anc
+    return labels
+
+
+def _insecure(ctx: FileContext, node: ast.Call) -> str:
+    name = ctx.call_name(node) or ""
+    if name.startswith("random.") and name.count(".") == 1:
+        return name if name[7:] in _RANDOM_FUNCS else ""
+    if name.startswith("numpy.random.") and name.count(".") == 2:
+        return "" if name[13:] in ("seed", "get_state", "set_state", "default_rng", "SeedSequence") else name
+    if name.startswith(("random.Random().", "numpy.random.default_rng().", "numpy.random.RandomState().")):
+        return name
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _RANDOM_FUNCS | {"integers", "bytes"}:
+        receiver = resolve(ctx, node.func.value)
+        if isinstance(receiver, ast.Call) and ctx.call_name(receiver) in _GENERATORS:
+            return f"{ctx.call_name(receiver)}().{node.func.attr}"
+    return ""
+
+
+def _secret(ctx: FileContext, node: ast.Call, identifier: str) -> bool:
+    if names_password(identifier):
+        return True
+    if not security_value(identifier):
+        return False
+    words = words_of(identifier)
+    if set(words) & {"token", "tokens"} and not set(words) & _TOKEN_QUALIFIERS:
+        rest = "_".join(w for w in words if w not in ("token", "tokens"))
+        return bool(rest and security_value(rest)) or _string_built(ctx, node)
+    return True
+
+
+def _string_built(ctx: FileContext, node: ast.Call) -> bool:
+    """The random value is turned into text (join/format/str/hex/f-string) or drawn from characters."""
+    for arg in node.args:
+        if any((ctx.qualname(n) or "").startswith("string.") for n in ast.walk(arg)):
+            return True
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and len(arg.value) > 5:
+            return True
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.stmt):
+            return False
+        if isinstance(anc, (ast.JoinedStr, ast.BinOp)):
+            return True
+        if isinstance(anc, ast.Call):
+            func = anc.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in _STRING_BUILDERS:
+                return True
+    return False
+
+
+def _returned(ctx: FileContext, node: ast.Call, sinks: list[str]) -> bool:
+    if "return" in sinks:
+        return True
+    names = {s for s in sinks if s and s != "return"}
+    func = ctx.enclosing_function(node)
+    if not names or func is None:
+        return False
+    for ret in ast.walk(func):
+        if isinstance(ret, ast.Return) and ret.value is not None:
+            if names & set(value_identifiers(ctx, ret.value, depth=2)):
+                return True
+    return False

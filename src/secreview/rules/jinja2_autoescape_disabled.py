@@ -1,0 +1,111 @@
+"""Jinja2 environment with HTML autoescaping switched off.
+
+## What it flags
+`jinja2.Environment(autoescape=False)` (and `SandboxedEnvironment`, or
+`jinja2.Template(..., autoescape=False)`), and `app.jinja_env.autoescape =
+False`, with high confidence in a web application module and medium elsewhere;
+and, with low confidence, an `Environment(...)` created without any
+`autoescape` argument (Jinja2's default is off) in a module that imports a web
+framework (Flask, Django, Starlette, FastAPI, Pecan, WebOb, aiohttp, Bottle,
+Tornado, Falcon, ...). `autoescape=True`, `select_autoescape(...)` or any
+computed value are fine.
+
+## Why it matters
+Without autoescaping, every `{{ value }}` is written into the page as raw HTML,
+so a user-supplied name or comment containing `<script>` runs in other users'
+browsers (CWE-79). Escaping each variable by hand with `|e` is easy to forget once.
+
+## Example
+```python
+from flask import Flask
+from jinja2 import Environment, FileSystemLoader
+
+app = Flask(__name__)
+env = Environment(loader=FileSystemLoader("templates"), autoescape=False)
+```
+
+## Use instead
+```python
+from flask import Flask
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+app = Flask(__name__)
+env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoescape(["html", "xml"]))
+```
+
+## References
+- CWE-79: Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')
+- Jinja2 documentation, "Autoescaping" and `select_autoescape()`
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.values import is_false, keyword
+from secreview.model import Confidence, Severity
+from secreview.rules._injection import imports_web_framework
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR122",
+    name="jinja2-autoescape-disabled",
+    title="Jinja2 autoescaping disabled",
+    cwe=79,
+    type="xss",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    fix='Create the environment with autoescape=select_autoescape(["html", "htm", "xml"]) (or True), '
+    "and mark the few trusted HTML fragments with Markup explicitly.",
+    bandit=("B701",),
+)
+NODES = (ast.Call, ast.Assign)
+
+_ENVIRONMENTS = frozenset(
+    {
+        "jinja2.Environment",
+        "jinja2.environment.Environment",
+        "jinja2.sandbox.SandboxedEnvironment",
+        "jinja2.sandbox.ImmutableSandboxedEnvironment",
+    }
+)
+_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
+
+
+def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
+    web = imports_web_framework(ctx)
+    if isinstance(node, ast.Assign):
+        target = node.targets[0]
+        if isinstance(target, ast.Attribute) and target.attr == "autoescape" and is_false(node.value):
+            owner = ctx.qualname(target.value) or ""
+            if owner.endswith("jinja_env"):
+                yield Hit(
+                    node,
+                    f"`{owner}.autoescape = False` turns off HTML escaping for every template.",
+                    confidence=Confidence.HIGH if web else Confidence.MEDIUM,
+                )
+        return
+    assert isinstance(node, ast.Call)
+    name = ctx.call_name(node) or ""
+    if name not in _ENVIRONMENTS and name not in _TEMPLATES:
+        return
+    short = name.rsplit(".", 1)[-1]
+    setting = keyword(node, "autoescape")
+    if setting is not None:
+        if is_false(setting.value):
+            yield Hit(
+                node,
+                f"`{short}(autoescape=False)` renders every variable as raw HTML.",
+                confidence=Confidence.HIGH if web else Confidence.MEDIUM,
+            )
+        return
+    if name in _TEMPLATES or not web or any(kw.arg is None for kw in node.keywords):
+        return  # **options may carry autoescape; outside web code the output is often not HTML
+    yield Hit(
+        node,
+        f"`{short}()` is created without `autoescape` in a web application module; Jinja2 then "
+        "does not escape variables.",
+        confidence=Confidence.LOW,
+    )

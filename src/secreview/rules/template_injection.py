@@ -1,0 +1,140 @@
+"""Server-side template source built from non-literal values.
+
+## What it flags
+Template engines compiling template *source* that is assembled by f-string, `%`,
+`.format()`, `+` or `join` from non-literal values, or that comes from outside the
+program: `flask.render_template_string()`, `jinja2.Template()`,
+`Environment.from_string()` (a `jinja2.Environment` or Flask's `app.jinja_env`),
+`mako.template.Template()`, `django.template.Template()` and
+`tornado.template.Template()`. A sandboxed Jinja environment
+(`jinja2.sandbox.SandboxedEnvironment`) is not reported, and neither is passing
+the data as a template *variable* (`render_template_string(TEMPLATE, name=name)`).
+
+## Why it matters
+Template syntax is code. When user data becomes part of the template text,
+`{{ ... }}` in it is evaluated on the server: in Jinja2 and Mako that reaches
+Python objects and, through them, `os.popen` — remote code execution (CWE-1336,
+server-side template injection). Data passed as variables is only rendered,
+never evaluated.
+
+## Example
+```python
+from flask import Flask, render_template_string, request
+
+app = Flask(__name__)
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "world")
+    return render_template_string("<h1>Hello " + name + "!</h1>")
+```
+
+## Use instead
+```python
+from flask import Flask, render_template_string, request
+
+app = Flask(__name__)
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "world")
+    return render_template_string("<h1>Hello {{ name }}!</h1>", name=name)
+```
+
+## References
+- CWE-1336: Improper Neutralization of Special Elements Used in a Template Engine
+- Jinja2 documentation, "Sandbox"; PortSwigger Research, "Server-Side Template Injection"
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.flow import reaching_value, trace_for
+from secreview.analysis.values import argument
+from secreview.model import Confidence, Severity
+from secreview.rules._injection import analyze, describe
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR120",
+    name="template-injection",
+    title="Template source built from non-literal values",
+    cwe=1336,
+    type="xss",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    fix="Keep the template text constant (a file or a literal) and pass data as template variables "
+    "(render_template_string(TEMPLATE, name=name)); for user-authored templates use "
+    "jinja2.sandbox.SandboxedEnvironment.",
+)
+NODES = (ast.Call,)
+
+_COMPILERS = {
+    "flask.render_template_string": "source",
+    "flask.templating.render_template_string": "source",
+    "quart.render_template_string": "source",
+    "jinja2.Template": "source",
+    "jinja2.environment.Template": "source",
+    "mako.template.Template": "text",
+    "django.template.Template": "template_string",
+    "django.template.base.Template": "template_string",
+    "tornado.template.Template": "template_string",
+}
+_SANDBOXES = ("jinja2.sandbox.", "SandboxedEnvironment")
+
+
+def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    name = ctx.call_name(node) or ""
+    func = node.func
+    if name in _COMPILERS:
+        call, source_arg = name.rsplit(".", 1)[-1], argument(node, 0, _COMPILERS[name])
+    elif isinstance(func, ast.Attribute) and func.attr == "from_string" and _environment(ctx, func.value):
+        call, source_arg = "from_string", argument(node, 0, "source")
+    else:
+        return
+    verdict = analyze(ctx, source_arg, "template")
+    if verdict is None:
+        return
+    if verdict.source is not None:
+        how = f"built with {verdict.how} from" if verdict.how else "taken from"
+        yield Hit(
+            node,
+            f"`{call}` compiles template source {how} {verdict.source.description}.",
+            trace=trace_for(ctx, verdict.source, node, f"{call}(...)"),
+            confidence=Confidence.HIGH if verdict.strong else Confidence.MEDIUM,
+        )
+    elif verdict.how:
+        yield Hit(
+            node,
+            f"`{call}` compiles template source built with {verdict.how} from "
+            f"{describe(verdict.unsafe[0], ctx)}; "
+            "template syntax in that value would be evaluated.",
+            confidence=Confidence.MEDIUM,
+        )
+
+
+def _environment(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
+    """A Jinja2 (non-sandboxed) environment, Flask's `app.jinja_env` or a Django engine."""
+    name = ctx.qualname(expr) or ""
+    if isinstance(expr, ast.Call):
+        called = ctx.call_name(expr) or ""
+        return (
+            called.startswith("jinja2.")
+            and called.endswith("Environment")
+            and not called.startswith(_SANDBOXES)
+            and "Sandboxed" not in called
+        )
+    if name.endswith("jinja_env") or name.startswith("django.template.engines"):
+        return True
+    if isinstance(expr, ast.Subscript):
+        return (ctx.qualname(expr.value) or "") in (
+            "django.template.engines",
+            "django.template.loader.engines",
+        )
+    if isinstance(expr, ast.Name) and depth > 0:
+        value = reaching_value(ctx, expr)
+        return value is not None and value is not expr and _environment(ctx, value, depth - 1)
+    return False

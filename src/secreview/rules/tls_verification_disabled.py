@@ -1,0 +1,183 @@
+"""TLS certificate verification switched off in the code.
+
+## What it flags
+A client that accepts any certificate because the source says so: `verify=False` on
+requests/httpx/boto3 calls and clients (`httpx.Client(verify=False)`), `session.verify =
+False`, `ssl._create_unverified_context()` (and installing it as the default HTTPS
+context), `ctx.verify_mode = ssl.CERT_NONE` on a client context, `cert_reqs=CERT_NONE`
+(urllib3 pools, `ssl.wrap_socket`), `ssl.wrap_socket(sock)` without `cert_reqs` (its
+default is CERT_NONE), pyOpenSSL `set_verify(VERIFY_NONE, ...)`, aiohttp `ssl=False` and
+the `verify_ssl=False` / `verify_certs=False` / `validate_certs=False` /
+`disable_ssl_certificate_validation=True` / `insecure=True` switches. A value that comes
+from configuration (`verify=CONF.insecure`, `verify=not args.insecure`) or a call inside
+`if insecure:` is an operator's reviewed choice and is not reported; server-side contexts
+(which do not ask clients for certificates by default) are skipped too.
+
+## Why it matters
+Without certificate and host name checks anyone on the network path (public Wi-Fi, a
+compromised router, a malicious proxy) can present their own certificate, read the
+traffic, steal the credentials in it and change the responses (CWE-295).
+
+## Example
+```python
+import requests
+
+def fetch_inventory(url, token):
+    return requests.get(url, headers={"X-Auth-Token": token}, verify=False).json()
+```
+
+## Use instead
+```python
+import requests
+
+def fetch_inventory(url, token, ca_bundle="/etc/ssl/certs/ca-certificates.crt"):
+    return requests.get(url, headers={"X-Auth-Token": token}, verify=ca_bundle).json()
+```
+
+## References
+- CWE-295: Improper Certificate Validation
+- Python docs, ssl "Security considerations"; requests docs, "SSL Cert Verification"
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.values import argument, keyword
+from secreview.model import Confidence, Severity
+from secreview.rules._crypto import (
+    calls_in_function,
+    guarded_by_option,
+    in_test_code,
+    reference,
+    resolve,
+    words_of,
+)
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR307",
+    name="tls-verification-disabled",
+    title="TLS certificate verification disabled",
+    cwe=295,
+    type="crypto",
+    severity=Severity.HIGH,
+    confidence=Confidence.HIGH,
+    fix="Keep verification on (the default); to trust a private CA pass its bundle (verify='/path/ca.pem', "
+    "ssl.create_default_context(cafile=...)); if an insecure mode is really needed, make it an explicit, "
+    "off-by-default configuration option.",
+    bandit=("B501", "B323", "B504"),
+)
+NODES = (ast.Call, ast.Assign)
+
+_HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
+                         "stream", "Client", "AsyncClient", "urlopen", "client", "resource", "ws_connect"})
+_OFF_SWITCHES = {"verify_ssl": False, "ssl_verify": False, "verify_certs": False, "validate_certs": False,
+                 "verify_cert": False, "disable_ssl_certificate_validation": True, "insecure": True}
+_OPTION_WORDS = frozenset({"insecure", "verify", "verification", "validate", "validation", "ssl", "tls",
+                           "cert", "certs", "certificate", "unverified", "unsafe", "noverify"})
+_SESSIONS = frozenset({"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
+                       "httpx.AsyncClient"})
+_SERVER_WORDS = frozenset({"server", "serve", "listen", "listener", "accept", "daemon"})
+
+
+def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
+    if in_test_code(ctx, node):
+        return
+    found = _assignment(node, ctx) if isinstance(node, ast.Assign) else _call(node, ctx)  # type: ignore[arg-type]
+    if found is None or guarded_by_option(ctx, node, _OPTION_WORDS):
+        return
+    yield Hit(node, found)
+
+
+def _call(node: ast.Call, ctx: FileContext) -> str | None:
+    name = ctx.call_name(node) or ""
+    method = name.rsplit(".", 1)[-1]
+    if name == "ssl._create_unverified_context":
+        return "`ssl._create_unverified_context()` builds a context that accepts any certificate."
+    verify = keyword(node, "verify")
+    if verify is not None and _is_const(ctx, verify.value, False):
+        if method in _HTTP_CALLS or name.startswith(("requests.", "httpx.")):
+            return f"`{name or method}(..., verify=False)` accepts any certificate."
+    for kw, off in _OFF_SWITCHES.items():
+        given = keyword(node, kw)
+        if given is not None and _is_const(ctx, given.value, off):
+            return f"`{name or method}(..., {kw}={off})` turns certificate verification off."
+    ssl_kw = keyword(node, "ssl")
+    if ssl_kw is not None and _is_const(ctx, ssl_kw.value, False):
+        if name.startswith("aiohttp.") or method in _HTTP_CALLS and not name.startswith("asyncio."):
+            return f"`{name or method}(..., ssl=False)` skips certificate verification (aiohttp)."
+    cert_reqs = argument(node, 4 if name == "ssl.wrap_socket" else None, "cert_reqs")
+    if cert_reqs is not None and _cert_none(ctx, cert_reqs) and not _server_side(ctx, node):
+        return f"`{name or method}(..., cert_reqs=CERT_NONE)` accepts any certificate."
+    unpacked = any(kw.arg is None for kw in node.keywords)  # `**kwargs` may carry cert_reqs
+    if name == "ssl.wrap_socket" and cert_reqs is None and not unpacked and not _server_side(ctx, node):
+        return "`ssl.wrap_socket()` without `cert_reqs` defaults to CERT_NONE and never checks the host name."
+    if method == "set_verify" and node.args and (ctx.qualname(resolve(ctx, node.args[0])) or "").endswith(
+            "VERIFY_NONE") and not _server_side(ctx, node):
+        return "`set_verify(VERIFY_NONE, ...)` makes the pyOpenSSL context accept any certificate."
+    return None
+
+
+def _assignment(node: ast.Assign, ctx: FileContext) -> str | None:
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Attribute):
+        return None
+    target = node.targets[0]
+    if ctx.qualname(target) == "ssl._create_default_https_context":
+        if ctx.qualname(node.value) == "ssl._create_unverified_context":
+            return "every HTTPS connection of the process now accepts any certificate."
+        return None
+    if target.attr == "verify_mode" and _cert_none(ctx, node.value):
+        if reference(target.value) == "self":
+            return None  # a context-like class initialising its own default
+        if _server_side(ctx, node) or _server_context(ctx, target.value):
+            return None
+        where = reference(target) or "verify_mode"
+        return f"`{where} = CERT_NONE` makes the TLS context accept any certificate."
+    if target.attr == "verify" and _is_const(ctx, node.value, False):
+        base = resolve(ctx, target.value)
+        is_session = isinstance(base, ast.Call) and ctx.call_name(base) in _SESSIONS
+        words = words_of(reference(target.value))
+        if is_session or words and words[-1] in ("session", "sess"):
+            where = reference(target) or "session.verify"
+            return f"`{where} = False` disables certificate verification for the whole session."
+    return None
+
+
+def _is_const(ctx: FileContext, expr: ast.expr, value: bool) -> bool:
+    resolved = resolve(ctx, expr)
+    return isinstance(resolved, ast.Constant) and resolved.value is value
+
+
+def _cert_none(ctx: FileContext, expr: ast.expr) -> bool:
+    value = resolve(ctx, expr)
+    if isinstance(value, ast.Constant):
+        return value.value in ("CERT_NONE", "NONE")
+    return (ctx.qualname(value) or "").endswith("CERT_NONE")
+
+
+def _server_side(ctx: FileContext, node: ast.AST) -> bool:
+    """A server socket/context: `server_side=True` nearby, or a server-named function or class."""
+    func = ctx.enclosing_function(node)
+    cls = ctx.enclosing_class(node)
+    names = [func.name if func else "", cls.name if cls else ""]
+    if any(_SERVER_WORDS & set(words_of(n)) for n in names):
+        return True
+    for call in calls_in_function(ctx, node):
+        side = keyword(call, "server_side")
+        if side is not None and isinstance(side.value, ast.Constant) and side.value.value is True:
+            return True
+        if getattr(call.func, "attr", "") in ("listen", "set_accept_state", "accept"):
+            return True
+    return False
+
+
+def _server_context(ctx: FileContext, expr: ast.expr) -> bool:
+    """`ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)` or `SSLContext(PROTOCOL_TLS_SERVER)`."""
+    value = resolve(ctx, expr)
+    if not isinstance(value, ast.Call):
+        return False
+    args = [*value.args, *(k.value for k in value.keywords)]
+    return any((ctx.qualname(a) or "").endswith(("CLIENT_AUTH", "PROTOCOL_TLS_SERVER")) for a in args)

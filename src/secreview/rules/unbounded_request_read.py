@@ -1,0 +1,264 @@
+"""Server reads a whole client-controlled stream into memory with no limit.
+
+## What it flags
+In server code, reads of a request body or a client connection that take
+everything the peer sends:
+- `request.stream.read()` with no size and `request.get_data()` (Flask /
+  Werkzeug) in a module that never sets `MAX_CONTENT_LENGTH` and a function that
+  never looks at `content_length`;
+- `environ["wsgi.input"].read()` with no size (WSGI), `request.body_file.read()`
+  (WebOb), `self.rfile.read()` in an `http.server` handler, `reader.read()` in an
+  asyncio `(reader, writer)` connection handler;
+- loops that append `conn.recv(n)` to a buffer (`data += chunk`) on an accepted
+  connection with no bound on the buffer's length in the loop.
+A read sized by the client's `Content-Length` (`read(int(environ["CONTENT_LENGTH"]))`)
+is the WSGI idiom and is not reported: the server or proxy in front is expected
+to cap it. `sys.stdin.read()` is not a server read.
+
+## Why it matters
+The client decides how many bytes arrive; reading until end of stream lets one
+connection (or a chunked request with no length) fill the process's memory and
+take the service down (CWE-770).
+
+## Example
+```python
+def app(environ, start_response):
+    body = environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(len(body)).encode()]
+```
+
+## Use instead
+```python
+MAX_BODY = 1024 * 1024
+
+def app(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length > MAX_BODY:
+        start_response("413 Payload Too Large", [])
+        return [b""]
+    body = environ["wsgi.input"].read(length)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(len(body)).encode()]
+```
+
+## References
+- CWE-770: Allocation of Resources Without Limits or Throttling
+- PEP 3333 (wsgi.input and CONTENT_LENGTH); Flask docs, `MAX_CONTENT_LENGTH`
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
+from secreview.analysis.values import argument, is_none
+from secreview.model import Confidence, Severity
+from secreview.rules._dos import params_of
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR504",
+    name="unbounded-request-read",
+    title="Whole client-controlled stream read without a size limit",
+    cwe=770,
+    type="dos",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    fix="Read at most a configured number of bytes (read(limit + 1) and reject larger bodies with 413), "
+    "set MAX_CONTENT_LENGTH for Flask, and bound recv() loops by the accumulated length.",
+)
+NODES = (ast.Call,)
+_SERVER_PARAMS = re.compile(r"^(conn|connection|client|client_?sock(et)?|csock|peer|peer_?sock(et)?)$")
+_BOUND_WORDS = re.compile(
+    r"(max|limit|size|length|remaining|total|expected|received|left|count|n_?bytes)", re.IGNORECASE
+)
+
+
+def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    if not isinstance(node.func, ast.Attribute):
+        return
+    method, receiver = node.func.attr, node.func.value
+    if method == "read" and _no_size(node):
+        what = _whole_body(ctx, receiver, node)
+        if what:
+            yield Hit(
+                node,
+                f"`{ctx.segment(node)}` reads {what} until the client stops sending, with no size limit.",
+            )
+    elif method == "get_data" and _is_flask_request(ctx, receiver) and not _flask_limited(ctx, node):
+        yield Hit(
+            node,
+            f"`{ctx.segment(node)}` buffers the whole request body and the app never sets "
+            "MAX_CONTENT_LENGTH.",
+        )
+    elif method in {"recv", "recv_into"} and _server_socket(ctx, receiver):
+        accumulation = _unbounded_accumulation(ctx, node)
+        if accumulation is not None:
+            yield Hit(
+                accumulation,
+                f"`{ctx.segment(accumulation)}` grows a buffer with "
+                f"`{ctx.segment(node)}` in a loop that never bounds its length.",
+            )
+
+
+def _no_size(call: ast.Call) -> bool:
+    size = argument(call, 0, "size") or argument(call, None, "n")
+    if size is None or is_none(size):
+        return not call.keywords or all(k.arg in {"size", "n"} for k in call.keywords)
+    return isinstance(size, ast.UnaryOp) and isinstance(size.op, ast.USub)
+
+
+def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | None:
+    if isinstance(receiver, ast.Name):
+        value = reaching_value(ctx, receiver)
+        if _is_wsgi_input(ctx, value):
+            return "the WSGI request body"
+        func = ctx.enclosing_function(call)
+        if func is not None and receiver.id == "reader" and value is None:
+            names = {a.arg for a in params_of(func)}
+            if {"reader", "writer"} <= names:
+                return "the client connection (asyncio StreamReader)"
+        return None
+    if _is_wsgi_input(ctx, receiver):
+        return "the WSGI request body"
+    if isinstance(receiver, ast.Attribute):
+        base = ctx.qualname(receiver.value)
+        if receiver.attr in {"body_file", "body_file_raw"} and base in REQUEST_OBJECTS:
+            return "the request body"
+        if (
+            receiver.attr == "stream"
+            and _is_flask_request(ctx, receiver.value)
+            and not _flask_limited(ctx, call)
+        ):
+            return "the request body (the app never sets MAX_CONTENT_LENGTH)"
+        if receiver.attr == "rfile" and base == "self" and _in_handler_class(ctx, call):
+            return "the HTTP request body"
+    return None
+
+
+def _is_wsgi_input(ctx: FileContext, expr: ast.AST | None) -> bool:
+    if isinstance(expr, ast.Subscript):
+        key = expr.slice
+    elif (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "get"
+        and expr.args
+    ):
+        key = expr.args[0]
+    else:
+        return False
+    return isinstance(key, ast.Constant) and key.value == "wsgi.input"
+
+
+def _is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
+    name = ctx.qualname(expr)
+    if name == "flask.request":
+        return True
+    return name in {"request", "req"} and any(
+        v.split(".")[0] in {"flask", "werkzeug"} for v in ctx.imports.values()
+    )
+
+
+def _flask_limited(ctx: FileContext, call: ast.AST) -> bool:
+    def module_sets_limit() -> bool:
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Constant) and node.value == "MAX_CONTENT_LENGTH":
+                return True
+            if isinstance(node, (ast.Attribute, ast.Name)) and (
+                getattr(node, "attr", None) or getattr(node, "id", None)
+            ) in {"max_content_length", "MAX_CONTENT_LENGTH"}:
+                return True
+        return False
+
+    if ctx.memo("dos-flask-limit", ctx.tree, module_sets_limit):
+        return True
+    func = ctx.enclosing_function(call)
+    return func is not None and any(
+        isinstance(n, ast.Attribute) and n.attr == "content_length" for n in ast.walk(func)
+    )
+
+
+def _in_handler_class(ctx: FileContext, node: ast.AST) -> bool:
+    cls = ctx.enclosing_class(node)
+    return cls is not None and any((ctx.qualname(b) or "").endswith("RequestHandler") for b in cls.bases)
+
+
+def _server_socket(ctx: FileContext, receiver: ast.expr) -> bool:
+    if isinstance(receiver, ast.Attribute):  # socketserver: self.request in a handler
+        return (
+            receiver.attr == "request"
+            and ctx.qualname(receiver.value) == "self"
+            and _in_handler_class(ctx, receiver)
+        )
+    if not isinstance(receiver, ast.Name):
+        return False
+    value = reaching_value(ctx, receiver)
+    if value is None:
+        func = ctx.enclosing_function(receiver)
+        return (
+            func is not None
+            and bool(_SERVER_PARAMS.match(receiver.id))
+            and any(a.arg == receiver.id for a in params_of(func))
+        )
+    if isinstance(value, ast.Subscript):
+        value = value.value
+    return (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "accept"
+    )
+
+
+def _unbounded_accumulation(ctx: FileContext, recv: ast.Call) -> ast.stmt | None:
+    loop = next((a for a in ctx.ancestors(recv) if isinstance(a, (ast.While, ast.For))), None)
+    if loop is None or isinstance(loop, ast.For):
+        return None  # `for _ in range(n)` reads a bounded number of chunks
+    statement = ctx.statement_of(recv)
+    chunk_names = set()
+    if isinstance(statement, ast.Assign) and statement.value is recv:
+        chunk_names = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+    found: ast.stmt | None = None
+    buffer = ""
+    for node in ast.walk(loop):
+        if (
+            isinstance(node, ast.AugAssign)
+            and isinstance(node.op, ast.Add)
+            and _is_chunk(node.value, recv, chunk_names)
+        ):
+            found, buffer = node, ctx.segment(node.target)
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and node.value.func.attr in {"append", "extend"}
+            and node.value.args
+            and _is_chunk(node.value.args[0], recv, chunk_names)
+        ):
+            found, buffer = node, ctx.segment(node.value.func.value)
+        if found is not None:
+            break
+    if found is None or _bounded(ctx, loop, buffer):
+        return None
+    return found
+
+
+def _is_chunk(expr: ast.AST, recv: ast.Call, names: set[str]) -> bool:
+    return expr is recv or (isinstance(expr, ast.Name) and expr.id in names)
+
+
+def _bounded(ctx: FileContext, loop: ast.While, buffer: str) -> bool:
+    tests = [loop.test] + [
+        n.test for n in ast.walk(loop) if isinstance(n, (ast.If, ast.While)) and n is not loop
+    ]
+    for test in tests:
+        for node in ast.walk(test):
+            if isinstance(node, ast.Call) and ctx.call_name(node) == "builtins.len":
+                return True
+            if isinstance(node, ast.Name) and _BOUND_WORDS.search(node.id):
+                return True
+            if isinstance(node, ast.Attribute) and _BOUND_WORDS.search(node.attr):
+                return True
+    return False

@@ -1,0 +1,108 @@
+r"""The result of `re.match()` / `re.search()` is used without checking for a miss.
+
+## What it flags
+`re.match`, `re.search` and `re.fullmatch` — and the same methods of a pattern
+compiled with `re.compile()` in the file — whose result is used as a match
+object (`.group()`, `.groups()`, `.groupdict()`, `.start()`, `[1]` ...) either
+chained directly or through a local variable that is never tested (`if m`,
+`m is None`, `assert m`, a `try` catching AttributeError/TypeError). Patterns
+that match the empty string at any position and literal subjects are left out.
+
+## Why it matters
+A regular expression answers "no match" with None. When the subject is a
+header, a file name, a command output or any other input that does not have the
+expected shape, `.group()` raises `AttributeError` (CWE-476): the request fails
+with a 500, a daemon loop dies, or a parser used in a validation step stops
+with an exception instead of rejecting the input.
+
+## Example
+```python
+import re
+
+def bearer_token(header):
+    return re.match(r"Bearer\s+(\S+)", header).group(1)
+```
+
+## Use instead
+```python
+import re
+
+def bearer_token(header):
+    match = re.match(r"Bearer\s+(\S+)", header)
+    if match is None:
+        raise ValueError("malformed Authorization header")
+    return match.group(1)
+```
+
+## References
+- CWE-476: NULL Pointer Dereference
+- Python docs, `re` module: "Match Objects" (match functions return None on failure)
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.values import is_literal
+from secreview.model import Confidence, Severity
+from secreview.rules._robustness import (
+    always_matches,
+    caught_here,
+    first_unchecked_use,
+    in_test_code,
+    object_use,
+    regex_match,
+    segment,
+    tested_texts,
+)
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR602",
+    name="unchecked-regex-match",
+    title="Regular-expression match used without checking for None",
+    cwe=476,
+    type="crash",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.HIGH,
+    fix="Bind the match, test it (`if match is None: reject`) and only then read its groups.",
+)
+NODES = (ast.Call,)
+_CATCHES = frozenset({"AttributeError", "TypeError"})
+
+
+def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    found = regex_match(ctx, node)
+    if found is None:
+        return
+    if in_test_code(ctx, node):
+        return
+    what = found.what
+    if found.subject is None or is_literal(found.subject, ctx):
+        return
+    if always_matches(ctx, found.pattern, found.flags, found.method):
+        return
+    if segment(ctx, node) in tested_texts(ctx, node):
+        return  # `if PAT.match(s): x = PAT.match(s).group(1)`
+    how = object_use(ctx, node)
+    if how is not None:
+        if not caught_here(ctx, node, _CATCHES):
+            yield Hit(node, f"{what} returns None when the input does not match; {how} on it then raises.")
+        return
+    stmt = ctx.parent(node)
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        ident = stmt.targets[0].id
+    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        ident = stmt.target.id
+    else:
+        return
+    use = first_unchecked_use(ctx, stmt, ident, _CATCHES)
+    if use is not None:
+        name, how = use
+        yield Hit(
+            ctx.parent(name) or name,
+            f"`{ident}` (line {stmt.lineno}) holds {what}, which is None when the input does not match; "
+            f"{how} on it raises.",
+        )

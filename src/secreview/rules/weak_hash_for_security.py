@@ -1,0 +1,173 @@
+"""MD5 or SHA-1 used to protect a secret, a token or a signature.
+
+## What it flags
+`hashlib.md5`/`sha1` (also `hashlib.new("md5" | "sha1" | "md4")`, pycryptodome's
+`Crypto.Hash.MD5/SHA1.new` and `cryptography`'s `hashes.MD5()`/`hashes.SHA1()`) when
+the code shows the digest protects something: the hashed value, the name the digest
+is stored under, or the function returning it names a token, secret, signature,
+nonce or API key; the digest is checked with `compare_digest`; or a SHA-1/MD5
+digest is what gets signed. Checksums, ETags, cache keys and fingerprints are left
+alone, as is any call with `usedforsecurity=False`. Passwords are reported by
+`password-fast-hash` instead.
+
+## Why it matters
+MD5 collisions take seconds and SHA-1 collisions are practical (SHAttered, 2017):
+a signature or token built on them can be forged or matched by a second value the
+attacker chose (CWE-328).
+
+## Example
+```python
+import hashlib
+
+def sign_payload(secret, body):
+    signature = hashlib.md5(secret + body).hexdigest()
+    return signature
+```
+
+## Use instead
+```python
+import hashlib
+import hmac
+
+def sign_payload(secret, body):
+    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    return signature
+```
+
+## References
+- CWE-328: Use of Weak Hash
+- Stevens et al., "The first collision for full SHA-1" (2017)
+- Python docs, hashlib: the `usedforsecurity` flag
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.model import Confidence, Severity
+from secreview.rules._crypto import (
+    CRYPTOGRAPHY_HASHES,
+    WEAK_ALGORITHMS,
+    bound_name,
+    calls_in_function,
+    destinations,
+    function_name,
+    hash_constructor,
+    in_test_code,
+    method_calls,
+    names_password,
+    non_security_purpose,
+    random_call,
+    security_value,
+    used_not_for_security,
+    value_identifiers,
+    words_of,
+)
+from secreview.ruleset import Hit, Meta
+
+META = Meta(
+    code="SR301",
+    name="weak-hash-for-security",
+    title="MD5 or SHA-1 protects a secret, token or signature",
+    cwe=328,
+    type="crypto",
+    severity=Severity.MEDIUM,
+    confidence=Confidence.MEDIUM,
+    fix="Use SHA-256 or stronger (hashlib.sha256, hashes.SHA256()); to authenticate a message use "
+    "hmac.new(key, msg, hashlib.sha256); pass usedforsecurity=False where MD5 is only a checksum.",
+    bandit=("B303", "B324"),
+)
+NODES = (ast.Call,)
+
+_UNIQUE_ONLY = frozenset({"nonce", "nonces", "cnonce", "salt", "salts"})
+_SIGNING_WORDS = frozenset({"sign", "signed", "signing", "signature", "authenticate", "hmac"})
+
+
+def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    if in_test_code(ctx, node):
+        return
+    found = hash_constructor(ctx, node)
+    if found is not None:
+        call_name, algo, data = found
+        if algo not in WEAK_ALGORITHMS or used_not_for_security(node):
+            return
+        label, holder, outputs_methods = WEAK_ALGORITHMS[algo], node, {"hexdigest", "digest"}
+    else:
+        name = ctx.call_name(node) or ""
+        if name not in (CRYPTOGRAPHY_HASHES + "MD5", CRYPTOGRAPHY_HASHES + "SHA1"):
+            return
+        call_name, data, outputs_methods = name, [], {"finalize"}
+        label = "MD5" if name.endswith("MD5") else "SHA-1"
+        parent = ctx.parent(node)
+        if isinstance(parent, ast.keyword):
+            parent = ctx.parent(parent)
+        if isinstance(parent, ast.Call) and getattr(parent.func, "attr", "") == "sign":
+            message = f"`{call_name}` is the digest of a new signature: {label} signatures can be forged."
+            yield Hit(node, message, severity=Severity.HIGH, confidence=Confidence.HIGH)
+            return
+        if not (isinstance(parent, ast.Call) and ctx.call_name(parent) == CRYPTOGRAPHY_HASHES + "Hash"):
+            return
+        holder = parent
+    target = bound_name(ctx, holder)
+    if target is not None:
+        data = data + [c.args[0] for c in method_calls(ctx, target, {"update"}) if c.args]
+    reason = _evidence(ctx, node, holder, target, data, outputs_methods)
+    if reason:
+        yield Hit(node, f"`{call_name}` ({label}) is used for security: {reason}.")
+
+
+def _evidence(ctx: FileContext, node: ast.Call, holder: ast.Call, target: ast.Name | None,
+              data: list[ast.expr], outputs_methods: set[str]) -> str:
+    hashed = [ident for expr in data for ident in value_identifiers(ctx, expr)]
+    if any(names_password(ident) for ident in hashed):
+        return ""  # reported by password-fast-hash
+    outputs: list[ast.AST] = [holder]
+    if target is not None:
+        outputs += method_calls(ctx, target, outputs_methods)
+        if any(isinstance(c.func, ast.Attribute) and c.func.attr == "sign" for c in _users(ctx, target)):
+            return f"the digest object `{target.id}` is signed"
+    if random_call(ctx, data):
+        return ""  # the randomness makes the value; the digest only formats it
+    stored = [d for out in outputs for d in destinations(ctx, out)]
+    func = function_name(ctx, node)
+    if any(non_security_purpose(d) for d in [*stored, func, *hashed]):
+        return ""
+    for dest in stored:
+        if dest != "return" and _protects(dest):
+            return f"the digest is stored as `{dest}`"
+    if "return" in stored and func and (_protects(func) or _SIGNING_WORDS & set(words_of(func))):
+        return f"`{func}()` returns the digest"
+    for out in outputs:
+        checked = _checked_against(ctx, out)
+        if checked:
+            return checked
+    for ident in hashed:
+        if _protects(ident):
+            return f"it hashes `{ident}`"
+    return ""
+
+
+def _protects(ident: str) -> bool:
+    """A security value whose hash must resist collisions (nonces and salts need not be secret)."""
+    return bool(security_value(ident)) and not _UNIQUE_ONLY & set(words_of(ident))
+
+
+def _users(ctx: FileContext, target: ast.Name) -> list[ast.Call]:
+    return [c for c in calls_in_function(ctx, target)
+            if any(isinstance(a, ast.Name) and a.id == target.id for a in c.args)]
+
+
+def _checked_against(ctx: FileContext, out: ast.AST) -> str:
+    for anc in ctx.ancestors(out):
+        if isinstance(anc, ast.Call) and (ctx.call_name(anc) or "").endswith("compare_digest"):
+            return "the digest is checked with compare_digest"
+        if isinstance(anc, ast.Compare) and len(anc.comparators) == 1:
+            for side in (anc.left, anc.comparators[0]):
+                names = [i for i in value_identifiers(ctx, side, depth=0) if _protects(i)]
+                if names:
+                    return f"the digest is compared with `{names[0]}`"
+        if isinstance(anc, ast.stmt):
+            return ""
+    return ""
