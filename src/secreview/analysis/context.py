@@ -212,12 +212,66 @@ class FileContext:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or ""
+        """The node's source text, cut from the cached lines (ast.get_source_segment
+        re-splits the whole file on every call, which dominated large files)."""
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if start is None or end is None or col is None or end_col is None or end > len(self.lines):
+            return ""
+        if start == end:
+            return self.lines[start - 1].encode()[col:end_col].decode("utf-8", "replace")
+        first = self.lines[start - 1].encode()[col:].decode("utf-8", "replace")
+        last = self.lines[end - 1].encode()[:end_col].decode("utf-8", "replace")
+        return "\n".join([first, *self.lines[start:end - 1], last])
+
+    def called_names(self) -> frozenset[str]:
+        """Qualified names of every call in the file: a cheap first test for rules that
+        only matter when a module is used at all (no `ssl` call, no TLS finding)."""
+        calls = self.nodes_by_type.get(ast.Call)
+        if calls is None:
+            calls = [n for n in ast.walk(self.tree) if isinstance(n, ast.Call)]
+        return self.memo("called-names", self.tree, lambda: frozenset(filter(None, map(self.call_name, calls))))
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """ast columns are UTF-8 byte offsets; reports use 1-based character columns."""
         text = self.line_text(line)
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop, ast.Name, ast.Constant)
+
+
+def scope_nodes(scope: ast.AST) -> list[ast.AST]:
+    """Every node inside a function or module body, not entering nested functions,
+    lambdas or classes (their defining node itself is included). Pre-order, fast:
+    several rules and the provenance tables walk each scope, so this avoids
+    ast.walk's generator overhead."""
+    out: list[ast.AST] = []
+    node_type = ast.AST
+    stack: list[ast.AST] = list(reversed(getattr(scope, "body", [])))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, _LEAVES):
+            continue
+        if isinstance(node, _NESTED_SCOPES):
+            # decorators and defaults are evaluated in the enclosing scope
+            extra: list[ast.AST] = list(getattr(node, "decorator_list", []))
+            args = getattr(node, "args", None)
+            if isinstance(args, ast.arguments):
+                extra += [d for d in (*args.defaults, *args.kw_defaults) if d is not None]
+            stack.extend(reversed(extra))
+            continue
+        children = []
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                children.extend(v for v in value if isinstance(v, node_type))
+            elif isinstance(value, node_type):
+                children.append(value)
+        stack.extend(reversed(children))
+    return out
 
 
 def _target_names(target: ast.AST) -> Iterator[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.context import FileContext, FunctionNode, scope_nodes
 from secreview.analysis.values import is_literal, string_building
 from secreview.model import TraceStep
 
@@ -56,9 +56,7 @@ def assignments(ctx: FileContext, func: FunctionNode | None) -> dict[str, list[t
 
     def compute() -> dict[str, list[tuple[int, ast.expr]]]:
         table: dict[str, list[tuple[int, ast.expr]]] = {}
-        for node in ast.walk(scope):
-            if node is not scope and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                continue
+        for node in scope_nodes(scope):
             pairs: list[tuple[ast.expr, ast.expr]] = []
             if isinstance(node, ast.Assign):
                 pairs = [(t, node.value) for t in node.targets]

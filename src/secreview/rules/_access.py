@@ -9,6 +9,7 @@ a web request, which modules are Django settings, which files are tests.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import string
 from collections.abc import Iterable, Iterator
@@ -36,6 +37,7 @@ _TEST_MODULES = word_set(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_test_path(path: str) -> bool:
     """Under tests/ (or test/, testing/ ...), or a conftest.py: test code by location alone."""
     parts = PurePath(path.replace("\\", "/")).parts
@@ -47,12 +49,16 @@ def is_test_code(ctx: FileContext) -> bool:
     """Test code: by location (`is_test_path`), or a test_*.py / *_test.py / tests.py module that also
     looks like tests (imports a test framework or a `test` module, defines test_* functions or a TestCase).
     A file merely named test_*.py is not enough: snippets under review are often named that way."""
+    return ctx.memo("access-test-code", ctx.tree, lambda: _is_test_module(ctx))
+
+
+def _is_test_module(ctx: FileContext) -> bool:
     if is_test_path(ctx.path):
         return True
     name = PurePath(ctx.path.replace("\\", "/")).name
     if not (name.startswith("test_") or name.endswith("_test.py") or name in {"tests.py", "test.py"}):
         return False
-    return ctx.memo("access-test-code", ctx.tree, lambda: _looks_like_tests(ctx))
+    return _looks_like_tests(ctx)
 
 
 def _looks_like_tests(ctx: FileContext) -> bool:

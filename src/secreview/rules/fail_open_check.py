@@ -77,5 +77,5 @@ def check(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Hit]:
     yield Hit(
         node,
         f"`{func}()` decides access but {kind} swallows the failure and it returns "
-        f"`{segment(ctx, granting.value)}` {where}: the check fails open.",
-    )  # type: ignore[attr-defined]
+        f"`{segment(ctx, getattr(granting, 'value', granting))}` {where}: the check fails open.",
+    )

@@ -112,6 +112,8 @@ _PARSERS = frozenset(
 
 
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
+    if not _PARSERS & ctx.called_names():
+        return  # nothing in this file parses nested input, so nothing can feed the recursion
     params = [a.arg for a in params_of(node)]
     if any(_GUARD_PARAM.search(p) for p in params) or _guarded(ctx, node):
         return
