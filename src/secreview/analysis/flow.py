@@ -28,6 +28,7 @@ REQUEST_ATTRS = frozenset({
 REQUEST_OBJECTS = frozenset(
     {"flask.request", "pecan.request", "bottle.request", "request", "req", "self.request", "webob.request"}
 )
+_FRAMEWORK_REQUESTS = frozenset({"flask.request", "pecan.request", "bottle.request", "webob.request"})
 _ENV_AND_CLI = {
     "sys.argv": "the command line (sys.argv)",
     "os.environ": "the environment (os.environ)",
@@ -109,14 +110,28 @@ def _params(func: FunctionNode) -> list[ast.arg]:
     return [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
 
 
+_NOT_ROUTES = ("mock.", "unittest.", "pytest.", "patch.", "builtins.", "functools.", "typing.")
+WEB_FRAMEWORKS = frozenset({"flask", "django", "pecan", "webob", "starlette", "fastapi", "aiohttp", "bottle",
+                            "tornado", "falcon", "pyramid", "werkzeug", "sanic", "quart", "cherrypy", "litestar"})
+
+
 def is_route_handler(ctx: FileContext, func: FunctionNode) -> bool:
-    """Decorated as a web route (`@app.route`, `@router.get`, `@expose`, ...)."""
+    """Decorated as a web route (`@app.route`, `@router.get`, `@expose`, ...) — not `@mock.patch`."""
     for deco in func.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
         name = ctx.qualname(target) or ""
+        if name.startswith(_NOT_ROUTES) or name.split(".")[0] in ("mock", "patch"):
+            continue
         if name.rsplit(".", 1)[-1] in ROUTE_DECORATORS and "." in name or name == "pecan.expose":
             return True
     return False
+
+
+def is_web_module(ctx: FileContext) -> bool:
+    """The file imports a web framework: only then is a bare `request` a client's request
+    (elsewhere it is as likely an outgoing `requests.PreparedRequest`)."""
+    return ctx.memo("web-module", ctx.tree, lambda: any(
+        target.lstrip(".").split(".")[0] in WEB_FRAMEWORKS for target in ctx.imports.values()))
 
 
 def external_source(ctx: FileContext, expr: ast.AST | None, depth: int = 4) -> Source | None:
@@ -142,7 +157,8 @@ def external_source(ctx: FileContext, expr: ast.AST | None, depth: int = 4) -> S
 def _direct_source(ctx: FileContext, node: ast.AST) -> Source | None:
     if isinstance(node, ast.Attribute):
         base = ctx.qualname(node.value)
-        if base in REQUEST_OBJECTS and node.attr in REQUEST_ATTRS:
+        if base in REQUEST_OBJECTS and node.attr in REQUEST_ATTRS and (base in _FRAMEWORK_REQUESTS or
+                                                                      is_web_module(ctx)):
             return Source(node, f"request data ({ctx.segment(node) or node.attr})")
         qualified = ctx.qualname(node)
         if qualified in _ENV_AND_CLI:

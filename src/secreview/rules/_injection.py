@@ -757,10 +757,16 @@ def _used_as_object(ctx: FileContext, func: FunctionNode, ident: str) -> bool:
     return ident in ctx.memo("injection-object-params", func, compute)
 
 
+_NOT_CAPTURES = frozenset({"exc", "exception", "e", "err", "error", "response", "resp", "context", "template_name"})
+
+
 def _is_view(ctx: FileContext, func: FunctionNode) -> bool:
     names = [a.arg for a in func.args.args]
     if names[:1] == ["request"] and ctx.enclosing_class(func) is None:
-        return True
+        # A function the module calls itself is a helper taking a request, not a URLconf view
+        # (Django's own `response_for_exception(request, exc)`), and exception/response
+        # parameters are never URL captures.
+        return not _called_in_module(ctx, func.name) and not _NOT_CAPTURES & set(names[1:])
     return names[:2] in (["self", "request"],) and func.name in (
         "get",
         "post",
@@ -769,6 +775,10 @@ def _is_view(ctx: FileContext, func: FunctionNode) -> bool:
         "delete",
         "dispatch",
     )
+
+
+def _called_in_module(ctx: FileContext, name: str) -> bool:
+    return any(called == name or called.endswith("." + name) for called in ctx.called_names())
 
 
 def from_parameter(ctx: FileContext, part: Part) -> bool:

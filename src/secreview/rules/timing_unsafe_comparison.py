@@ -190,6 +190,8 @@ def _kind(ctx: FileContext, side: ast.expr) -> tuple[str, str]:
 
 
 def _trivial(ctx: FileContext, side: ast.expr) -> bool:
+    if _marker_constant(ctx, side):
+        return True
     if isinstance(side, ast.Name) and (security_value(side.id) or names_password(side.id)):
         value = single_value(ctx, side)  # `API_KEY = "..."`: a secret constant, not a marker value
         if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)) and value.value:
@@ -259,4 +261,28 @@ def _decides_access(ctx: FileContext, node: ast.Compare) -> bool:
         if isinstance(anc, ast.stmt):
             return False
         child = anc
+    return False
+
+
+_SECRET_WORDS = frozenset({"secret", "key", "password", "passwd", "token", "salt", "pepper", "hmac"})
+
+
+def _marker_constant(ctx: FileContext, side: ast.expr) -> bool:
+    """A fixed marker, not a secret: an imported UPPER_CASE constant (`REASON_NO_CSRF_COOKIE`), or a
+    class attribute bound once to a literal and never rebound (`self.reset_url_token = "set-password"`)."""
+    if isinstance(side, ast.Name) and side.id.isupper() and side.id in ctx.imports:
+        return not _SECRET_WORDS & set(words_of(side.id))
+    if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id in ("self", "cls"):
+        cls = ctx.enclosing_class(side)
+        if cls is None:
+            return False
+        bound = [
+            stmt.value for stmt in cls.body
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == side.attr for t in stmt.targets)
+        ]
+        rebound = any(
+            isinstance(n, ast.Attribute) and n.attr == side.attr and isinstance(n.ctx, ast.Store)
+            for n in ast.walk(cls)
+        )
+        return len(bound) == 1 and not rebound and is_literal(bound[0], ctx)
     return False

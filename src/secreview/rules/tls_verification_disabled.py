@@ -42,6 +42,7 @@ def fetch_inventory(url, token, ca_bundle="/etc/ssl/certs/ca-certificates.crt"):
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
@@ -80,6 +81,8 @@ _OPTION_WORDS = frozenset({"insecure", "verify", "verification", "validate", "va
                            "cert", "certs", "certificate", "unverified", "unsafe", "noverify"})
 _SESSIONS = frozenset({"requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client",
                        "httpx.AsyncClient"})
+_CLIENTISH = re.compile(r"(client|session|connect|http|https|api|ssl|tls|transport|adapter|pool|urlopen)",
+                        re.IGNORECASE)
 _SERVER_WORDS = frozenset({"server", "serve", "listen", "listener", "accept", "daemon"})
 
 
@@ -101,8 +104,13 @@ def _call(node: ast.Call, ctx: FileContext) -> str | None:
     if verify is not None and _is_const(ctx, verify.value, False):
         if method in _HTTP_CALLS or name.startswith(("requests.", "httpx.")):
             return f"`{name or method}(..., verify=False)` accepts any certificate."
+    # The generic switch names (`insecure=True` ...) mean TLS only on client-like callees:
+    # Django's static `serve(..., insecure=True)` is about DEBUG, not certificates.
+    client_like = method in _HTTP_CALLS or bool(_CLIENTISH.search(name or method))
     for kw, off in _OFF_SWITCHES.items():
         given = keyword(node, kw)
+        if not client_like:
+            break
         if given is not None and _is_const(ctx, given.value, off):
             return f"`{name or method}(..., {kw}={off})` turns certificate verification off."
     ssl_kw = keyword(node, "ssl")

@@ -128,11 +128,17 @@ _RACE_ERRORS = {"OSError", "IOError", "EnvironmentError", "FileExistsError", "Fi
                 "NotADirectoryError"}  # fmt: skip
 
 
+def _f_ok(ctx: FileContext, call: ast.Call) -> bool:
+    mode = call.args[1] if len(call.args) > 1 else None
+    return mode is not None and ctx.qualname(mode) == "os.F_OK"
+
+
 def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
     for check_call, path in _checks(ctx, node.test):
         key = ast.dump(path)
         for op, label, hint, follows in _operations(ctx, node, key):
-            is_access = ctx.call_name(check_call) == "os.access"
+            # os.access(p, os.F_OK) only asks whether the path exists: judge it like exists().
+            is_access = ctx.call_name(check_call) == "os.access" and not _f_ok(ctx, check_call)
             if not is_access and _handles_race(ctx, op, node):
                 continue
             if isinstance(path, ast.Name) and _rebound(node, path.id, op):
