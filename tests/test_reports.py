@@ -324,3 +324,18 @@ def test_cli_writes_sarif(tmp_path, monkeypatch, capsys, source, code):
     assert data["version"] == "2.1.0" and len(data["runs"][0]["results"]) == code
     assert github_problems(data) == []
     assert capsys.readouterr().out == ""
+
+
+def test_seed_file_review_json_and_sarif_validate(seeds_dir, report_schema, oasis, monkeypatch, capsys):
+    from secreview.cli import main
+
+    monkeypatch.chdir(seeds_dir)
+    for fmt in ("json", "sarif"):
+        assert main(["scan", "test_bug_1718455.py", "--format", fmt]) == 0
+        data = json.loads(capsys.readouterr().out)
+        if fmt == "json":
+            assert errors_of(Draft202012Validator(report_schema), data) == []
+            assert (data["verdict"], data["stats"]["reviewed"]) == ("clean", 1)
+        else:
+            assert errors_of(oasis, data) == [] and github_problems(data) == []
+            assert data["runs"][0]["invocations"][0]["executionSuccessful"] is True
