@@ -66,6 +66,9 @@ def test_000_seven_hedged_vulnerabilities_then_none(report):
     assert found["policy_fixture"] == [20, 47]
     assert found["TestLiveMigrateOneOfConcurrentlyCreatedInstances"] == [24, 45]
     assert found["post_server_action"] == [132]
+    active = next(r for r in a.references if r.value == "ACTIVE")
+    assert (active.in_code, [(w.line, w.kind) for w in active.where], active.note) == (
+        True, [(95, "string")], "occurs only inside string literals")
     suggestion = next(r.note for r in a.references if r.value == "test_live_migrate_one_instance")
     assert "test_live_migrate_one_multi_created_instance" in suggestion
 

@@ -103,6 +103,10 @@ class Grounder:
             kinds = sorted({o.kind for o in every})
             note = f"occurs only in {' and '.join(k + 's' for k in kinds)}"
             problem = None if m.fix else "not-in-code"
+        elif all(o.kind == "string" for o in every):
+            # A value the code uses as a literal (a state name, a key) is grounded, but the
+            # reader should know it is data in a string, not a name the code defines.
+            note = "occurs only inside string literals"
         return [Reference(claim, "identifier", m.value, found, where, in_code, problem, note, m.fix)]
 
     def _suggest(self, value: str) -> str:
