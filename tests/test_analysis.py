@@ -60,3 +60,11 @@ def test_mock_patch_is_not_a_route():
                "@mock.patch('x.y')\ndef test_a(m):\n    pass\n@app.route('/a')\ndef a(name):\n    pass\n")
     funcs = [n for n in ctx.tree.body if isinstance(n, ast.FunctionDef)]
     assert [is_route_handler(ctx, f) for f in funcs] == [False, True]
+
+
+def test_lines_follow_python_numbering_not_str_splitlines():
+    source = "x = 1\f\ny = '\u2028'\nimport os\nos.system('a' + y)\n"
+    ctx = _ctx(source)
+    call = ctx.nodes_by_type[ast.Call][-1]
+    assert call.lineno == 4 and ctx.line_text(4) == "os.system('a' + y)"
+    assert ctx.segment(call) == "os.system('a' + y)"

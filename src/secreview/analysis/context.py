@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Iterator
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _BUILTINS = frozenset(dir(builtins))
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 
@@ -24,7 +26,9 @@ class FileContext:
     def __init__(self, path: str, source: str, tree: ast.Module, wanted: frozenset[type] = frozenset()):
         self.path = path
         self.source = source
-        self.lines = source.splitlines()
+        # Python numbers lines at \n, \r\n and \r only; str.splitlines() also breaks at form
+        # feeds, U+2028 and friends, which would shift every line after one.
+        self.lines = _LINE_BREAKS.split(source)
         self.tree = tree
         self._parents: dict[int, ast.AST] = {}
         self.nodes_by_type: dict[type, list[ast.AST]] = {t: [] for t in wanted}

@@ -51,16 +51,10 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import (
-    calls_in_function,
-    in_test_code,
-    method_calls,
-    names_password,
-    resolve,
-    same_target,
-    security_value,
-    words_of,
-)
+from secreview.rules._crypto.identifiers import names_password, security_value, words_of
+from secreview.rules._crypto.references import method_calls, same_target
+from secreview.rules._crypto.scopes import calls_in_function, in_test_code
+from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -50,14 +50,9 @@ from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, is_true, keyword, literal_value
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
-    allowlist_test,
-    calls_any,
-    is_request_value,
-    module_assignments,
-    names_feeding,
-    scope_of,
-)
+from secreview.rules._access.file_kinds import module_assignments
+from secreview.rules._access.function_facts import allowlist_test, calls_any, names_feeding, scope_of
+from secreview.rules._access.web_sources import is_request_value
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

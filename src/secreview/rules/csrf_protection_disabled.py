@@ -52,14 +52,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_false, literal_value
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
-    SESSION_COOKIE,
-    constant_str,
-    is_dev_settings,
-    is_module_level,
-    is_settings_module,
-    is_test_code,
-)
+from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_settings_module, is_test_code
+from secreview.rules._access.object_facts import constant_str
+from secreview.rules._access.secret_values import SESSION_COOKIE
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

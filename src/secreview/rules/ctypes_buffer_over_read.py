@@ -46,7 +46,8 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import buffer_base, buffer_size, ctypes_name, overflow_reason
+from secreview.rules._robustness.ctypes_buffers import buffer_base, buffer_size, overflow_reason
+from secreview.rules._robustness.ctypes_types import ctypes_name
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

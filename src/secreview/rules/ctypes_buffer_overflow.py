@@ -53,7 +53,8 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import ctypes_name, overflow_reason
+from secreview.rules._robustness.ctypes_buffers import overflow_reason
+from secreview.rules._robustness.ctypes_types import ctypes_name
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

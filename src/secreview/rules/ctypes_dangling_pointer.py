@@ -65,7 +65,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import ctypes_name, local_escapes, owning_creation, segment, temporary_memory
+from secreview.rules._robustness.ctypes_lifetime import local_escapes, temporary_memory
+from secreview.rules._robustness.ctypes_types import ctypes_name, owning_creation
+from secreview.rules._robustness.source_text import segment
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

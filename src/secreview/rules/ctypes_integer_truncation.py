@@ -61,14 +61,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import literal_value
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import (
-    CTYPES_INT_BITS,
-    NUMPY_INT_BITS,
-    ctypes_name,
-    segment,
-    struct_fields,
-    wrapping_value,
-)
+from secreview.rules._robustness.ctypes_integers import struct_fields, wrapping_value
+from secreview.rules._robustness.ctypes_types import CTYPES_INT_BITS, NUMPY_INT_BITS, ctypes_name
+from secreview.rules._robustness.source_text import segment
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

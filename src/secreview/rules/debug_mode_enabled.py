@@ -55,14 +55,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_true, keyword
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
-    created_by,
-    is_dev_settings,
-    is_module_level,
-    is_settings_module,
-    is_test_code,
-    word_set,
-)
+from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_settings_module, is_test_code
+from secreview.rules._access.object_facts import created_by
+from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -61,7 +61,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import EXTERNAL, PAYLOAD, constructor_of, find_origin
+from secreview.rules._dos.provenance import EXTERNAL, PAYLOAD, constructor_of, find_origin
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

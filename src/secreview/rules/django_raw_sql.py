@@ -54,7 +54,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import describe, sql_value_position, sql_verdict
+from secreview.rules._injection.sql import sql_value_position, sql_verdict
+from secreview.rules._injection.verdict import describe
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -45,7 +45,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import function_name, in_test_code, resolve, words_of
+from secreview.rules._crypto.identifiers import words_of
+from secreview.rules._crypto.scopes import function_name, in_test_code
+from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

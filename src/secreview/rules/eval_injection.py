@@ -60,7 +60,8 @@ from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import analyze, describe, from_parameter, is_test_module
+from secreview.rules._injection.sources import from_parameter, is_test_module
+from secreview.rules._injection.verdict import analyze, describe
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -51,7 +51,8 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import fail_open, segment
+from secreview.rules._robustness.security_checks import fail_open
+from secreview.rules._robustness.source_text import segment
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -50,7 +50,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import Spec, dotted, leak_hit
+from secreview.rules._lifetime.resource_spec import Spec
+from secreview.rules._lifetime.resource_verdict import leak_hit
+from secreview.rules._lifetime.scopes import dotted
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

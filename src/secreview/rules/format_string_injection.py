@@ -61,7 +61,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import analyze, is_logging_call
+from secreview.rules._injection.loggers import is_logging_call
+from secreview.rules._injection.verdict import analyze
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -48,7 +48,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import hardcoded, in_test_code, literal_data, resolve, word_set
+from secreview.rules._crypto.identifiers import word_set
+from secreview.rules._crypto.scopes import in_test_code
+from secreview.rules._crypto.values import hardcoded, literal_data, resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

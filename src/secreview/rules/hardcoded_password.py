@@ -59,15 +59,13 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
+from secreview.rules._access.file_kinds import is_test_code
+from secreview.rules._access.secret_names import ambiguous_secret, auth_context, secret_identifier
+from secreview.rules._access.secret_values import (
     FLASK_KEY_SETTINGS,
-    ambiguous_secret,
-    auth_context,
     describe_value,
     header_secret,
-    is_test_code,
     literal_secret,
-    secret_identifier,
     secret_value,
 )
 from secreview.ruleset import Hit, Meta

@@ -60,14 +60,10 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_false, keyword
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
-    SESSION_COOKIE,
-    constant_str,
-    is_dev_settings,
-    is_module_level,
-    is_test_code,
-    word_set,
-)
+from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_test_code
+from secreview.rules._access.object_facts import constant_str
+from secreview.rules._access.secret_values import SESSION_COOKIE
+from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

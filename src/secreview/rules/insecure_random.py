@@ -48,17 +48,10 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import (
-    destinations,
-    function_name,
-    in_test_code,
-    names_password,
-    resolve,
-    security_value,
-    value_identifiers,
-    word_set,
-    words_of,
-)
+from secreview.rules._crypto.destinations import destinations
+from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
+from secreview.rules._crypto.scopes import function_name, in_test_code
+from secreview.rules._crypto.values import resolve, value_identifiers
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -57,7 +57,6 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import literal_prefix, literal_value
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import segment
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -200,14 +199,14 @@ def _predictable_tmp(ctx: FileContext, path: ast.expr, depth: int = 0) -> str | 
             return None
         base = path.args[0]
         if _is_tmp_dir(ctx, base, depth) and len(path.args) > 1:
-            return f"`{segment(ctx, path) or 'a path'}` under {_dir_label(ctx, base)}"
+            return f"`{ctx.segment(path) or 'a path'}` under {_dir_label(ctx, base)}"
         return None
     prefix = literal_prefix(path)
     for tmp in _TMP_DIRS:
         if prefix.startswith(tmp + "/") and (
             len(prefix) > len(tmp) + 1 or not isinstance(path, ast.Constant)
         ):
-            return f"`{segment(ctx, path) or prefix}`"
+            return f"`{ctx.segment(path) or prefix}`"
     return None
 
 
@@ -222,7 +221,7 @@ def _is_tmp_dir(ctx: FileContext, base: ast.expr, depth: int) -> bool:
 
 
 def _dir_label(ctx: FileContext, base: ast.expr) -> str:
-    return f"`{segment(ctx, base)}`" if segment(ctx, base) else "the temporary directory"
+    return f"`{ctx.segment(base)}`" if ctx.segment(base) else "the temporary directory"
 
 
 def _has_random_part(ctx: FileContext, path: ast.expr) -> bool:

@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import is_false, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import imports_web_framework
+from secreview.rules._injection.sources import imports_web_framework
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -49,7 +49,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import calls_in_function, in_test_code, reference, resolve, same_target
+from secreview.rules._crypto.references import reference, same_target
+from secreview.rules._crypto.scopes import calls_in_function, in_test_code
+from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -55,20 +55,10 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import (
-    FUNCS,
-    LOCK_HELPER_NAMES,
-    dotted,
-    has_call,
-    in_cleanup,
-    is_lock,
-    lock_call,
-    lock_key,
-    lockish_name,
-    scope_of,
-    segment,
-    walk_local,
-)
+from secreview.rules._lifetime.lock_factories import LOCK_HELPER_NAMES, lockish_name
+from secreview.rules._lifetime.lock_identity import is_lock, lock_key
+from secreview.rules._lifetime.lock_regions import lock_call
+from secreview.rules._lifetime.scopes import FUNCS, dotted, has_call, in_cleanup, scope_of, walk_local
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -97,7 +87,7 @@ def check(node: ast.Expr, ctx: FileContext) -> Iterator[Hit]:
     scope = scope_of(ctx, node)
     if isinstance(scope, FUNCS) and (scope.name in LOCK_HELPER_NAMES or lockish_name(scope.name)):
         return
-    lock_text = segment(ctx, call.func.value) or key  # type: ignore[attr-defined]
+    lock_text = ctx.segment(call.func.value) or key  # type: ignore[attr-defined]
     releases = [n for n in walk_local(scope) if lock_call(ctx, n, "release") == key]
     if _release_registered(ctx, scope, key):
         return

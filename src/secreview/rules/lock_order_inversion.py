@@ -66,7 +66,7 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import held_locks, lock_call, with_lock_items
+from secreview.rules._lifetime.lock_regions import held_locks, lock_call, with_lock_items
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

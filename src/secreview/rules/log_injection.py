@@ -63,7 +63,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import analyze, direct_data, is_logging_call
+from secreview.rules._injection.loggers import is_logging_call
+from secreview.rules._injection.sources import direct_data
+from secreview.rules._injection.verdict import analyze
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

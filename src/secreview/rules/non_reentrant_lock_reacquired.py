@@ -67,16 +67,10 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import (
-    FUNCS,
-    is_reentrant,
-    lock_call,
-    lock_creation,
-    segment,
-    walk_local,
-    walk_stmts,
-    with_lock_items,
-)
+from secreview.rules._lifetime.lock_factories import is_reentrant
+from secreview.rules._lifetime.lock_identity import lock_creation
+from secreview.rules._lifetime.lock_regions import lock_call, with_lock_items
+from secreview.rules._lifetime.scopes import FUNCS, walk_local, walk_stmts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -98,7 +92,7 @@ def check(node: ast.With | ast.AsyncWith, ctx: FileContext) -> Iterator[Hit]:
         creation = lock_creation(ctx, expr)
         if creation is None or is_reentrant(ctx, creation):
             continue
-        text = segment(ctx, expr) or key
+        text = ctx.segment(expr) or key
         for inner in walk_stmts(node.body):
             if isinstance(inner, (ast.With, ast.AsyncWith)) and any(
                 k == key for k, _ in with_lock_items(ctx, inner)

@@ -61,15 +61,15 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
+from secreview.rules._access.function_facts import (
     allowlist_test,
     calls_matching,
     compares_attribute,
     function_calls,
-    host_source,
     names_feeding,
     scope_of,
 )
+from secreview.rules._access.url_hosts import host_source
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -47,22 +47,13 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import (
-    CRYPTOGRAPHY_HASHES,
-    bound_name,
-    calls_in_function,
-    destinations,
-    function_name,
-    function_params,
-    hash_constructor,
-    in_test_code,
-    method_calls,
-    names_password,
-    random_call,
-    used_not_for_security,
-    value_identifiers,
-    words_of,
-)
+from secreview.rules._crypto.destinations import destinations
+from secreview.rules._crypto.hashes import CRYPTOGRAPHY_HASHES, hash_constructor, used_not_for_security
+from secreview.rules._crypto.identifiers import names_password, words_of
+from secreview.rules._crypto.randomness import random_call
+from secreview.rules._crypto.references import bound_name, method_calls
+from secreview.rules._crypto.scopes import calls_in_function, function_name, in_test_code
+from secreview.rules._crypto.values import function_params, value_identifiers
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -59,15 +59,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import Source, trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
-    PATH_NEUTRAL_CALLS,
-    allowlist_test,
-    calls_any,
-    names_feeding,
-    scope_of,
-    web_source,
-    word_set,
-)
+from secreview.rules._access.function_facts import allowlist_test, calls_any, names_feeding, scope_of
+from secreview.rules._access.vocabulary import word_set
+from secreview.rules._access.web_sources import PATH_NEUTRAL_CALLS, web_source
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -48,7 +48,9 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import Spec, leak_hit, scope_of, walk_local
+from secreview.rules._lifetime.resource_spec import Spec
+from secreview.rules._lifetime.resource_verdict import leak_hit
+from secreview.rules._lifetime.scopes import scope_of, walk_local
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

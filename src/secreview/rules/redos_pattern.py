@@ -53,16 +53,10 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import (
-    EXTERNAL,
-    REGEX_FUNCS,
-    compiled_pattern_is_whole,
-    find_origin,
-    literal_string,
-    redos_witness,
-    regex_call,
-    regex_flags,
-)
+from secreview.rules._dos.pattern_use import compiled_pattern_is_whole
+from secreview.rules._dos.provenance import EXTERNAL, find_origin
+from secreview.rules._dos.redos import redos_witness
+from secreview.rules._dos.regex_calls import REGEX_FUNCS, literal_string, regex_call, regex_flags
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

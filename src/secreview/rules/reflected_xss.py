@@ -60,7 +60,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, keyword, literal_value
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import analyze, direct_data, handler_function
+from secreview.rules._injection.sources import direct_data, handler_function
+from secreview.rules._injection.verdict import analyze
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

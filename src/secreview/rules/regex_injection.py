@@ -57,7 +57,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import EXTERNAL, OPERATOR, find_origin, regex_call
+from secreview.rules._dos.provenance import EXTERNAL, OPERATOR, find_origin
+from secreview.rules._dos.regex_calls import regex_call
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -55,7 +55,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import analyze, describe
+from secreview.rules._injection.verdict import analyze, describe
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

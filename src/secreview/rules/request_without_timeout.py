@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import HTTP_METHODS, SESSION_FACTORIES, constructor_of
+from secreview.rules._dos.provenance import HTTP_METHODS, SESSION_FACTORIES, constructor_of
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

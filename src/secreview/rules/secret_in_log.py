@@ -56,7 +56,8 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access import auth_context, secret_identifier, split_words, word_set
+from secreview.rules._access.secret_names import auth_context, secret_identifier
+from secreview.rules._access.vocabulary import split_words, word_set
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

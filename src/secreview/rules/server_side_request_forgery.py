@@ -64,16 +64,16 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._access import (
+from secreview.rules._access.function_facts import (
     allowlist_test,
     calls_matching,
     compares_attribute,
-    created_by,
-    host_source,
     names_feeding,
     scope_of,
-    word_set,
 )
+from secreview.rules._access.object_facts import created_by
+from secreview.rules._access.url_hosts import host_source
+from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

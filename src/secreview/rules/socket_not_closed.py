@@ -49,7 +49,8 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import Spec, leak_hit
+from secreview.rules._lifetime.resource_spec import Spec
+from secreview.rules._lifetime.resource_verdict import leak_hit
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

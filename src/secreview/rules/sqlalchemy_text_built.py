@@ -58,7 +58,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._injection import analyze, describe, sql_value_position, sql_verdict, sqlalchemy_object
+from secreview.rules._injection.sql import sql_value_position, sql_verdict, sqlalchemy_object
+from secreview.rules._injection.verdict import analyze, describe
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

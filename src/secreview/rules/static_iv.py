@@ -51,7 +51,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import hardcoded, in_test_code, reference, resolve
+from secreview.rules._crypto.references import reference
+from secreview.rules._crypto.scopes import in_test_code
+from secreview.rules._crypto.values import hardcoded, resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

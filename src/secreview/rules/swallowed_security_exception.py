@@ -53,12 +53,7 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import (
-    broad_or_security_handler,
-    fail_open,
-    security_check,
-    swallows,
-)
+from secreview.rules._robustness.security_checks import broad_or_security_handler, fail_open, security_check, swallows
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

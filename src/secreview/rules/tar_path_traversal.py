@@ -47,7 +47,10 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._access import calls_any, constant_str, created_by, is_test_code, scope_of, word_set
+from secreview.rules._access.file_kinds import is_test_code
+from secreview.rules._access.function_facts import calls_any, scope_of
+from secreview.rules._access.object_facts import constant_str, created_by
+from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

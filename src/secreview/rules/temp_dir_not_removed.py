@@ -49,7 +49,8 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import Spec, describe, lifetime
+from secreview.rules._lifetime.resource_spec import Spec
+from secreview.rules._lifetime.resource_verdict import describe, lifetime
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

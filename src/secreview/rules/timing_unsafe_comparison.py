@@ -52,17 +52,10 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import external_source, is_route_handler
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import (
-    function_name,
-    imports_crypto,
-    in_test_code,
-    incoming,
-    names_password,
-    security_value,
-    single_value,
-    word_set,
-    words_of,
-)
+from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
+from secreview.rules._crypto.scopes import function_name, in_test_code
+from secreview.rules._crypto.supplied_values import imports_crypto, incoming
+from secreview.rules._crypto.values import single_value
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -54,7 +54,7 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import literal_value
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import segment, walk_local, walk_stmts
+from secreview.rules._lifetime.scopes import walk_local, walk_stmts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -143,11 +143,11 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                 continue
             if isinstance(path, ast.Name) and _rebound(node, path.id, op):
                 continue
-            checked = segment(ctx, check_call) or "the check"
+            checked = ctx.segment(check_call) or "the check"
             severity = Severity.HIGH if is_access else (Severity.MEDIUM if follows else Severity.LOW)
             yield Hit(
                 op,
-                f"`{label}` acts on `{segment(ctx, path) or 'the path'}` checked by `{checked}` at line "
+                f"`{label}` acts on `{ctx.segment(path) or 'the path'}` checked by `{checked}` at line "
                 f"{check_call.lineno}; the path can change in between.",
                 fix=f"Drop the check and {hint}.",
                 severity=severity,
@@ -209,7 +209,7 @@ def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.
             yield inner, name.removeprefix("builtins."), hint, True
         elif isinstance(inner.func, ast.Attribute) and ast.dump(inner.func.value) == key:
             method = inner.func.attr
-            label = f"{segment(ctx, inner.func) or method}()"
+            label = f"{ctx.segment(inner.func) or method}()"
             if method in _PATH_OPS and not _safe_keyword(inner):
                 yield inner, label, _PATH_OPS[method], method in _FOLLOWS_LINKS
             elif method == "open" and _writes(ctx, inner, "pathlib"):

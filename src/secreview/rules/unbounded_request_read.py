@@ -57,7 +57,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import params_of
+from secreview.rules._dos.provenance import params_of
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -56,9 +56,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import (
+from secreview.rules._robustness.catching import caught_here
+from secreview.rules._robustness.input_conversion import (
     CONVERTERS,
-    caught_here,
     direct_input,
     file_error_handlers,
     is_web_request,

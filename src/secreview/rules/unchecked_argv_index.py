@@ -51,7 +51,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import literal_value
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import caught_here, segment
+from secreview.rules._robustness.catching import caught_here
+from secreview.rules._robustness.source_text import segment
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

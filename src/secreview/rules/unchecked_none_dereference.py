@@ -59,17 +59,10 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import (
-    caught_here,
-    element_find,
-    element_use,
-    first_unchecked_use,
-    in_test_code,
-    none_result,
-    object_use,
-    segment,
-    tested_texts,
-)
+from secreview.rules._robustness.catching import caught_here, in_test_code
+from secreview.rules._robustness.none_results import element_find, element_use, none_result
+from secreview.rules._robustness.source_text import segment
+from secreview.rules._robustness.value_use import first_unchecked_use, object_use, tested_texts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

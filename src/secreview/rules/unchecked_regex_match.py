@@ -47,16 +47,10 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness import (
-    always_matches,
-    caught_here,
-    first_unchecked_use,
-    in_test_code,
-    object_use,
-    regex_match,
-    segment,
-    tested_texts,
-)
+from secreview.rules._robustness.catching import caught_here, in_test_code
+from secreview.rules._robustness.regex_calls import always_matches, regex_match
+from secreview.rules._robustness.source_text import segment
+from secreview.rules._robustness.value_use import first_unchecked_use, object_use, tested_texts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -69,7 +69,7 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value, trace_for
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import EXTERNAL, find_origin, params_of
+from secreview.rules._dos.provenance import EXTERNAL, find_origin, params_of
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -58,7 +58,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import PAYLOAD, find_origin
+from secreview.rules._dos.provenance import PAYLOAD, find_origin
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -50,7 +50,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import PAYLOAD, find_origin
+from secreview.rules._dos.provenance import PAYLOAD, find_origin
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

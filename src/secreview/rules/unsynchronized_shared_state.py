@@ -77,16 +77,10 @@ from dataclasses import dataclass, field
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._lifetime import (
-    ASYNC_FACTORIES,
-    FUNCS,
-    class_locks,
-    held_locks,
-    module_locks,
-    segment,
-    walk_local,
-    walk_stmts,
-)
+from secreview.rules._lifetime.lock_factories import ASYNC_FACTORIES
+from secreview.rules._lifetime.lock_identity import class_locks, module_locks
+from secreview.rules._lifetime.lock_regions import held_locks
+from secreview.rules._lifetime.scopes import FUNCS, walk_local, walk_stmts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -334,7 +328,7 @@ def _races_in(ctx: FileContext, owner: _Owner, func: ast.AST) -> Iterator[Hit]:
             if owner.guard(name):
                 yield Hit(
                     node,
-                    f"`{segment(ctx, node.target)}` is read, changed and written back {owner.why(name)}; "
+                    f"`{ctx.segment(node.target)}` is read, changed and written back {owner.why(name)}; "
                     f"concurrent updates are lost.",
                     confidence=_confidence(owner, name),
                 )
@@ -360,7 +354,7 @@ def _check_then_act(ctx: FileContext, owner: _Owner, func: ast.AST, node: ast.If
             isinstance(a, ast.Await) and a.lineno <= inner.lineno for a in walk_stmts(branch)
         ):
             continue
-        shown = segment(ctx, inner) or name
+        shown = ctx.segment(inner) or name
         yield Hit(
             node,
             f"`{shown}` is checked here and changed at line {change.lineno} {owner.why(name)}: "

@@ -48,7 +48,8 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import in_test_code, resolve
+from secreview.rules._crypto.scopes import in_test_code
+from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -43,7 +43,10 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import destinations, in_test_code, literal_number, resolve, words_of
+from secreview.rules._crypto.destinations import destinations
+from secreview.rules._crypto.identifiers import words_of
+from secreview.rules._crypto.scopes import in_test_code
+from secreview.rules._crypto.values import literal_number, resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

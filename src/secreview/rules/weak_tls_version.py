@@ -47,7 +47,10 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto import in_test_code, reference, resolve, words_of
+from secreview.rules._crypto.identifiers import words_of
+from secreview.rules._crypto.references import reference
+from secreview.rules._crypto.scopes import in_test_code
+from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

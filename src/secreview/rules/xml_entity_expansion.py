@@ -57,7 +57,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_false, is_true, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._dos import EXTERNAL, find_origin
+from secreview.rules._dos.provenance import EXTERNAL, find_origin
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -1,0 +1,19 @@
+"""Private helpers for the access-control, exposure and CSRF rules (SR2xx).
+
+Not a rule package (leading underscore). Everything here is AST-only and narrows
+where the rules fire: which identifiers hold a secret, which literals look like
+a real secret rather than a field name or a placeholder, which values come from
+a web request, which modules are Django settings, which files are tests.
+
+Import each name from the module that holds it:
+
+- `vocabulary`: `word_set` (long vocabularies) and `split_words` (identifier -> words).
+- `file_kinds`: test code, Django settings modules (and dev/test settings), module-level assignments.
+- `secret_names`: identifiers that name a secret (`secret_identifier`), auth-related code (`auth_context`).
+- `secret_values`: literals that look like a real credential (`secret_value`, `header_secret`),
+  Flask key settings, session-cookie names.
+- `web_sources`: request data, route parameters and socket data reaching an expression (`web_source`).
+- `url_hosts`: built URLs and whether an outside value decides the host (`host_source`).
+- `function_facts`: calls, comparisons, allowlist tests and data flow within a function.
+- `object_facts`: the constructor that made a value, constant strings, decorator names.
+"""

@@ -1,0 +1,20 @@
+"""Shared facts for the cryptography rules (SR3xx); private, not a rule.
+
+Not a rule package (leading underscore). Everything here is AST-only. Identifiers are
+judged word by word, so that `author` is not `auth` and `token_type` (what a value is
+called, not the value) never counts.
+
+Import each name from the module that holds it:
+
+- `identifiers`: `word_set`, `words_of`; names of passwords (`names_password`), security values
+  (`security_value`) and non-security purposes (`non_security_purpose`).
+- `values`: what a value is: `resolve`, `single_value`, `function_params`, `literal_data`, `hardcoded`,
+  `class_constant`, `literal_number`, `value_identifiers`.
+- `destinations`: where a value goes (`destinations`): target, keyword, dict key or `return`.
+- `scopes`: the code around a node: `function_name`, `calls_in_function`, `guarded_by_option`, `in_test_code`.
+- `references`: local references and their calls: `reference`, `same_target`, `bound_name`, `method_calls`.
+- `hashes`: hash constructors: `hash_constructor`, `used_not_for_security`, `WEAK_ALGORITHMS`,
+  `CRYPTOGRAPHY_HASHES`.
+- `randomness`: random-number calls in an expression (`random_call`).
+- `supplied_values`: values the caller or client supplies (`incoming`), crypto imports (`imports_crypto`).
+"""

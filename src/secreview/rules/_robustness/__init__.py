@@ -1,0 +1,25 @@
+"""Private helpers for the crash (SR6xx) and ctypes memory (SR8xx) rules.
+
+Not a rule package (leading underscore). Local facts only: which calls may give None,
+how a value is used as an object, whether a local name is checked before a use, and
+whether an enclosing `try` catches a given exception. Nothing here follows values
+across functions.
+
+Import each name from the module that holds it:
+
+- `source_text`: a node's exact source text (`segment`) and a shortened one-line form (`short_text`).
+- `catching`: the exceptions a handler catches, whether an enclosing `try` catches one (`caught_here`),
+  test code (`in_test_code`).
+- `value_use`: how a value is used as an object (`object_use`), checks (`is_check`), the first unchecked
+  use after a binding (`first_unchecked_use`), guarding test texts (`tested_texts`).
+- `none_results`: expressions that give None on a miss (`none_result`, `element_find`, `element_use`).
+- `regex_calls`: regex match calls (`regex_match`) and patterns that always match (`always_matches`).
+- `security_checks`: broad or security-exception handlers, handlers that swallow, access decisions
+  that fail open (`fail_open`), security check calls (`security_check`).
+- `input_conversion`: converters of outside input (`CONVERTERS`, `direct_input`), typed route parameters,
+  app-wide error handlers, shape checks, web requests (`is_web_request`).
+- `ctypes_types`: integer widths (`CTYPES_INT_BITS`, `NUMPY_INT_BITS`), `ctypes_name`, `owning_creation`.
+- `ctypes_buffers`: buffer sizes and bounds (`buffer_base`, `buffer_size`, `overflow_reason`).
+- `ctypes_integers`: structure fields and values that may not fit an integer type (`wrapping_value`).
+- `ctypes_lifetime`: temporary memory, foreign calls, locals that escape (`local_escapes`).
+"""

@@ -1,0 +1,68 @@
+"""Where a crash is handled or expected: which exceptions an `except` clause catches, whether an
+enclosing `try` (or `contextlib.suppress`) in the same function catches one, and whether a node is test
+code (where a crash is the test failing)."""
+
+from __future__ import annotations
+
+import ast
+
+from secreview.analysis.context import FileContext
+
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+# -- exceptions and try blocks ---------------------------------------------------------------
+def handler_names(ctx: FileContext, handler: ast.ExceptHandler) -> list[str]:
+    """Qualified names of the exceptions a handler catches; [] for a bare `except:`."""
+    if handler.type is None:
+        return []
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return [ctx.qualname(t) or "" for t in types]
+
+
+def handler_catches(ctx: FileContext, handler: ast.ExceptHandler, wanted: frozenset[str]) -> bool:
+    """The handler catches one of `wanted` (short names) or is bare / broad."""
+    if handler.type is None:
+        return True
+    for name in handler_names(ctx, handler):
+        short = name.rsplit(".", 1)[-1]
+        if name in BROAD_EXCEPTIONS or short in {"Exception", "BaseException"} or short in wanted:
+            return True
+    return False
+
+
+def caught_here(ctx: FileContext, node: ast.AST, wanted: frozenset[str]) -> bool:
+    """An enclosing `try` body (in the same function) or `contextlib.suppress` catches `wanted`."""
+    child: ast.AST = node
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, _NESTED_SCOPES):
+            return False
+        if isinstance(anc, ast.Try) and child in anc.body:
+            if any(handler_catches(ctx, h, wanted) for h in anc.handlers):
+                return True
+        if isinstance(anc, (ast.With, ast.AsyncWith)) and child in anc.body:
+            for item in anc.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and ctx.call_name(expr) == "contextlib.suppress":
+                    names = {(ctx.qualname(a) or "").rsplit(".", 1)[-1] for a in expr.args}
+                    if names & (wanted | {"Exception", "BaseException"}):
+                        return True
+        child = anc
+    return False
+
+
+def in_test_code(ctx: FileContext, node: ast.AST) -> bool:
+    """Inside a test (`test_*` function, `Test*` class, `assert`, `self.assertEqual(...)`): a crash there is
+    the test failing, which is what the test is for."""
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.Assert):
+            return True
+        func = anc.func if isinstance(anc, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr.startswith("assert"):
+            return True
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)) and anc.name.startswith("test"):
+            return True
+        if isinstance(anc, ast.ClassDef) and anc.name.startswith("Test"):
+            return True
+    return False

@@ -1,0 +1,244 @@
+"""Conversions of outside input (`int(request.args["n"])`): the converters and what they raise, the
+outside value a converted expression is, typed route parameters, app-wide error handlers, shape checks
+before a conversion, and whether a source is a server-side web request."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.flow import Source, external_source, is_route_handler, reaching_value
+from secreview.rules._robustness.source_text import segment
+
+# -- conversions of outside input ------------------------------------------------------------------
+_VALUE_ERRORS = frozenset({"ValueError", "TypeError"})
+CONVERTERS: dict[str, frozenset[str]] = {
+    "builtins.int": _VALUE_ERRORS,
+    "builtins.float": _VALUE_ERRORS,
+    "builtins.complex": _VALUE_ERRORS,
+    "uuid.UUID": _VALUE_ERRORS | {"AttributeError"},
+    "datetime.datetime.strptime": _VALUE_ERRORS,
+    "datetime.datetime.fromisoformat": _VALUE_ERRORS,
+    "datetime.date.fromisoformat": _VALUE_ERRORS,
+    "time.strptime": _VALUE_ERRORS,
+    "ipaddress.ip_address": _VALUE_ERRORS,
+    "ipaddress.ip_network": _VALUE_ERRORS,
+    "ipaddress.ip_interface": _VALUE_ERRORS,
+    "ipaddress.IPv4Address": _VALUE_ERRORS | {"AddressValueError"},
+    "ipaddress.IPv6Address": _VALUE_ERRORS | {"AddressValueError"},
+    "json.loads": _VALUE_ERRORS | {"JSONDecodeError"},
+    "base64.b64decode": _VALUE_ERRORS | {"Error", "binascii.Error"},
+    "base64.urlsafe_b64decode": _VALUE_ERRORS | {"Error", "binascii.Error"},
+    "base64.b32decode": _VALUE_ERRORS | {"Error", "binascii.Error"},
+    "decimal.Decimal": frozenset({"InvalidOperation", "DecimalException", "ArithmeticError"}),
+}
+_PASS_THROUGH = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "decode", "encode", "casefold"})
+_INPUT_GETTERS = frozenset(
+    {
+        "get",
+        "get_argument",
+        "get_query_argument",
+        "get_body_argument",
+        "getvalue",
+        "getfirst",
+        "get_data",
+        "get_json",
+        "read",
+        "pop",
+        "__getitem__",
+    }
+)
+_TYPED = frozenset(
+    {"int", "float", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "IPv4Address", "IPv6Address", "bool"}
+)
+
+
+def strip_wrappers(ctx: FileContext, expr: ast.expr) -> ast.expr:
+    """`x.strip()`, `str(x)`, `x or 0`: the value that is really converted."""
+    for _ in range(6):
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in _PASS_THROUGH
+        ):
+            expr = expr.func.value
+        elif isinstance(expr, ast.Call) and ctx.call_name(expr) == "builtins.str" and len(expr.args) == 1:
+            expr = expr.args[0]
+        elif isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            expr = expr.values[0]
+        else:
+            break
+    return expr
+
+
+def direct_input(ctx: FileContext, expr: ast.expr | None, depth: int = 3) -> Source | None:
+    """The outside value `expr` is (not merely contains): `request.args["n"]`, `sys.argv[1]`, a route
+    parameter, `input()`, or a local name bound to one of these. The environment (operator input) is
+    left out."""
+    if expr is None or depth < 0:
+        return None
+    expr = strip_wrappers(ctx, expr)
+    if isinstance(expr, ast.Name):
+        source = external_source(ctx, expr, depth=0)
+        if source is not None and source.node is expr:
+            return _keep(source)  # a route parameter
+        return direct_input(ctx, reaching_value(ctx, expr), depth - 1)
+    if isinstance(expr, ast.Subscript):
+        return _input_container(ctx, expr.value, 2)
+    if isinstance(expr, ast.Attribute):
+        return _keep(external_source(ctx, expr, depth=0))
+    if isinstance(expr, ast.Call):
+        if ctx.call_name(expr) == "builtins.input":
+            return _keep(external_source(ctx, expr, depth=0))
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr in _INPUT_GETTERS:
+            if any(k.arg == "type" for k in expr.keywords):
+                return None
+            return _input_container(ctx, expr.func.value, 2)
+    return None
+
+
+_PARSERS = frozenset(
+    {"json.loads", "json.load", "yaml.safe_load", "urllib.parse.parse_qs", "urllib.parse.parse_qsl"}
+)
+
+
+def _input_container(ctx: FileContext, base: ast.expr | None, depth: int) -> Source | None:
+    """`request.args`, `request.get_json()`, `json.loads(request.data)`, `sys.argv`, or a name bound to
+    one."""
+    if base is None or depth < 0:
+        return None
+    if isinstance(base, ast.Name):
+        source = external_source(ctx, base, depth=0)
+        if source is not None and source.node is base:
+            return _keep(source)
+        return _input_container(ctx, reaching_value(ctx, base), depth - 1)
+    if isinstance(base, ast.Attribute):
+        return _keep(external_source(ctx, base, depth=0))
+    if isinstance(base, ast.Subscript):
+        return _input_container(ctx, base.value, depth)
+    if isinstance(base, ast.Call):
+        name = ctx.call_name(base) or ""
+        if isinstance(base.func, ast.Attribute) and base.func.attr in {"get_json", "get_data", "json"}:
+            return _keep(external_source(ctx, base.func, depth=0))
+        if isinstance(base.func, ast.Attribute) and base.func.attr == "get":
+            return _input_container(ctx, base.func.value, depth)
+        if name in _PARSERS and base.args:
+            return direct_input(ctx, base.args[0], depth - 1)
+    return None
+
+
+def _keep(source: Source | None) -> Source | None:
+    if source is None or "environment" in source.description:
+        return None
+    return source
+
+
+def route_param_typed(ctx: FileContext, name: str, func: ast.AST | None) -> bool:
+    """A route parameter declared with a converter (`<int:id>`) or a typed annotation (FastAPI)."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for arg in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs):
+        if arg.arg == name and arg.annotation is not None:
+            text = segment(ctx, arg.annotation)
+            if text in _TYPED or text.rsplit(".", 1)[-1] in _TYPED:
+                return True
+    for deco in func.decorator_list:
+        if isinstance(deco, ast.Call) and deco.args and isinstance(deco.args[0], ast.Constant):
+            path = str(deco.args[0].value)
+            if re.search(r"<(int|float|uuid|path_int):" + re.escape(name) + r">", path):
+                return True
+    return False
+
+
+def file_error_handlers(ctx: FileContext) -> frozenset[str]:
+    """Exception names an app-wide handler in this file turns into a response (`@app.errorhandler(X)`)."""
+
+    def compute() -> frozenset[str]:
+        found: set[str] = set()
+        for node in ast.walk(ctx.tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.args
+                and node.func.attr
+                in {"errorhandler", "register_error_handler", "exception_handler", "add_exception_handler"}
+            ):
+                name = ctx.qualname(node.args[0]) or ""
+                found.add(name.rsplit(".", 1)[-1])
+        return frozenset(found)
+
+    return ctx.memo("robustness-error-handlers", ctx.tree, compute)
+
+
+_SHAPE_CHECKS = frozenset(
+    {"isdigit", "isdecimal", "isnumeric", "isalnum", "match", "fullmatch", "search", "isidentifier"}
+)
+
+
+def shape_checked(ctx: FileContext, call: ast.Call, value: ast.expr) -> bool:
+    """A test before the conversion checks the value's shape (`s.isdigit()`, `PAT.fullmatch(s)`)."""
+    value = strip_wrappers(ctx, value)
+    text = segment(ctx, value)
+    func = ctx.enclosing_function(call) or ctx.tree
+    for node in ast.walk(func):
+        test = (
+            getattr(node, "test", None)
+            if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert))
+            else None
+        )
+        if test is None or node.lineno > call.lineno:  # type: ignore[attr-defined]
+            continue
+        for sub in ast.walk(test):
+            if (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr in _SHAPE_CHECKS
+            ):
+                parts = [sub.func.value, *sub.args]
+                if any(segment(ctx, strip_wrappers(ctx, p)) == text for p in parts):
+                    return True
+    return False
+
+
+_WEB_FRAMEWORKS = frozenset(
+    {
+        "django",
+        "rest_framework",
+        "flask",
+        "werkzeug",
+        "webob",
+        "pyramid",
+        "tornado",
+        "falcon",
+        "aiohttp",
+        "starlette",
+        "fastapi",
+        "pecan",
+        "bottle",
+        "sanic",
+        "quart",
+        "cherrypy",
+        "webapp2",
+        "wsme",
+        "litestar",
+    }
+)
+_HANDLER_CLASS = re.compile(r"(View|Handler|Controller|Resource|ViewSet|Endpoint|Api|API)$")
+
+
+def is_web_request(ctx: FileContext, source: Source) -> bool:
+    """The request a source reads is a server-side web request, not an outgoing client request object."""
+    node = source.node
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    qual = ctx.qualname(node) or ""
+    if "." in qual and qual.split(".", 1)[0] in _WEB_FRAMEWORKS:
+        return True
+    func = ctx.enclosing_function(source.node)
+    if func is not None and is_route_handler(ctx, func):
+        return True
+    cls = ctx.enclosing_class(source.node)
+    if cls is not None and _HANDLER_CLASS.search(cls.name):
+        return True
+    return any(target.split(".", 1)[0].lstrip(".") in _WEB_FRAMEWORKS for target in ctx.imports.values())

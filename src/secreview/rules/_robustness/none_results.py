@@ -1,0 +1,252 @@
+"""Expressions that give None on a miss: `os.getenv()`, `.get()` on a known mapping, `.first()` of a
+query, `urlparse(...).hostname`, `elem.find("tag")`, and what only an element is used for."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from secreview.analysis.context import FileContext
+from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
+from secreview.analysis.values import is_none, literal_value, module_constant
+from secreview.rules._robustness.source_text import segment, short_text
+
+# -- calls that give None on a miss -------------------------------------------------------------
+_REQUEST_MAPPINGS = frozenset(
+    {
+        "args",
+        "form",
+        "values",
+        "headers",
+        "cookies",
+        "files",
+        "GET",
+        "POST",
+        "COOKIES",
+        "META",
+        "FILES",
+        "query_params",
+        "path_params",
+        "match_info",
+        "query",
+        "params",
+        "environ",
+        "view_args",
+        "json",
+        "session",
+        "query_arguments",
+    }
+)
+_MAPPING_FACTORIES = frozenset(
+    {
+        "builtins.dict",
+        "json.loads",
+        "json.load",
+        "yaml.safe_load",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "http.cookies.SimpleCookie",
+        "Cookie.SimpleCookie",
+        "copy.deepcopy",
+        "copy.copy",
+    }
+)
+_NONE_CALLS = {
+    "os.getenv": "returns None for an unset variable",
+    "os.environ.get": "returns None for an unset variable",
+    "shutil.which": "returns None when the program is not found",
+    "mimetypes.guess_extension": "returns None for an unknown type",
+}
+_URL_NONE_ATTRS = frozenset({"hostname", "username", "password"})
+_ORM_CHAIN = re.compile(r"\.(query|filter|filter_by|where|order_by|objects|scalars|select_from|join)\b")
+XML_USES = frozenset(
+    {
+        "text",
+        "attrib",
+        "tail",
+        "tag",
+        "get",
+        "find",
+        "findall",
+        "findtext",
+        "iter",
+        "items",
+        "keys",
+        "get_text",
+        "string",
+        "attrs",
+        "find_all",
+        "getchildren",
+        "set",
+    }
+)
+
+
+def _annotated_mapping(annotation: ast.expr | None) -> bool:
+    if annotation is None:
+        return False
+    target = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    text = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+    return text in {"dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "DefaultDict", "defaultdict"}
+
+
+def _is_mapping_value(ctx: FileContext, value: ast.expr | None) -> bool:
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return True
+    if isinstance(value, ast.Call):
+        name = ctx.call_name(value) or ""
+        if name in _MAPPING_FACTORIES or name.endswith(("request.get_json", ".get_json")):
+            return True
+    return False
+
+
+def _self_attr_mapping(ctx: FileContext, attr: ast.Attribute) -> bool:
+    """`self.x` where the class assigns `self.x = {}` (or `dict()`, ...) and nothing else."""
+    if not (isinstance(attr.value, ast.Name) and attr.value.id == "self"):
+        return False
+    cls = ctx.enclosing_class(attr)
+    if cls is None:
+        return False
+
+    def compute() -> dict[str, bool]:
+        kinds: dict[str, bool] = {}
+        for sub in ast.walk(cls):
+            if isinstance(sub, (ast.Assign, ast.AnnAssign)):
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                for t in targets:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id == "self"
+                    ):
+                        ok = sub.value is not None and _is_mapping_value(ctx, sub.value)
+                        kinds[t.attr] = kinds.get(t.attr, True) and ok
+        return kinds
+
+    return ctx.memo("robustness-self-maps", cls, compute).get(attr.attr, False)
+
+
+def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
+    """A description of `recv` when it is known to be a mapping whose `.get()` may give None."""
+    qual = ctx.qualname(recv) or ""
+    if qual in {"os.environ", "flask.session", "flask.g.__dict__"}:
+        return qual
+    if isinstance(recv, ast.Attribute) and recv.attr in _REQUEST_MAPPINGS:
+        if ctx.qualname(recv.value) in REQUEST_OBJECTS:
+            return segment(ctx, recv) or recv.attr
+    if isinstance(recv, ast.Call) and _is_mapping_value(ctx, recv):
+        return segment(ctx, recv)
+    if isinstance(recv, ast.Attribute) and _self_attr_mapping(ctx, recv):
+        return segment(ctx, recv)
+    if isinstance(recv, ast.Name):
+        func = ctx.enclosing_function(recv)
+        if func is not None:
+            args = func.args
+            if args.kwarg is not None and args.kwarg.arg == recv.id:
+                return recv.id
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                if arg.arg == recv.id and _annotated_mapping(arg.annotation):
+                    return recv.id
+        value = reaching_value(ctx, recv)
+        if value is None and func is None:
+            value = module_constant(ctx, recv.id)
+        if _is_mapping_value(ctx, value):
+            return recv.id
+        if isinstance(value, ast.Attribute) and value is not recv:
+            inner = mapping_receiver(ctx, value)
+            if inner:
+                return recv.id
+    return None
+
+
+def none_result(ctx: FileContext, expr: ast.AST) -> str | None:
+    """Why `expr` may evaluate to None on a miss (a sentence), or None when it cannot (as far as we know)."""
+    if isinstance(expr, ast.Attribute) and expr.attr in _URL_NONE_ATTRS:
+        base = expr.value
+        if isinstance(base, ast.Name):
+            base = reaching_value(ctx, base)  # type: ignore[assignment]
+        if isinstance(base, ast.Call) and ctx.call_name(base) in {
+            "urllib.parse.urlparse",
+            "urllib.parse.urlsplit",
+            "urlparse.urlparse",
+            "urlparse.urlsplit",
+        }:
+            return f"`.{expr.attr}` of a parsed URL is None when the URL has no such part"
+        return None
+    if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Call):
+        if ctx.call_name(expr.value) == "mimetypes.guess_type" and literal_value(expr.slice) == 0:
+            return "`mimetypes.guess_type()[0]` is None for an unknown extension"
+        return None
+    if not isinstance(expr, ast.Call):
+        return None
+    name = ctx.call_name(expr) or ""
+    if name in _NONE_CALLS and not _has_default(expr, 1):
+        return f"`{short_text(ctx, expr)}` {_NONE_CALLS[name]}"
+    if name == "builtins.getattr" and len(expr.args) == 3 and is_none(expr.args[2]):
+        return "`getattr(..., None)` returns None when the attribute is missing"
+    if name == "builtins.next" and len(expr.args) == 2 and is_none(expr.args[1]):
+        return "`next(..., None)` returns None when the iterator is exhausted"
+    if not isinstance(expr.func, ast.Attribute):
+        return None
+    method, recv = expr.func.attr, expr.func.value
+    if method == "get" and len(expr.args) in (1, 2) and not expr.keywords:
+        if len(expr.args) == 2 and not is_none(expr.args[1]):
+            return None
+        if isinstance(expr.args[0], ast.Starred):
+            return None
+        where = mapping_receiver(ctx, recv)
+        if where and not _literal_key_present(ctx, recv, expr.args[0]):
+            return f"`{short_text(ctx, expr)}` returns None when the key is missing"
+        if isinstance(recv, ast.Attribute) and recv.attr == "query" and len(expr.args) == 1:
+            return f"`{short_text(ctx, expr)}` returns None when no row matches"
+        return None
+    if method in {"one_or_none", "scalar_one_or_none"} and not expr.args:
+        return f"`.{method}()` returns None when no row matches"
+    if method == "first" and not expr.args and not expr.keywords and _ORM_CHAIN.search(segment(ctx, recv)):
+        return "`.first()` returns None when the query matches no row"
+    return None
+
+
+def element_find(ctx: FileContext, expr: ast.AST) -> str | None:
+    """`elem.find("tag")` (ElementTree / BeautifulSoup style): None when the element is absent."""
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "find"):
+        return None
+    if (
+        len(expr.args) != 1
+        or not isinstance(expr.args[0], ast.Constant)
+        or not isinstance(expr.args[0].value, str)
+    ):
+        return None
+    return f"`{short_text(ctx, expr)}` returns None when the document has no such element"
+
+
+def element_use(ctx: FileContext, expr: ast.AST) -> bool:
+    """`expr` is used the way only an element is: `.text`, `.attrib`, `.get()`, `["href"]`..."""
+    parent = ctx.parent(expr)
+    if isinstance(parent, ast.Subscript) and parent.value is expr:
+        return isinstance(parent.slice, ast.Constant) and isinstance(parent.slice.value, str)
+    return isinstance(parent, ast.Attribute) and parent.attr in XML_USES
+
+
+def _literal_key_present(ctx: FileContext, recv: ast.expr, key: ast.expr) -> bool:
+    """`{"a": 1}.get("a")` or `D.get("a")` with `D = {"a": ...}`: the key is there."""
+    value: ast.AST | None = recv
+    if isinstance(recv, ast.Name):
+        value = reaching_value(ctx, recv) or module_constant(ctx, recv.id)
+    if not isinstance(value, ast.Dict) or not isinstance(key, ast.Constant):
+        return False
+    return any(isinstance(k, ast.Constant) and k.value == key.value for k in value.keys)
+
+
+def _has_default(call: ast.Call, position: int) -> bool:
+    if len(call.args) > position:
+        return not is_none(call.args[position])
+    return any(k.arg == "default" and not is_none(k.value) for k in call.keywords)
+
+
+def iter_functions_and_module(ctx: FileContext) -> Iterator[ast.AST]:
+    yield ctx.tree
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
