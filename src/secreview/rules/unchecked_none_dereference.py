@@ -62,7 +62,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._robustness.catching import caught_here, in_test_code
 from secreview.rules._robustness.none_results import element_find, element_use, none_result
 from secreview.rules._robustness.source_text import segment
-from secreview.rules._robustness.value_use import first_unchecked_use, object_use, tested_texts
+from secreview.rules._robustness.value_use import bound_name, first_unchecked_use, object_use, tested_texts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -97,11 +97,8 @@ def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
             yield Hit(node, f"{why}; {how} on it then raises instead of handling the miss.")
         return
     stmt = ctx.parent(node)
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-        ident = stmt.targets[0].id
-    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-        ident = stmt.target.id
-    else:
+    ident = bound_name(stmt)
+    if ident is None:
         return
     found = first_unchecked_use(ctx, stmt, ident, _CATCHES)
     if found is None:

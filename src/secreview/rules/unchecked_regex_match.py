@@ -50,7 +50,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._robustness.catching import caught_here, in_test_code
 from secreview.rules._robustness.regex_calls import always_matches, regex_match
 from secreview.rules._robustness.source_text import segment
-from secreview.rules._robustness.value_use import first_unchecked_use, object_use, tested_texts
+from secreview.rules._robustness.value_use import bound_name, first_unchecked_use, object_use, tested_texts
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -86,11 +86,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             yield Hit(node, f"{what} returns None when the input does not match; {how} on it then raises.")
         return
     stmt = ctx.parent(node)
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-        ident = stmt.targets[0].id
-    elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-        ident = stmt.target.id
-    else:
+    ident = bound_name(stmt)
+    if ident is None:
         return
     use = first_unchecked_use(ctx, stmt, ident, _CATCHES)
     if use is not None:

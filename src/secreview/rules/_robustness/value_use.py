@@ -118,6 +118,15 @@ def block_after(ctx: FileContext, stmt: ast.stmt) -> list[ast.stmt]:
     return []
 
 
+def bound_name(stmt: ast.AST | None) -> str | None:
+    """The one plain name a statement binds (`m = ...`, `m: Match = ...`), or None."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return stmt.target.id
+    return None
+
+
 def first_unchecked_use(
     ctx: FileContext, stmt: ast.stmt, ident: str, catches: frozenset[str]
 ) -> tuple[ast.Name, str] | None:
