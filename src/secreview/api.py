@@ -6,13 +6,14 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from secreview import __version__
 from secreview.config import Config
 from secreview.cwe import load_catalog
 from secreview.engine import FileResult, review_file
-from secreview.model import PILLARS, Finding, PillarAccount, Report, RuleInfo, Stats
+from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, RuleInfo, Stats
 from secreview.ruleset import Rule, load_rules, select_rules
 from secreview.source import SourceFile, discover
 
@@ -101,9 +102,7 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
     return Report(tuple(findings), tuple(errors), pillars, stats, tuple(unused), __version__, infos)
 
 
-def _with_errors(report: Report, extra: list) -> Report:
-    from dataclasses import replace
-
+def _with_errors(report: Report, extra: list[FileError]) -> Report:
     return replace(report, errors=tuple(extra) + report.errors)
 
 

@@ -52,7 +52,8 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...]) -> FileResult:
     result = FileResult(display, lines=text.count("\n") + 1)
     parsed, error = parse(text, display)
     if error or parsed is None:
-        result.errors.append(error) if error else None
+        if error:
+            result.errors.append(error)
         return result
     ctx = FileContext(display, parsed.source, parsed.tree, wanted_nodes(rules))
     catalog = load_catalog()
