@@ -16,6 +16,7 @@ from pathlib import Path
 
 from secreview import __version__, api
 from secreview.audit import command as audit_command
+from secreview.bench import command as bench_command
 from secreview.config import ConfigError
 from secreview.config import load as load_config
 from secreview.cwe import describe, load_catalog, parse_cwe_id
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     cwe = sub.add_parser("cwe", help="show a CWE's name, CWE-1000 parent chain and pillar")
     cwe.add_argument("id", metavar="ID", help="e.g. 78 or CWE-78")
     audit_command.register(sub)
+    bench_command.register(sub)
     return parser
 
 
@@ -78,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "audit":
             return audit_command.run(args)
+        if args.command == "bench":
+            return bench_command.run(args)
         return _cwe(args)
     except (ConfigError, RuleError) as exc:
         print(f"secreview: error: {exc}", file=sys.stderr)

@@ -1,0 +1,46 @@
+import base64
+import json
+
+from flask import Flask, jsonify, make_response, request
+
+from .catalogue import get_product
+
+app = Flask(__name__)
+COOKIE = "cart"
+
+
+def load_cart():
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return {}
+    try:
+        cart = json.loads(base64.urlsafe_b64decode(raw))
+    except ValueError:
+        return {}
+    if not isinstance(cart, dict):
+        return {}
+
+
+def save_cart(resp, cart):
+    blob = base64.urlsafe_b64encode(json.dumps(cart).encode()).decode()
+    resp.set_cookie(COOKIE, blob, httponly=True, secure=True, samesite="Lax")
+    return resp
+
+
+@app.post("/cart/items")
+def add_item():
+    sku = request.form["sku"]
+    qty = request.form.get("qty", "1")
+    if not qty.isdigit():
+        return jsonify(error="qty must be a number"), 400
+    qty = max(1, min(int(qty), 99))
+    if get_product(sku) is None:
+        return jsonify(error="unknown product"), 404
+    cart = load_cart()
+    cart[sku] = cart.get(sku, 0) + qty
+    return save_cart(make_response(jsonify(cart=cart)), cart)
+
+
+@app.get("/cart")
+def show_cart():
+    return jsonify(cart=load_cart())

@@ -1,0 +1,33 @@
+#!/usr/bin/env python
+"""Setuid-root helper used by the log collector to read a user-requested log."""
+import argparse
+import os
+import sys
+
+
+def dump_log(path, out):
+    real_uid = os.getuid()
+    saved_euid = os.geteuid()
+    os.seteuid(real_uid)
+    try:
+        fh = open(path, 'rb')
+    except OSError:
+        sys.stderr.write("permission denied: %s\n" % path)
+        return 1
+    finally:
+        os.seteuid(saved_euid)
+    with fh:
+        for chunk in iter(lambda: fh.read(65536), b''):
+            out.write(chunk)
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='dump a log file')
+    parser.add_argument('path')
+    args = parser.parse_args(argv)
+    return dump_log(args.path, sys.stdout.buffer)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,41 @@
+from string import Template
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from monitor.auth import current_user
+from monitor.config import settings
+from monitor.notify import get_user_channel, send_to_channel
+
+router = APIRouter(prefix="/v1/alerts")
+
+
+class AlertTest(BaseModel):
+    channel_id: int
+    message_template: str = "[$severity] $name on $host"
+
+
+class _SampleAlert:
+    severity = "critical"
+    name = "disk_full"
+    host = "db-01"
+    value = 97.2
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+
+
+@router.post("/test-message")
+async def test_message(body: AlertTest, user=Depends(current_user)):
+    channel = await get_user_channel(user, body.channel_id)
+    if channel is None:
+        raise HTTPException(status_code=404, detail="no such channel")
+    alert = _SampleAlert(settings)
+    try:
+        text = Template(body.message_template).safe_substitute(
+            severity=alert.severity, name=alert.name, host=alert.host, value=alert.value
+        )
+    except (AttributeError, KeyError, IndexError, ValueError):
+        raise HTTPException(status_code=422, detail="bad template")
+    await send_to_channel(channel, text, requested_by=user.id)
+    return {"sent": text}
