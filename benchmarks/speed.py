@@ -32,7 +32,7 @@ FALLBACKS = ("Django==5.1.3", "Django==5.0.10")
 NETWORK_SIGNS = ("NewConnectionError", "Failed to establish", "Name or service not known", "name resolution",
                  "ConnectTimeout", "ProxyError", "SSLError", "Network is unreachable", "ReadTimeoutError")
 
-TOOLS = ("parse floor", "secreview 1 core", "secreview all cores", "bandit")
+TOOLS = ("parse floor", "secreview 1 core", "secreview all cores", "bandit", "secreview warm 1 core")
 
 
 class BenchError(Exception):
@@ -146,13 +146,16 @@ def measure(tree: Path, repeat: int, tmp: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECREVIEW_")}  # default settings only
     reports = {name: tmp / f"{i}.json" for i, name in enumerate(TOOLS)}
     sr = [sys.executable, "-m", "secreview", "scan", str(tree), "--format=json", "--no-progress", "--output"]
-    tools = {  # secreview's default --jobs is every core
+    tools = {  # secreview's default --jobs is every core; cold runs bypass the result cache
         "parse floor": [sys.executable, os.path.abspath(__file__), "--parse-floor", str(tree)],
-        "secreview 1 core": [*sr, str(reports["secreview 1 core"]), "--jobs", "1"],
-        "secreview all cores": [*sr, str(reports["secreview all cores"])],
+        "secreview 1 core": [*sr, str(reports["secreview 1 core"]), "--jobs", "1", "--no-cache"],
+        "secreview all cores": [*sr, str(reports["secreview all cores"]), "--no-cache"],
         "bandit": [sys.executable, "-m", "bandit", "-r", str(tree), "-f", "json", "-q", "-o",
                    str(reports["bandit"])],
+        # an unchanged re-review: the warm-up round fills this private cache, timed rounds reuse it
+        "secreview warm 1 core": [*sr, str(reports["secreview warm 1 core"]), "--jobs", "1"],
     }
+    warm_env = {**env, "SECREVIEW_CACHE_DIR": str(tmp / "cache")}
     runs: dict[str, list[dict]] = {name: [] for name in tools}
     # Round 0 is the warm-up (fills the OS file cache); runs interleave so drift (thermal, other jobs
     # on the machine) spreads over every tool instead of landing on one.
@@ -160,7 +163,7 @@ def measure(tree: Path, repeat: int, tmp: Path) -> dict:
         for name, cmd in tools.items():
             print(f"{f'run {round_}/{repeat}' if round_ else 'warm-up'}: {name}", file=sys.stderr)
             reports[name].unlink(missing_ok=True)  # never read a previous run's report
-            run, code, output = run_child(cmd, tree, env)
+            run, code, output = run_child(cmd, tree, warm_env if name.startswith("secreview warm") else env)
             if name == "parse floor":
                 if code != 0:
                     raise BenchError(f"parse floor failed: {output.strip()[-500:]}")
@@ -224,9 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="secreview-bench-") as tmp:
             rows = measure(tree, args.repeat, Path(tmp))
         load = [round(x, 2) for x in (*load, *os.getloadavg())]
-        floor, one, every, bandit = (rows[name]["median"] for name in TOOLS)
+        floor, one, every, bandit, warm = (rows[name]["median"] for name in TOOLS)
         ratio = {"bandit / secreview 1 core": bandit / one, "bandit / secreview all cores": bandit / every,
-                 "secreview 1 core / parse floor": one / floor}
+                 "secreview 1 core / parse floor": one / floor, "secreview warm / cold (1 core)": warm / one}
         print(f"\n{spec}: {tree}\n{os.cpu_count()} CPUs, Python {platform.python_version()}, bandit "
               f"{bandit_version}; median of {args.repeat} after 1 warm-up; load average (1/5/15 min) "
               f"{load[:3]} before, {load[3:]} after\n")

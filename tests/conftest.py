@@ -14,3 +14,9 @@ def seeds_dir() -> Path:
     if not (SEEDS / "test_bug_1718455.py").is_file():
         pytest.skip(f"seed documents not present at {SEEDS} (they live in the shared folder beside the repo)")
     return SEEDS
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    # Reviews in tests must never read or write the user's real cache.
+    monkeypatch.setenv("SECREVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

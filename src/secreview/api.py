@@ -10,12 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from secreview import __version__
+from secreview.cache import ResultCache, default_dir, file_key
 from secreview.config import Config
 from secreview.cwe import load_catalog
-from secreview.engine import FileResult, review_file
+from secreview.engine import FileResult, review_bytes, review_file
 from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, RuleInfo, Stats
 from secreview.ruleset import Rule, load_rules, select_rules
-from secreview.source import SourceFile, discover
+from secreview.source import SourceFile, discover, read_source
 
 Progress = Callable[[int, int], None]  # (done, total)
 PARALLEL_THRESHOLD = 24  # below this many files, process start-up costs more than it saves
@@ -41,29 +42,63 @@ def review(
 def _review_all(files: list[SourceFile], rules: tuple[Rule, ...], config: Config,
                 progress: Progress | None) -> Iterable[FileResult]:
     total = len(files)
-    jobs = config.jobs or os.cpu_count() or 1
-    if jobs <= 1 or total < PARALLEL_THRESHOLD:
-        for done, file in enumerate(files, 1):
-            yield review_file(file, rules, config.max_file_size)
+    codes = tuple(r.meta.code for r in rules)
+    store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
+    results: list[FileResult | None] = [None] * total
+    todo: list[tuple[int, SourceFile, bytes | None, str | None]] = []
+    done = 0
+    try:
+        for index, file in enumerate(files):
+            if store is None:
+                todo.append((index, file, None, None))
+                continue
+            data, error = read_source(file, config.max_file_size)
+            if error or data is None:
+                results[index] = FileResult(file.display, errors=[error] if error else [])
+            else:
+                key = file_key(file.display, data, codes)
+                results[index] = store.get(key)
+                if results[index] is None:
+                    todo.append((index, file, data, key))
+                    continue
+            done += 1
             if progress:
                 progress(done, total)
+        for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config), strict=True):
+            results[index] = result
+            if store is not None and key is not None:
+                store.put(key, result)
+            done += 1
+            if progress:
+                progress(done, total)
+    finally:
+        if store is not None:
+            store.close()
+    return [r for r in results if r is not None]
+
+
+def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config) -> Iterable[FileResult]:
+    jobs = config.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        for _, file, data, _ in todo:
+            yield _review_one(file, data, rules, config.max_file_size)
         return
     codes = tuple(r.meta.code for r in rules)
-    chunk = max(1, min(32, total // (jobs * 8) or 1))
+    chunk = max(1, min(32, len(todo) // (jobs * 8) or 1))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for done, result in enumerate(
-            pool.map(_review_in_worker, files, [codes] * total, [config.max_file_size] * total, chunksize=chunk), 1
-        ):
-            yield result
-            if progress:
-                progress(done, total)
+        yield from pool.map(_review_in_worker, [t[1] for t in todo], [t[2] for t in todo], [codes] * len(todo),
+                            [config.max_file_size] * len(todo), chunksize=chunk)
 
 
-def _review_in_worker(file: SourceFile, codes: tuple[str, ...], max_bytes: int) -> FileResult:
+def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int) -> FileResult:
+    return review_file(file, rules, max_bytes) if data is None else review_bytes(file.display, data, rules)
+
+
+def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ...], max_bytes: int) -> FileResult:
     # Rules are modules, so workers load them by code instead of receiving them pickled.
     wanted = set(codes)
     rules = tuple(r for r in load_rules() if r.meta.code in wanted)
-    return review_file(file, rules, max_bytes)
+    return _review_one(file, data, rules, max_bytes)
 
 
 def rule_info(rule: Rule) -> RuleInfo:

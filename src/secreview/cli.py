@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also review files that .gitignore ignores")
     scan.add_argument("--max-file-size", type=int, dest="max_file_size", metavar="BYTES")
     scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
+    scan.add_argument("--no-cache", dest="cache", action="store_false", default=None,
+                      help="review every file again instead of reusing results of unchanged files")
     scan.add_argument("--progress", dest="progress", action="store_true", default=None)
     scan.add_argument("--no-progress", dest="progress", action="store_false")
 
@@ -104,7 +106,7 @@ def _scan(args: argparse.Namespace) -> int:
         "severity": args.severity, "confidence": args.confidence, "fail_on": args.fail_on,
         "select": _split(args.select), "ignore": _split(args.ignore), "exclude": _split(args.exclude),
         "respect_gitignore": args.respect_gitignore, "max_file_size": args.max_file_size, "jobs": args.jobs,
-        "progress": args.progress,
+        "progress": args.progress, "cache": args.cache,
     }
     config = load_config(cli)
     with _progress_bar(config.progress) as progress:

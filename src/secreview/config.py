@@ -34,10 +34,13 @@ class Config:
     max_file_size: int = 2_000_000  # bytes
     jobs: int = 0  # 0: all cores
     progress: bool | None = None  # None: only on an interactive terminal outside CI
+    cache: bool = True  # reuse results of unchanged files (see secreview/cache.py)
+    cache_dir: str | None = None  # default: the user cache directory, or SECREVIEW_CACHE_DIR
 
 
 _KEYS = {f.name for f in fields(Config)}
-_ALIASES = {"fail-on": "fail_on", "max-file-size": "max_file_size", "respect-gitignore": "respect_gitignore"}
+_ALIASES = {"fail-on": "fail_on", "max-file-size": "max_file_size", "respect-gitignore": "respect_gitignore",
+            "cache-dir": "cache_dir"}
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -111,7 +114,9 @@ def _convert(key: str, value: Any) -> Any:
             if number < 0:
                 raise ValueError("must not be negative")
             return number
-        if key in ("respect_gitignore", "progress"):
+        if key == "cache_dir":
+            return str(value)
+        if key in ("respect_gitignore", "progress", "cache"):
             if isinstance(value, bool):
                 return value
             lowered = str(value).strip().lower()

@@ -1,0 +1,110 @@
+"""A persistent cache of per-file review results, so an unchanged file is not parsed again.
+
+Key: the file's path and content hash, the selected rules, and a signature of
+secreview's own source code (any change to a rule or the engine invalidates
+everything). Values are JSON, never pickle: a cache file is data we read back, and
+a security tool must not execute what it finds on disk. A cache that cannot be
+opened or read is treated as empty; the review never depends on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict
+from functools import cache
+from pathlib import Path
+
+from secreview.engine import FileResult
+from secreview.model import Confidence, FileError, Finding, Severity, Suppression, TraceStep
+
+# Errors that follow from the content alone are cached; reading problems and internal
+# failures are not (they may not happen next time).
+_CACHEABLE_ERRORS = frozenset({"syntax", "decode", "nul-bytes"})
+
+
+def default_dir() -> Path:
+    override = os.environ.get("SECREVIEW_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("secreview"))
+
+
+@cache
+def code_signature() -> str:
+    """A hash of every Python source of the secreview package (rules, analysis, engine)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_key(display: str, data: bytes, rule_codes: tuple[str, ...]) -> str:
+    parts = [code_signature(), ",".join(rule_codes), display, hashlib.sha256(data).hexdigest()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path):
+        self.path = directory / "results-v1.sqlite3"
+        self._db: sqlite3.Connection | None = None
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=5)
+            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        except (OSError, sqlite3.Error):
+            self.close()  # unusable (read-only home, corrupt file): review without a cache
+
+    def get(self, key: str) -> FileResult | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+            return _decode(json.loads(row[0])) if row else None
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, result: FileResult) -> None:
+        if self._db is None or any(e.kind not in _CACHEABLE_ERRORS for e in result.errors):
+            return
+        try:
+            self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, json.dumps(_encode(result))))
+        except sqlite3.Error:
+            return
+
+    def close(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.commit()
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+
+
+def _encode(result: FileResult) -> dict:
+    return {
+        "path": result.path, "lines": result.lines, "reviewed": result.reviewed, "suppressed": result.suppressed,
+        "findings": [asdict(f) for f in result.findings], "errors": [asdict(e) for e in result.errors],
+        "unused": [asdict(s) for s in result.unused_suppressions],
+    }
+
+
+def _decode(data: dict) -> FileResult:
+    findings = []
+    for item in data["findings"]:
+        item = dict(item)
+        item["severity"] = Severity(item["severity"])
+        item["confidence"] = Confidence(item["confidence"])
+        item["trace"] = tuple(TraceStep(**step) for step in item["trace"])
+        findings.append(Finding(**item))
+    unused = [Suppression(**{**s, "codes": tuple(s["codes"])}) for s in data["unused"]]
+    return FileResult(path=data["path"], findings=findings, errors=[FileError(**e) for e in data["errors"]],
+                      suppressed=data["suppressed"], unused_suppressions=unused, lines=data["lines"],
+                      reviewed=data["reviewed"])
