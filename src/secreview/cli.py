@@ -21,6 +21,7 @@ from secreview.config import ConfigError
 from secreview.config import load as load_config
 from secreview.cwe import describe, load_catalog, parse_cwe_id
 from secreview.model import Confidence, Severity
+from secreview.output import emit
 from secreview.report import FORMATS, render
 from secreview.ruledocs import reference
 from secreview.ruleset import RuleError, load_rules
@@ -114,15 +115,10 @@ def _scan(args: argparse.Namespace) -> int:
     # SARIF carries the checkout root so code scanning can resolve relative paths.
     options = {"srcroot": str(Path.cwd())} if args.format == "sarif" else {}
     text = render(report, args.format, **options)
+    if not emit(text, args.output):
+        return EXIT_ERROR
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"secreview: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERROR
         print(report.verdict_sentence, file=sys.stderr)
-    else:
-        sys.stdout.write(text)
     if args.exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if api.failing(report, config) else EXIT_CLEAN

@@ -160,3 +160,11 @@ def literal_prefix(expr: ast.AST | None) -> str:
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
         return literal_prefix(expr.func.value)
     return ""
+
+
+def opens_for_writing(ctx: FileContext, call: ast.Call, index: int) -> bool:
+    """The open-style call's mode (argument `index` or `mode=`) writes, appends or updates,
+    and is not 'x' (exclusive creation, which is atomic). No mode means "r"."""
+    mode = argument(call, index, "mode")
+    value = literal_value(mode, ctx) if mode is not None else "r"
+    return isinstance(value, str) and "x" not in value and any(c in value for c in "wa+")

@@ -14,6 +14,7 @@ from secreview.audit import DEFAULT_ALLOWED_CWES, FLAGS, audit
 from secreview.audit.report import render
 from secreview.audit.truth import TruthError, load_truth
 from secreview.cwe import parse_cwe_id
+from secreview.output import emit
 from secreview.source import decode
 
 EXIT_OK, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
@@ -61,14 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if not report.code.parsed:
         print(f"secreview: warning: {report.code.error}; checking names and lines as text", file=sys.stderr)
     out = render(report, args.format)
-    if args.output:
-        try:
-            Path(args.output).write_text(out, encoding="utf-8")
-        except OSError as exc:
-            print(f"secreview: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        sys.stdout.write(out)
+    if not emit(out, args.output):
+        return EXIT_ERROR
     if fail_on and any(f.code in fail_on for a in report.answers for f in a.flags):
         return EXIT_FLAGS
     return EXIT_OK

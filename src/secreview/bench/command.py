@@ -13,6 +13,7 @@ from secreview.bench.datasets import DatasetError, load_dataset
 from secreview.bench.render import render_json, render_text, summary
 from secreview.bench.sarif_input import SarifError, read_sarif
 from secreview.bench.score import score, secreview_hits
+from secreview.output import emit
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -56,14 +57,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     data = summary(dataset, args.tolerance, results, notes)
     out = render_json(data) if args.format == "json" else render_text(data)
-    if args.output:
-        try:
-            Path(args.output).write_text(out, encoding="utf-8")
-        except OSError as exc:
-            print(f"secreview: error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_ERROR
-    else:
-        sys.stdout.write(out)
+    if not emit(out, args.output):
+        return EXIT_ERROR
     return EXIT_OK
 
 

@@ -55,7 +55,7 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
-from secreview.analysis.values import literal_prefix, literal_value
+from secreview.analysis.values import literal_prefix, literal_value, opens_for_writing
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
 
@@ -141,7 +141,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
 
 def _created_path(ctx: FileContext, call: ast.Call, name: str) -> tuple[ast.expr | None, str]:
     if name in _OPENERS:
-        if call.args and _write_mode(ctx, call, 1):
+        if call.args and opens_for_writing(ctx, call, 1):
             return call.args[0], name.removeprefix("builtins.")
         return None, ""
     if name == "os.open":
@@ -169,20 +169,12 @@ def _created_path(ctx: FileContext, call: ast.Call, name: str) -> tuple[ast.expr
             and (ctx.call_name(receiver) or "") in ("pathlib.Path", "pathlib.PosixPath")
             and receiver.args
         ):
-            if call.func.attr == "open" and not _write_mode(ctx, call, 0):
+            if call.func.attr == "open" and not opens_for_writing(ctx, call, 0):
                 return None, ""
             return receiver.args[0], f"Path.{call.func.attr}"
     return None, ""
 
 
-def _write_mode(ctx: FileContext, call: ast.Call, index: int) -> bool:
-    mode = (
-        call.args[index]
-        if len(call.args) > index
-        else next((k.value for k in call.keywords if k.arg == "mode"), None)
-    )
-    value = literal_value(mode, ctx) if mode is not None else "r"
-    return isinstance(value, str) and "x" not in value and any(c in value for c in "wa+")
 
 
 def _predictable_tmp(ctx: FileContext, path: ast.expr, depth: int = 0) -> str | None:

@@ -52,7 +52,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.values import literal_value
+from secreview.analysis.values import opens_for_writing
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.scopes import walk_local, walk_stmts
 from secreview.ruleset import Hit, Meta
@@ -238,14 +238,7 @@ def _writes(ctx: FileContext, call: ast.Call, name: str) -> bool:
         return (
             "O_CREAT" in text or "O_WRONLY" in text or "O_RDWR" in text or "O_TRUNC" in text
         ) and "O_EXCL" not in text
-    index = 0 if name == "pathlib" else 1
-    mode = (
-        call.args[index]
-        if len(call.args) > index
-        else next((k.value for k in call.keywords if k.arg == "mode"), None)
-    )
-    value = literal_value(mode, ctx) if mode is not None else "r"
-    return isinstance(value, str) and "x" not in value and any(c in value for c in "wa+")
+    return opens_for_writing(ctx, call, 0 if name == "pathlib" else 1)
 
 
 def _handles_race(ctx: FileContext, op: ast.Call, stop: ast.If) -> bool:
