@@ -116,6 +116,11 @@ class Finding:
     fix: str
     fingerprint: str  # stable across line moves
     trace: tuple[TraceStep, ...] = ()
+    # Where the finding comes from: "static" (rules and taint) or "llm" (a verified LLM claim).
+    origin: str = "static"
+    # A drop-in rewrite of lines line..end_line when the fix is a line rewrite ("" when it is not);
+    # review systems show it as a suggestion the author can apply.
+    suggestion: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -141,6 +146,30 @@ class Suppression:
     kind: str  # "nosec" | "secreview"
     codes: tuple[str, ...]
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFile:
+    """One file of a code change, in post-image line numbers."""
+
+    path: str  # post-image path relative to the review root (the pre-image path for deletions)
+    old_path: str | None  # pre-image path; differs from `path` on renames, None for added files
+    status: str  # added | modified | renamed | deleted | copied
+    changed_lines: tuple[int, ...]  # post-image lines the change added or modified
+    diff_lines: tuple[int, ...]  # post-image lines inside the hunks, context included (where comments may go)
+    binary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The code change a report is about; `Report.change` is None for a whole-tree scan."""
+
+    description: str  # e.g. "HEAD~1..HEAD", "working tree and index against HEAD", "patch fix.diff"
+    base: str | None  # base commit id when known
+    head: str | None  # head commit id when known (None for the working tree or a patch)
+    files: tuple[ChangedFile, ...]
+    limited_context: tuple[str, ...] = ()  # paths reviewed from the patch hunks only, not whole files
+    new_only: bool = False  # findings already present in the base version were dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +200,7 @@ class Report:
     unused_suppressions: tuple[Suppression, ...] = ()
     tool_version: str = ""
     rules: tuple[RuleInfo, ...] = field(default=())
+    change: Change | None = None
 
     @property
     def complete(self) -> bool:

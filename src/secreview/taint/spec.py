@@ -1,0 +1,132 @@
+"""The vocabulary of taint specs: the kinds of sources and sinks, and the entries a
+library spec declares. `loader.py` builds these from `specs/*.toml` and rejects
+anything outside this vocabulary; the engine reads only these dataclasses.
+
+Names in entries are *qualified names* as `FileContext.qualname` resolves them
+(`subprocess.run`, `flask.request`), extended with types for values the engine
+can type: a method or attribute on a typed value is written `Type.member`
+(`sqlite3.Cursor.execute`, `django.http.HttpRequest.GET`). `[[type]]` entries say
+which expressions have which type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Where untrusted data enters the program.
+SOURCE_KINDS: dict[str, str] = {
+    "remote_input": "data sent by a network client: request parameters, body, headers, cookies, route parameters",
+    "cli_input": "command-line arguments and standard input",
+    "env_input": "environment variables",
+    "file_input": "contents read from files",
+    "socket_input": "data read from sockets and from remote responses",
+}
+
+# Where untrusted data does harm.
+SINK_KINDS: dict[str, str] = {
+    "sql": "an SQL statement",
+    "command": "an operating-system command or shell line",
+    "code": "Python code that is evaluated or compiled",
+    "path": "a file-system path that is opened, written, listed or removed",
+    "url": "the address of an outgoing request (SSRF)",
+    "redirect": "the target of an HTTP redirect",
+    "html": "HTML sent to a browser without escaping",
+    "template": "the source of a template that is compiled",
+    "deserialize": "bytes given to an unsafe deserializer",
+    "xml": "a document given to an XML parser that resolves entities",
+    "ldap": "an LDAP filter or distinguished name",
+    "xpath": "an XPath expression",
+    "header": "an HTTP response header name or value",
+    "log": "a log message (line forging)",
+    "format_string": "a format string",
+    "regex": "a regular expression that is compiled",
+    "trust_boundary": "session state or another store the program later trusts",
+}
+
+ALL_SINKS = "*"  # in a sanitizer's `clears`: every sink kind
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A value that carries taint of `kind`. Exactly one target is set:
+    `call` (the call's return value), `attribute` (reading it, and everything read
+    or called from it), or `decorated` (every parameter, except `self`/`cls`, of a
+    function decorated with one of these qualified names, e.g. route handlers)."""
+
+    library: str
+    kind: str
+    call: str | None = None
+    attribute: str | None = None
+    decorated: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """An argument of `call` where taint of `kind` is harmful. `args` are positional
+    indexes (0 = first argument after the receiver), `keywords` keyword names;
+    `all_args` makes every argument a sink. `when` narrows the sink to calls whose
+    keyword arguments have these literal values (`shell=True`); `unless` excludes
+    calls where they do (`autoescape=True`)."""
+
+    library: str
+    kind: str
+    call: str
+    args: tuple[int, ...] = ()
+    keywords: tuple[str, ...] = ()
+    all_args: bool = False
+    when: tuple[tuple[str, object], ...] = ()
+    unless: tuple[tuple[str, object], ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Sanitizer:
+    """The return value of `call` is clean for the sink kinds in `clears` (or for
+    all of them with `*`), and still tainted for the others."""
+
+    library: str
+    call: str
+    clears: frozenset[str]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Propagator:
+    """Taint moves through `call`: from `frm` (argument indexes, "args" for every
+    argument, "receiver" for the object the method is called on) to `to`
+    ("return" or "receiver", e.g. `list.append` taints the list)."""
+
+    library: str
+    call: str
+    frm: tuple[int | str, ...]
+    to: str = "return"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRule:
+    """An expression has type `type`. Exactly one target is set: `call` (what the call
+    returns, e.g. `sqlite3.connect` -> `sqlite3.Connection`), `attribute` (a
+    module-level object, e.g. `flask.request` -> `flask.Request`), or `parameter`
+    (a parameter with this name, or annotated with `type`, in a module that imports
+    one of the library's `imports`, e.g. Django's `request`)."""
+
+    library: str
+    type: str
+    call: str | None = None
+    attribute: str | None = None
+    parameter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LibrarySpec:
+    """One `specs/<library>.toml` file."""
+
+    name: str
+    imports: tuple[str, ...]  # top-level modules that mean the library is in use
+    sources: tuple[Source, ...] = ()
+    sinks: tuple[Sink, ...] = ()
+    sanitizers: tuple[Sanitizer, ...] = ()
+    propagators: tuple[Propagator, ...] = ()
+    types: tuple[TypeRule, ...] = ()
