@@ -32,7 +32,8 @@ FALLBACKS = ("Django==5.1.3", "Django==5.0.10")
 NETWORK_SIGNS = ("NewConnectionError", "Failed to establish", "Name or service not known", "name resolution",
                  "ConnectTimeout", "ProxyError", "SSLError", "Network is unreachable", "ReadTimeoutError")
 
-TOOLS = ("parse floor", "secreview 1 core", "secreview all cores", "bandit", "secreview warm 1 core")
+TOOLS = ("parse floor", "secreview 1 core", "secreview all cores", "bandit", "secreview warm 1 core",
+         "secreview no taint 1 core")
 
 
 class BenchError(Exception):
@@ -142,6 +143,14 @@ def read_report(name: str, path: Path) -> dict:
             "findings": len(report["findings"]), "errors": report["errors"]}
 
 
+def taint_rule_codes() -> list[str]:
+    """The rules with a taint part (secreview/taint/README.md): ignoring them all gives the rules-only time.
+    Nine of them also keep a pattern part, whose (small) cost is then charged to taint too."""
+    from secreview.ruleset import load_rules, taint_rules
+
+    return [r.meta.code for r in taint_rules(load_rules())]
+
+
 def measure(tree: Path, repeat: int, tmp: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECREVIEW_")}  # default settings only
     reports = {name: tmp / f"{i}.json" for i, name in enumerate(TOOLS)}
@@ -154,6 +163,9 @@ def measure(tree: Path, repeat: int, tmp: Path) -> dict:
                    str(reports["bandit"])],
         # an unchanged re-review: the warm-up round fills this private cache, timed rounds reuse it
         "secreview warm 1 core": [*sr, str(reports["secreview warm 1 core"]), "--jobs", "1"],
+        # the rules alone: every rule with a taint part ignored, so the taint engine never runs
+        "secreview no taint 1 core": [*sr, str(reports["secreview no taint 1 core"]), "--jobs", "1", "--no-cache",
+                                      "--ignore", ",".join(taint_rule_codes())],
     }
     warm_env = {**env, "SECREVIEW_CACHE_DIR": str(tmp / "cache")}
     runs: dict[str, list[dict]] = {name: [] for name in tools}
@@ -185,15 +197,16 @@ def measure(tree: Path, repeat: int, tmp: Path) -> dict:
 
 
 def print_table(rows: dict, ratio: dict) -> None:
-    head = (f"{'tool':<19} {'files':>5} {'median s':>8} {'min s':>7} {'CPU s':>7} {'files/s':>7} "
+    head = (f"{'tool':<25} {'files':>5} {'median s':>8} {'min s':>7} {'CPU s':>7} {'files/s':>7} "
             f"{'RSS MB':>6} {'findings':>8} {'errors':>6}")
     print(head + "\n" + "-" * len(head))
     for name, r in rows.items():
         findings = "-" if r["findings"] is None else r["findings"]
-        print(f"{name:<19} {r['files']:>5} {r['median']:>8.2f} {r['min']:>7.2f} {r['cpu']:>7.2f} "
+        print(f"{name:<25} {r['files']:>5} {r['median']:>8.2f} {r['min']:>7.2f} {r['cpu']:>7.2f} "
               f"{r['files_per_s']:>7.0f} {r['rss_mb']:>6.0f} {findings:>8} {r['errors']:>6}")
     print("\n" + "\n".join(f"{label:<34} {value:6.2f}x" for label, value in ratio.items()))
-    sr = [r for name, r in rows.items() if name.startswith("secreview")]
+    taint_cost(rows)
+    sr = [r for name, r in rows.items() if name.startswith("secreview") and "no taint" not in name]
     seen = sorted({(run["rules"], run["findings"]) for r in sr for run in r["runs"]})
     if len(seen) > 1:  # the two modes must agree; rules added mid-run (shared checkout) also show here
         print(f"\nwarning: secreview runs disagree, (rules, findings) seen: {seen}")
@@ -201,6 +214,23 @@ def print_table(rows: dict, ratio: dict) -> None:
     if errors:
         print(f"\nsecreview reported {len(errors)} file error(s):")
         print("\n".join(f"  {e.get('path')} [{e.get('kind')}] {e.get('message')}" for e in errors[:20]))
+
+
+TAINT_TIME_TARGET = 100.0  # percent of the rules-only time (issue 3)
+TAINT_RSS_TARGET_MB = 1024.0
+
+
+def taint_cost(rows: dict) -> None:
+    """What the taint rules (project phase + per-file flows) add to the rules alone, on one core."""
+    with_taint, without = rows["secreview 1 core"], rows["secreview no taint 1 core"]
+    wall = 100.0 * (with_taint["median"] - without["median"]) / without["median"]
+    cpu = 100.0 * (with_taint["cpu"] - without["cpu"]) / without["cpu"]
+    rss = max(with_taint["rss_mb"], rows["secreview all cores"]["rss_mb"])
+    print(f"\ntaint adds {wall:.0f}% to the rules-only time (wall, 1 core; {cpu:.0f}% in CPU s) "
+          f"[target <= {TAINT_TIME_TARGET:.0f}%: {'met' if cpu <= TAINT_TIME_TARGET else 'NOT met'} by CPU s]")
+    print(f"peak RSS with taint {rss:.0f} MB (largest single process), rules only {without['rss_mb']:.0f} MB "
+          f"[target < {TAINT_RSS_TARGET_MB:.0f} MB: {'met' if rss < TAINT_RSS_TARGET_MB else 'NOT met'}]")
+    print(f"findings: {with_taint['findings']} with taint, {without['findings']} rules only")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,9 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="secreview-bench-") as tmp:
             rows = measure(tree, args.repeat, Path(tmp))
         load = [round(x, 2) for x in (*load, *os.getloadavg())]
-        floor, one, every, bandit, warm = (rows[name]["median"] for name in TOOLS)
+        floor, one, every, bandit, warm, no_taint = (rows[name]["median"] for name in TOOLS)
         ratio = {"bandit / secreview 1 core": bandit / one, "bandit / secreview all cores": bandit / every,
-                 "secreview 1 core / parse floor": one / floor, "secreview warm / cold (1 core)": warm / one}
+                 "secreview 1 core / parse floor": one / floor, "secreview warm / cold (1 core)": warm / one,
+                 "secreview 1 core / no taint": one / no_taint}
         print(f"\n{spec}: {tree}\n{os.cpu_count()} CPUs, Python {platform.python_version()}, bandit "
               f"{bandit_version}; median of {args.repeat} after 1 warm-up; load average (1/5/15 min) "
               f"{load[:3]} before, {load[3:]} after\n")

@@ -14,11 +14,11 @@ def test_vulnerable_example_exact_findings():
     assert [(f.path, f.line, f.rule) for f in report.findings] == [
         ("examples/vulnerable_service.py", 21, "SR201"),  # hard-coded DB password
         ("examples/vulnerable_service.py", 34, "SR403"),  # check-then-act outside the lock
-        ("examples/vulnerable_service.py", 43, "SR101"),  # request data into a shell
+        ("examples/vulnerable_service.py", 43, "SR104"),  # request data into a shell (taint, with trace)
         ("examples/vulnerable_service.py", 50, "SR424"),  # connection closed only on success
-        ("examples/vulnerable_service.py", 51, "SR110"),  # SQL built with %
-        ("examples/vulnerable_service.py", 58, "SR510"),  # yaml.load of the body
-        ("examples/vulnerable_service.py", 59, "SR511"),  # pickle of an upload
+        ("examples/vulnerable_service.py", 51, "SR113"),  # request data in SQL built with % (taint)
+        ("examples/vulnerable_service.py", 58, "SR512"),  # yaml.load of the body (taint)
+        ("examples/vulnerable_service.py", 59, "SR512"),  # pickle of an upload (taint)
         ("examples/vulnerable_service.py", 60, "SR204"),  # auth token logged
         ("examples/vulnerable_service.py", 65, "SR307"),  # verify=False
         ("examples/vulnerable_service.py", 65, "SR507"),  # no timeout
@@ -29,7 +29,8 @@ def test_vulnerable_example_exact_findings():
         ("examples/vulnerable_service.py", 83, "SR206"),  # 0.0.0.0
         ("examples/vulnerable_service.py", 83, "SR207"),  # debug=True
     ]
-    shell = next(f for f in report.findings if f.rule == "SR101")
-    assert [(s.line, s.note.split(":")[0]) for s in shell.trace] == [(42, "source"), (43, "sink")]
+    shell = next(f for f in report.findings if f.rule == "SR104")
+    assert [(s.line, s.note.split(":")[0]) for s in shell.trace] == [
+        (42, "source"), (42, "assigned to `fmt`"), (43, "sink (command)")]
     assert shell.snippet == ('    subprocess.check_call("qemu-img convert -O %s %s out.img" % (fmt, image), '
                              'shell=True)')

@@ -150,7 +150,7 @@ def test_json_with_findings_and_trace_validates(defects, report_schema):
     assert errors_of(Draft202012Validator(report_schema), data) == []
     assert data["verdict"] == "defects" and data["complete"] is True
     traced = [f for f in data["findings"] if f["trace"]]
-    assert traced and [s["line"] for s in traced[0]["trace"]] == [6, 7]
+    assert traced and [s["line"] for s in traced[0]["trace"]] == [6, 6, 7]  # source, assignment, sink
 
 
 def test_clean_json_and_text(clean, report_schema):
@@ -246,17 +246,18 @@ def test_sarif_results_trace_and_uris(defects):
     assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
     assert physical["region"]["startLine"] == 7 and physical["region"]["startColumn"] == 12
     assert "subprocess.call" in physical["region"]["snippet"]["text"]
-    assert result["ruleId"] == "SR101" and result["level"] == "error"
-    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "SR101"
+    # the taint rule's finding (with its trace) stands for SR101's on the same line
+    assert result["ruleId"] == "SR104" and result["level"] == "error"
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "SR104"
     assert " Fix: " in result["message"]["text"]
     finding = next(f for f in defects.findings if f.path == "app.py")
     assert result["partialFingerprints"] == {"secreviewFingerprint/v1": finding.fingerprint}
     assert result["properties"] == {"cwe": 78, "pillar": 707, "type": "cmdi", "confidence": "high",
                                     "severity": "high"}
     steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
-    assert [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps] == [6, 7]
+    assert [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps] == [6, 6, 7]
     assert steps[0]["location"]["message"]["text"].startswith("source:")
-    assert steps[1]["location"]["message"]["text"].startswith("sink:")
+    assert steps[2]["location"]["message"]["text"].startswith("sink (command):")
     assert "codeFlows" not in by_uri["sub%20dir/tool%20%C3%A9.py"]
 
 

@@ -8,15 +8,21 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secreview import __version__
-from secreview.cache import ResultCache, default_dir, file_key
+from secreview.cache import ResultCache, code_signature, default_dir, file_key
 from secreview.config import Config
 from secreview.cwe import load_catalog
 from secreview.engine import FileResult, review_bytes, review_file
 from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, RuleInfo, Stats
-from secreview.ruleset import Rule, load_rules, select_rules
+from secreview.ruleset import Rule, load_rules, select_rules, taint_rules
 from secreview.source import SourceFile, discover, read_source
+from secreview.taint.project import ProjectPhase, build_phase, collect, module_roots
+from secreview.taint.rules import TaintSetup, drop_restated
+
+if TYPE_CHECKING:
+    from secreview.llm.settings import LLMSettings
 
 Progress = Callable[[int, int], None]  # (done, total)
 PARALLEL_THRESHOLD = 24  # below this many files, process start-up costs more than it saves
@@ -27,20 +33,55 @@ def active_rules(config: Config) -> tuple[Rule, ...]:
 
 
 def review(
-    paths: Sequence[str], config: Config, cwd: Path | None = None, progress: Progress | None = None
+    paths: Sequence[str], config: Config, cwd: Path | None = None, progress: Progress | None = None,
+    llm: LLMSettings | None = None, project: Sequence[str] | None = None,
 ) -> Report:
+    """The static review of `paths`; with `llm` settings, the LLM layer is added after it (secreview.llm).
+    `project`: the paths whose modules taint summaries may come from (a flow through a helper
+    there is followed); default: the reviewed paths."""
     started = time.perf_counter()
     rules = active_rules(config)
     files, walk_errors = discover(paths, config.exclude, config.respect_gitignore, cwd)
-    results = list(_review_all(files, rules, config, progress))
+    phase, phase_errors = _project_phase(files, paths if project is None else project, rules, config, cwd)
+    walk_errors = walk_errors + phase_errors
+    results = list(_review_all(files, rules, config, progress, phase))
     report = assemble(results, rules, config, files=len(files), seconds=time.perf_counter() - started)
     if walk_errors:
         report = _with_errors(report, walk_errors)
+    if llm is not None:
+        from secreview.llm.review import review_sources as llm_review  # httpx is loaded only when asked for
+
+        report = llm_review(report, files, llm, config, cwd=cwd)
     return report
 
 
+def _project_phase(files: list[SourceFile], project: Sequence[str], rules: tuple[Rule, ...], config: Config,
+                   cwd: Path | None) -> tuple[ProjectPhase | None, list[FileError]]:
+    """Summaries of the project's functions for the taint rules (none selected: no phase). When
+    the phase fails, each file's taint rules still run on that file alone, and the report says so."""
+    if not taint_rules(rules) or not files:
+        return None, []
+    cwd = cwd or Path.cwd()
+    extra, _ = discover(project, config.exclude, config.respect_gitignore, cwd) if project else ([], [])
+    shown = {f.display for f in files}
+    everything = files + [f for f in extra if f.display not in shown]
+    modules = collect(everything, module_roots([*project, *(f.display for f in files)], cwd))
+    store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
+    try:
+        return build_phase(modules, config.max_file_size, store, code_signature()), []
+    except (RecursionError, MemoryError) as exc:
+        return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
+                                               f"{exc!r}")]
+    except Exception as exc:  # an engine bug: per-file taint analysis still runs
+        return None, [FileError(".", "internal", f"taint project phase failed (flows across modules not followed): "
+                                               f"{type(exc).__name__}: {exc}")]
+    finally:
+        if store is not None:
+            store.close()
+
+
 def _review_all(files: list[SourceFile], rules: tuple[Rule, ...], config: Config,
-                progress: Progress | None) -> Iterable[FileResult]:
+                progress: Progress | None, phase: ProjectPhase | None = None) -> Iterable[FileResult]:
     total = len(files)
     codes = tuple(r.meta.code for r in rules)
     store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
@@ -56,7 +97,7 @@ def _review_all(files: list[SourceFile], rules: tuple[Rule, ...], config: Config
             if error or data is None:
                 results[index] = FileResult(file.display, errors=[error] if error else [])
             else:
-                key = file_key(file.display, data, codes)
+                key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
                 results[index] = store.get(key)
                 if results[index] is None:
                     todo.append((index, file, data, key))
@@ -64,7 +105,7 @@ def _review_all(files: list[SourceFile], rules: tuple[Rule, ...], config: Config
             done += 1
             if progress:
                 progress(done, total)
-        for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config), strict=True):
+        for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config, phase), strict=True):
             results[index] = result
             if store is not None and key is not None:
                 store.put(key, result)
@@ -77,28 +118,83 @@ def _review_all(files: list[SourceFile], rules: tuple[Rule, ...], config: Config
     return [r for r in results if r is not None]
 
 
-def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config) -> Iterable[FileResult]:
+def review_sources(items: Sequence[tuple[str, bytes]], config: Config) -> Report:
+    """Review contents held in memory (git blobs, images rebuilt from a patch) under their display
+    paths, reusing the result cache exactly as `review` does for files on disk."""
+    started = time.perf_counter()
+    rules = active_rules(config)
+    codes = tuple(r.meta.code for r in rules)
+    store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
+    results: list[FileResult | None] = [None] * len(items)
+    todo: list[tuple[int, SourceFile, bytes | None, str | None]] = []
+    try:
+        for index, (display, data) in enumerate(items):
+            if len(data) > config.max_file_size:
+                message = f"{display}: {len(data)} bytes is over the {config.max_file_size}-byte limit"
+                results[index] = FileResult(display, errors=[FileError(display, "too-large", message)])
+                continue
+            key = file_key(display, data, codes) if store is not None else None
+            results[index] = store.get(key) if store is not None and key is not None else None
+            if results[index] is None:
+                todo.append((index, SourceFile(display, Path(display)), data, key))
+        for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config), strict=True):
+            results[index] = result
+            if store is not None and key is not None:
+                store.put(key, result)
+    finally:
+        if store is not None:
+            store.close()
+    done = [r for r in results if r is not None]
+    return assemble(done, rules, config, files=len(items), seconds=time.perf_counter() - started)
+
+
+def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
+                    phase: ProjectPhase | None = None) -> Iterable[FileResult]:
     jobs = config.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for _, file, data, _ in todo:
-            yield _review_one(file, data, rules, config.max_file_size)
+            yield _review_one(file, data, rules, config.max_file_size, phase.setup_for(file.display) if phase else None)
         return
     codes = tuple(r.meta.code for r in rules)
     chunk = max(1, min(32, len(todo) // (jobs * 8) or 1))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    modules = [_module_of(phase, t[1].display) for t in todo]
+    # The summaries go to each worker once, as JSON-ready data, not with every file.
+    summaries = phase.project.to_dict() if phase is not None else None
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(summaries,)) as pool:
         yield from pool.map(_review_in_worker, [t[1] for t in todo], [t[2] for t in todo], [codes] * len(todo),
-                            [config.max_file_size] * len(todo), chunksize=chunk)
+                            [config.max_file_size] * len(todo), modules, chunksize=chunk)
 
 
-def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int) -> FileResult:
-    return review_file(file, rules, max_bytes) if data is None else review_bytes(file.display, data, rules)
+def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
+    setup = phase.setup_for(display) if phase is not None else None
+    return setup.module if setup is not None else None
 
 
-def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ...], max_bytes: int) -> FileResult:
+def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
+                taint: TaintSetup | None = None) -> FileResult:
+    if data is None:
+        return review_file(file, rules, max_bytes, taint)
+    return review_bytes(file.display, data, rules, taint)
+
+
+# A worker process's copy of the project summaries, set once by its initializer (a worker
+# reviews many files of one project; sending the summaries with each file would cost more).
+_worker_project: list = []
+
+
+def _start_worker(summaries: dict | None) -> None:
+    from secreview.taint.summaries import ProjectSummaries
+
+    _worker_project[:] = [ProjectSummaries.from_dict(summaries)] if summaries is not None else []
+
+
+def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ...], max_bytes: int,
+                      module: str | None = None) -> FileResult:
     # Rules are modules, so workers load them by code instead of receiving them pickled.
     wanted = set(codes)
     rules = tuple(r for r in load_rules() if r.meta.code in wanted)
-    return _review_one(file, data, rules, max_bytes)
+    taint = TaintSetup(module, _worker_project[0]) if module is not None and _worker_project else None
+    return _review_one(file, data, rules, max_bytes, taint)
 
 
 def rule_info(rule: Rule) -> RuleInfo:
@@ -127,6 +223,7 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
             else:
                 filtered += 1
     infos = tuple(rule_info(r) for r in rules)
+    findings = drop_restated(findings, rules)
     findings.sort(key=lambda f: f.sort_key)
     pillars = tuple(
         PillarAccount(p, name, sum(1 for i in infos if i.pillar == p), sum(1 for f in findings if f.pillar == p))

@@ -23,6 +23,9 @@ from secreview.model import Confidence, FileError, Finding, Severity, Suppressio
 # Errors that follow from the content alone are cached; reading problems and internal
 # failures are not (they may not happen next time).
 _CACHEABLE_ERRORS = frozenset({"syntax", "decode", "nul-bytes"})
+# Tables of the taint project phase: a module's summary keyed by the texts of its import
+# closure, and a module's imports keyed by its content hash (secreview/taint/project.py).
+_JSON_TABLES = ("summaries", "imports")
 
 
 def default_dir() -> Path:
@@ -36,17 +39,20 @@ def default_dir() -> Path:
 
 @cache
 def code_signature() -> str:
-    """A hash of every Python source of the secreview package (rules, analysis, engine)."""
+    """A hash of every Python source of the secreview package (rules, analysis, engine) and of the
+    taint specs (TOML data: a new sink changes results as much as code does)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted([*root.rglob("*.py"), *root.glob("taint/specs/*.toml")]):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def file_key(display: str, data: bytes, rule_codes: tuple[str, ...]) -> str:
-    parts = [code_signature(), ",".join(rule_codes), display, hashlib.sha256(data).hexdigest()]
+def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: str = "") -> str:
+    """`depends`: a hash of what else the result depends on (the taint summaries of the
+    project modules the file imports), so a change there invalidates this file only."""
+    parts = [code_signature(), ",".join(rule_codes), display, hashlib.sha256(data).hexdigest(), depends]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -58,6 +64,8 @@ class ResultCache:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=5)
             self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            for table in _JSON_TABLES:
+                self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         except (OSError, sqlite3.Error):
             self.close()  # unusable (read-only home, corrupt file): review without a cache
 
@@ -76,6 +84,24 @@ class ResultCache:
         try:
             self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, json.dumps(_encode(result))))
         except sqlite3.Error:
+            return
+
+    def get_json(self, table: str, key: str) -> object | None:
+        """A stored JSON value of the project phase (taint summaries, import lists), or None."""
+        if self._db is None or table not in _JSON_TABLES:
+            return None
+        try:
+            row = self._db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
+
+    def put_json(self, table: str, key: str, value: object) -> None:
+        if self._db is None or table not in _JSON_TABLES:
+            return
+        try:
+            self._db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", (key, json.dumps(value)))
+        except (sqlite3.Error, TypeError, ValueError):
             return
 
     def close(self) -> None:

@@ -12,17 +12,16 @@ import os
 import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
-from secreview import __version__, api
+from secreview import __version__, api, cliopts
 from secreview.audit import command as audit_command
 from secreview.bench import command as bench_command
+from secreview.change import command as change_command
+from secreview.change.baseline import BaselineError
 from secreview.config import ConfigError
-from secreview.config import load as load_config
 from secreview.cwe import describe, load_catalog, parse_cwe_id
-from secreview.model import Confidence, Severity
-from secreview.output import emit
-from secreview.report import FORMATS, render
+from secreview.llm import options as llm_options
+from secreview.post import command as post_command
 from secreview.ruledocs import reference
 from secreview.ruleset import RuleError, load_rules
 
@@ -42,24 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", help="review Python files and directories")
     scan.add_argument("paths", nargs="+", metavar="PATH")
-    scan.add_argument("--format", choices=FORMATS, default="text")
-    scan.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    scan.add_argument("--severity", choices=[s.value for s in Severity], help="report findings at or above")
-    scan.add_argument("--confidence", choices=[c.value for c in Confidence], help="report findings at or above")
-    scan.add_argument("--fail-on", choices=[s.value for s in Severity], dest="fail_on",
-                      help="exit 1 when a reported finding is at or above this severity (default: low)")
-    scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
-    scan.add_argument("--select", action="append", metavar="RULES", help="only these codes, names, prefixes or types")
-    scan.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names, prefixes or types")
-    scan.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (repeatable)")
+    cliopts.add_output(scan)
+    cliopts.add_selection(scan)
     scan.add_argument("--no-gitignore", dest="respect_gitignore", action="store_false", default=None,
                       help="also review files that .gitignore ignores")
-    scan.add_argument("--max-file-size", type=int, dest="max_file_size", metavar="BYTES")
-    scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
-    scan.add_argument("--no-cache", dest="cache", action="store_false", default=None,
-                      help="review every file again instead of reusing results of unchanged files")
     scan.add_argument("--progress", dest="progress", action="store_true", default=None)
     scan.add_argument("--no-progress", dest="progress", action="store_false")
+    llm_options.add_arguments(scan)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -68,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     cwe.add_argument("id", metavar="ID", help="e.g. 78 or CWE-78")
     audit_command.register(sub)
     bench_command.register(sub)
+    change_command.register(sub)
+    post_command.register(sub)
     return parser
 
 
@@ -85,8 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return audit_command.run(args)
         if args.command == "bench":
             return bench_command.run(args)
+        if args.command == "post":
+            return post_command.run(args)
+        if args.command in change_command.COMMANDS:
+            return change_command.run(args)
         return _cwe(args)
-    except (ConfigError, RuleError) as exc:
+    except (ConfigError, RuleError, BaselineError) as exc:
         print(f"secreview: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
@@ -96,32 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _split(values: list[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
 def _scan(args: argparse.Namespace) -> int:
-    cli = {
-        "severity": args.severity, "confidence": args.confidence, "fail_on": args.fail_on,
-        "select": _split(args.select), "ignore": _split(args.ignore), "exclude": _split(args.exclude),
-        "respect_gitignore": args.respect_gitignore, "max_file_size": args.max_file_size, "jobs": args.jobs,
-        "progress": args.progress, "cache": args.cache,
-    }
-    config = load_config(cli)
+    config = cliopts.config_from(args, respect_gitignore=args.respect_gitignore, progress=args.progress)
     with _progress_bar(config.progress) as progress:
-        report = api.review(args.paths, config, progress=progress)
-    # SARIF carries the checkout root so code scanning can resolve relative paths.
-    options = {"srcroot": str(Path.cwd())} if args.format == "sarif" else {}
-    text = render(report, args.format, **options)
-    if not emit(text, args.output):
-        return EXIT_ERROR
-    if args.output:
-        print(report.verdict_sentence, file=sys.stderr)
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if api.failing(report, config) else EXIT_CLEAN
+        report = api.review(args.paths, config, progress=progress, llm=llm_options.settings_from_args(args))
+    return cliopts.finish(cliopts.apply_baseline(report, args), args, config)
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -73,6 +73,21 @@ def from_pyproject(path: Path | None) -> dict[str, Any]:
     return settings
 
 
+def subtable(path: Path | None, name: str) -> dict[str, Any]:
+    """`[tool.secreview.<name>]` of a pyproject.toml (e.g. "llm"), unvalidated: its owner checks the keys."""
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read [tool.secreview.{name}]: {exc}") from exc
+    table = data.get("tool", {}).get("secreview", {})
+    section = table.get(name, {}) if isinstance(table, dict) else {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.secreview.{name}] must be a table")
+    return section
+
+
 def from_env(env: Mapping[str, str]) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     for name in _KEYS:

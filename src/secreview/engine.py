@@ -19,6 +19,7 @@ from secreview.cwe import Catalog, load_catalog
 from secreview.model import PILLARS, FileError, Finding, Suppression
 from secreview.ruleset import Hit, Rule, wanted_nodes
 from secreview.source import SourceFile, decode, parse, read_source
+from secreview.taint.rules import TaintSetup, drop_silenced, pattern_hits_kept, single_module_setup, taint_hits
 
 MAX_SNIPPET_LINES = 8
 
@@ -34,21 +35,24 @@ class FileResult:
     reviewed: bool = False
 
 
-def review_file(file: SourceFile, rules: tuple[Rule, ...], max_bytes: int) -> FileResult:
+def review_file(file: SourceFile, rules: tuple[Rule, ...], max_bytes: int,
+                taint: TaintSetup | None = None) -> FileResult:
     data, error = read_source(file, max_bytes)
     if error:
         return FileResult(file.display, errors=[error])
-    return review_bytes(file.display, data or b"", rules)
+    return review_bytes(file.display, data or b"", rules, taint)
 
 
-def review_bytes(display: str, data: bytes, rules: tuple[Rule, ...]) -> FileResult:
+def review_bytes(display: str, data: bytes, rules: tuple[Rule, ...], taint: TaintSetup | None = None) -> FileResult:
     text, error = decode(data, display)
     if error or text is None:
         return FileResult(display, errors=[error] if error else [])
-    return review_text(display, text, rules)
+    return review_text(display, text, rules, taint)
 
 
-def review_text(display: str, text: str, rules: tuple[Rule, ...]) -> FileResult:
+def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSetup | None = None) -> FileResult:
+    """`taint`: the file's module name and its project's summaries, from the project phase of
+    `api.review`; without it, taint rules see this file as a project of one module."""
     result = FileResult(display, lines=text.count("\n") + 1)
     parsed, error = parse(text, display)
     if error or parsed is None:
@@ -59,10 +63,16 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...]) -> FileResult:
     catalog = load_catalog()
     comments = suppress.find_comments(text)
     seen: set[tuple[str, int, int, int]] = set()
+    flows = _taint_hits(ctx, rules, taint, result)
+    silenced: set[tuple[int, int]] = set()  # (cwe, line) of suppressed findings
     for rule in rules:
         try:
-            hits = [hit for kind in rule.nodes for node in ctx.nodes_by_type.get(kind, ()) for hit in
-                    rule.check(node, ctx)]
+            # Taint hits first: where a rule's pattern part flags the same place, the traced one is kept.
+            hits = flows.get(rule.meta.code, [])
+            if rule.applies(ctx):  # the pattern part; skipped where the file lacks what every hit needs
+                pattern = [hit for kind in rule.nodes for node in ctx.nodes_by_type.get(kind, ())
+                           for hit in rule.check(node, ctx)]
+                hits = hits + (pattern_hits_kept(ctx, rule, pattern, taint) if rule.taint is not None else pattern)
         except (RecursionError, MemoryError) as exc:
             result.errors.append(FileError(display, "internal", f"{display}: rule {rule.meta.code} stopped: {exc!r}"))
             continue
@@ -80,14 +90,37 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...]) -> FileResult:
             lines = suppression_lines(ctx, hit.node)
             if suppress.match(comments, lines, rule.meta.code, rule.meta.name, rule.meta.bandit):
                 result.suppressed += 1
+                silenced.add((finding.cwe, finding.line))
                 continue
             result.findings.append(finding)
+    result.suppressed += drop_silenced(result.findings, silenced, rules)
     known = {r.meta.code.upper() for r in rules} | {r.meta.name.upper() for r in rules}
     known |= {b.upper() for r in rules for b in r.meta.bandit}
     result.unused_suppressions = suppress.unused(comments, display, known)
     result.findings.sort(key=lambda f: f.sort_key)
     result.reviewed = True
     return result
+
+
+def _taint_hits(ctx: FileContext, rules: tuple[Rule, ...], taint: TaintSetup | None,
+                result: FileResult) -> dict[str, list[Hit]]:
+    """The taint rules' hits by rule code; an engine failure is this file's internal error
+    (the pattern rules' findings are kept, and the file is not reported clean of taint)."""
+    if not any(rule.taint is not None for rule in rules):
+        return {}
+    by_rule: dict[str, list[Hit]] = {}
+    try:
+        setup = taint if taint is not None else single_module_setup(ctx)
+        for rule, hit in taint_hits(ctx, setup, rules):
+            by_rule.setdefault(rule.meta.code, []).append(hit)
+    except (RecursionError, MemoryError) as exc:
+        result.errors.append(FileError(ctx.path, "internal", f"{ctx.path}: taint analysis stopped: {exc!r}"))
+        return {}
+    except Exception as exc:  # an engine bug must not hide the pattern rules' findings
+        result.errors.append(
+            FileError(ctx.path, "internal", f"{ctx.path}: taint analysis failed: {type(exc).__name__}: {exc}"))
+        return {}
+    return by_rule
 
 
 def suppression_lines(ctx: FileContext, node: ast.AST) -> range:
@@ -148,7 +181,26 @@ def ground(hit: Hit, rule: Rule, ctx: FileContext, catalog: Catalog) -> Finding:
         fix=hit.fix or meta.fix,
         fingerprint=fingerprint(meta.code, ctx.path, ctx.scope_name(node), snippet),
         trace=hit.trace,
+        suggestion=suggestion(hit, ctx, line, end_line),
     )
+
+
+def suggestion(hit: Hit, ctx: FileContext, line: int, end_line: int) -> str:
+    """The full text of lines line..end_line with `hit.rewrite`'s node replaced; "" when the
+    rule gave no rewrite or the node does not lie within those lines (a partial rewrite would be wrong)."""
+    if hit.rewrite is None:
+        return ""
+    node, replacement = hit.rewrite
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if start is None or end is None or col is None or end_col is None or start < line or end > end_line:
+        return ""
+    if end_line > len(ctx.lines):
+        return ""
+    first = ctx.lines[start - 1].encode()
+    last = ctx.lines[end - 1].encode()
+    rewritten = (first[:col] + replacement.encode() + last[end_col:]).decode("utf-8", "replace")
+    return "\n".join([*ctx.lines[line - 1 : start - 1], rewritten, *ctx.lines[end : end_line]])
 
 
 def fingerprint(code: str, path: str, scope: str, snippet: str) -> str:

@@ -132,7 +132,9 @@ class FileError:
     """A file (or part of the input) that could not be reviewed, and why."""
 
     path: str
-    kind: str  # syntax | decode | too-large | unreadable | nul-bytes | symlink-loop | not-found | internal
+    # syntax | decode | too-large | unreadable | nul-bytes | symlink-loop | not-found | internal
+    # | llm (an LLM call failed, was cut off or its reply was rejected; the static review of the file stands)
+    kind: str
     message: str
     line: int | None = None
 
@@ -201,6 +203,9 @@ class Report:
     tool_version: str = ""
     rules: tuple[RuleInfo, ...] = field(default=())
     change: Change | None = None
+    # LLM layer (secreview.llm): claims the code did not confirm (never findings), and how the run went.
+    unverified: tuple[UnverifiedClaim, ...] = ()
+    llm: LLMRun | None = None
 
     @property
     def complete(self) -> bool:
@@ -221,12 +226,16 @@ class Report:
         n = len(self.findings)
         if self.verdict == "clean":
             return CLEAN_SENTENCE
-        skipped = len({e.path for e in self.errors})
-        not_reviewed = (
-            f"{skipped} file{'s' if skipped != 1 else ''} could not be reviewed (see errors)"
-            if skipped
-            else ""
-        )
+        skipped = len({e.path for e in self.errors if e.kind != "llm"})
+        llm_failed = len({e.path for e in self.errors if e.kind == "llm"})
+        parts = []
+        if skipped:
+            parts.append(f"{skipped} file{'s' if skipped != 1 else ''} could not be reviewed (see errors)")
+        if llm_failed:
+            parts.append(f"the LLM review of {llm_failed} file{'s' if llm_failed != 1 else ''} "
+                         "did not finish (see errors)")
+        not_reviewed = "; ".join(parts)
+        skipped = skipped or llm_failed
         if self.verdict == "defects":
             found = f"{n} security defect{'s' if n != 1 else ''} detected."
             return f"{found} The review is incomplete: {not_reviewed}." if skipped else found
@@ -250,3 +259,64 @@ class RuleInfo:
     confidence: Confidence
     fix: str
     help: str  # markdown: the rule's documentation
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedClaim:
+    """An LLM claim the code did not confirm: reported apart from findings, never failing the build."""
+
+    path: str
+    line: int | None
+    end_line: int | None
+    cwe: int | None
+    quote: str
+    description: str
+    fix: str
+    models: tuple[str, ...]  # the model(s) whose answers made the claim
+    reasons: tuple[str, ...]  # why it was not verified (one per failed check)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateReview:
+    """What a model said about a static finding it was shown as a candidate (both views are kept)."""
+
+    path: str
+    line: int
+    rule: str
+    model: str
+    stance: str  # confirmed | disputed
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LLMAnswer:
+    """One answer: one model, one sample, one file part. `verdict` is the model's own view."""
+
+    path: str
+    part: str  # "whole file" or "lines A-B"
+    model: str
+    sample: int
+    verdict: str  # defects | none | unclear | failed
+    claims: int
+    verified: int
+    cached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LLMRun:
+    """How the LLM layer ran: where, with what, at what cost."""
+
+    endpoint: str
+    models: tuple[str, ...]
+    prompt: str
+    samples: int
+    consensus: int  # answers that had to agree for a claim to be kept
+    calls: int  # replies received (cached ones included)
+    cached_calls: int
+    failed_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None  # None when prices are not configured
+    redacted: int  # secrets replaced before sending
+    answers: tuple[LLMAnswer, ...] = ()
+    reviews: tuple[CandidateReview, ...] = ()

@@ -7,7 +7,17 @@ A rule is one module in `secreview/rules/` (its presence registers it) with:
   does not);
 - `META`: a frozen `Meta`;
 - `NODES`: the AST node types it wants to see;
-- `check(node, ctx)`: a pure generator of `Hit`s for one node.
+- `check(node, ctx)`: a pure generator of `Hit`s for one node;
+- optionally `NEEDS = ("word", ...)` and/or `prefilter(ctx) -> bool`: a cheap file-level test
+  (at least one word is part of an identifier of the file, see `FileContext.mentions` / the
+  function says yes) without which the rule cannot report anything in that file, so the engine
+  skips it there. It must never drop a hit.
+
+A *taint rule* declares `TAINT = TaintQuery(sources=..., sinks=...)` (kinds from
+`secreview.taint.spec`) instead of, or besides, NODES/check: the taint engine
+reports every flow from one of those source kinds to one of those sink kinds (see
+`secreview/taint/README.md`). A rule with both keeps a pattern part for what data
+flow cannot see; a finding of both at the same place is reported once, with the trace.
 """
 
 from __future__ import annotations
@@ -52,9 +62,29 @@ class Hit:
     trace: tuple[TraceStep, ...] = ()
     severity: Severity | None = None
     confidence: Confidence | None = None
+    # "Replace this node's source text with this text": the engine turns it into Finding.suggestion
+    # (a rewrite of the finding's whole lines). Give it only when the rewrite is exact and safe.
+    rewrite: tuple[ast.AST, str] | None = None
 
 
 CheckFn = Callable[[ast.AST, FileContext], Iterable[Hit]]
+# A taint rule's veto on one flow: (sink call, tainted argument, ctx) -> True when the code
+# around the sink already validates the value in a way specs cannot express (a containment
+# or allow-list test before the call).
+ValidatedFn = Callable[[ast.Call, ast.AST, FileContext], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class TaintQuery:
+    """The (sources, sinks) a taint rule joins: kinds of `secreview.taint.spec`."""
+
+    sources: frozenset[str]
+    sinks: frozenset[str]
+    validated: ValidatedFn | None = None
+
+
+def _no_check(node: ast.AST, ctx: FileContext) -> Iterable[Hit]:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +95,15 @@ class Rule:
     doc: str
     module: str
     sections: dict[str, str] = field(default_factory=dict)
+    taint: TaintQuery | None = None
+    needs: frozenset[str] = frozenset()  # NEEDS: the file must spell one of these, or the rule is skipped
+    prefilter: Callable[[FileContext], bool] | None = None  # False: the file cannot hold a hit, skip it
+
+    def applies(self, ctx: FileContext) -> bool:
+        """The rule's file-level prefilters: cheap tests that this file can hold a hit at all."""
+        if self.needs and not ctx.mentions(self.needs):
+            return False
+        return self.prefilter is None or self.prefilter(ctx)
 
     @property
     def example(self) -> str:
@@ -94,18 +133,55 @@ def rule_from_module(module: ModuleType) -> Rule:
     meta = getattr(module, "META", None)
     nodes = getattr(module, "NODES", None)
     check = getattr(module, "check", None)
+    taint = getattr(module, "TAINT", None)
     doc = module.__doc__ or ""
     if not isinstance(meta, Meta):
         raise RuleError(f"{name}: META must be a secreview.ruleset.Meta")
-    if not (isinstance(nodes, tuple) and nodes and all(isinstance(n, type) for n in nodes)):
-        raise RuleError(f"{name}: NODES must be a non-empty tuple of ast node types")
+    if taint is not None:
+        _check_taint_query(name, taint)
+        if nodes is None and check is None:
+            nodes, check = (), _no_check
+    if not (isinstance(nodes, tuple) and (nodes or taint is not None) and all(isinstance(n, type) for n in nodes)):
+        raise RuleError(f"{name}: NODES must be a non-empty tuple of ast node types (or declare TAINT)")
     if not callable(check):
         raise RuleError(f"{name}: check(node, ctx) is missing")
     if not CODE_PATTERN.match(meta.code) or not NAME_PATTERN.match(meta.name):
         raise RuleError(f"{name}: bad code {meta.code!r} or name {meta.name!r}")
     if meta.type not in DEFECT_TYPES:
         raise RuleError(f"{name}: unknown defect type {meta.type!r}")
-    return Rule(meta=meta, nodes=nodes, check=check, doc=doc, module=name, sections=_sections(doc))
+    return Rule(meta=meta, nodes=nodes, check=check, doc=doc, module=name, sections=_sections(doc), taint=taint,
+                needs=_needs(module), prefilter=_custom_prefilter(module))
+
+
+def _needs(module: ModuleType) -> frozenset[str]:
+    """`NEEDS`: words of which at least one must be part of an identifier the file spells for any hit
+    to be possible (the module or name every match resolves through; see FileContext.mentions)."""
+    needs = getattr(module, "NEEDS", None)
+    if needs is None:
+        return frozenset()
+    if not (isinstance(needs, tuple) and needs and all(isinstance(w, str) and w for w in needs)):
+        raise RuleError(f"{module.__name__}: NEEDS must be a non-empty tuple of non-empty strings")
+    return frozenset(needs)
+
+
+def _custom_prefilter(module: ModuleType) -> Callable[[FileContext], bool] | None:
+    custom = getattr(module, "prefilter", None)
+    if custom is not None and not callable(custom):
+        raise RuleError(f"{module.__name__}: prefilter must be a function prefilter(ctx) -> bool")
+    return custom
+
+
+def _check_taint_query(name: str, taint: object) -> None:
+    from secreview.taint.spec import SINK_KINDS, SOURCE_KINDS
+
+    if not isinstance(taint, TaintQuery):
+        raise RuleError(f"{name}: TAINT must be a secreview.ruleset.TaintQuery")
+    for label, kinds, known in (("source", taint.sources, SOURCE_KINDS), ("sink", taint.sinks, SINK_KINDS)):
+        if not isinstance(kinds, frozenset) or not kinds:
+            raise RuleError(f"{name}: TAINT {label}s must be a non-empty frozenset of kinds")
+        unknown = sorted(k for k in kinds if k not in known)
+        if unknown:
+            raise RuleError(f"{name}: unknown taint {label} kind(s) {unknown}; known: {sorted(known)}")
 
 
 @cache
@@ -147,3 +223,7 @@ def select_rules(
 
 def wanted_nodes(rules: Iterable[Rule]) -> frozenset[type]:
     return frozenset(kind for rule in rules for kind in rule.nodes)
+
+
+def taint_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(r for r in rules if r.taint is not None)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from secreview.model import Report
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "markdown", "github", "gerrit", "gitlab")
 
 
 def renderer(fmt: str) -> Callable[..., str]:
@@ -16,6 +16,14 @@ def renderer(fmt: str) -> Callable[..., str]:
         from secreview.report.json import render
     elif fmt == "sarif":
         from secreview.report.sarif import render
+    elif fmt == "markdown":
+        from secreview.report.markdown import render
+    elif fmt == "github":
+        from secreview.report.github import render
+    elif fmt == "gerrit":
+        from secreview.report.gerrit import render
+    elif fmt == "gitlab":
+        from secreview.report.gitlab import render
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return render

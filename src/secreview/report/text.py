@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from secreview.model import Finding, Report
+from secreview.model import Change, Finding, Report
+from secreview.report import llm_text
 
 
 def _finding(f: Finding) -> list[str]:
@@ -20,10 +21,27 @@ def _finding(f: Finding) -> list[str]:
     for step in f.trace:
         out.append(f"    trace {step.path}:{step.line}: {step.note}")
     out.append(f"    fix: {f.fix}")
+    if f.suggestion:
+        out.append("    suggested rewrite:")
+        for offset, text in enumerate(f.suggestion.splitlines()):
+            out.append(f"    {str(f.line + offset).rjust(width)} | {text}")
     return out
 
 
-def render(report: Report) -> str:
+def _change(change: Change) -> list[str]:
+    """What was reviewed: the range or patch, how much it changed, and any limit on the context."""
+    added = sum(len(f.changed_lines) for f in change.files)
+    scope = "findings the change introduces" if change.new_only else "findings on the changed lines"
+    out = [f"Change reviewed: {change.description} — {len(change.files)} file{'s' if len(change.files) != 1 else ''}"
+           f", {added} added or modified line{'s' if added != 1 else ''}; reported: {scope}"]
+    if change.limited_context:
+        out.append("  Context was limited to the patch hunks (the files were not present) for: "
+                   + ", ".join(change.limited_context))
+    out.append("")
+    return out
+
+
+def render(report: Report, show_unverified: bool = False) -> str:
     lines: list[str] = []
     for path, group in groupby(report.findings, key=lambda f: f.path):
         items = list(group)
@@ -31,6 +49,7 @@ def render(report: Report) -> str:
         for f in items:
             lines.extend(_finding(f))
             lines.append("")
+    lines.extend(llm_text.section(report, show_unverified))
     if report.errors:
         lines.append("Not reviewed:")
         lines.extend(f"  {e.path} [{e.kind}] {e.message}" for e in report.errors)
@@ -39,6 +58,8 @@ def render(report: Report) -> str:
         lines.append("Unused suppressions:")
         lines.extend(f"  {s.path}:{s.line}: {s.text}" for s in report.unused_suppressions)
         lines.append("")
+    if report.change is not None:
+        lines.extend(_change(report.change))
     s = report.stats
     lines.append(f"Pillars (CWE-1000) checked by {s.rules} rules over {s.reviewed} of {s.files} files:")
     for p in report.pillars:

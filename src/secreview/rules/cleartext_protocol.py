@@ -70,6 +70,8 @@ META = Meta(
     bandit=("B312", "B321"),
 )
 NODES = (ast.Call,)
+# telnetlib.Telnet, ftplib.FTP, the _MAIL constructors, and requests/httpx clients (_http).
+NEEDS = ("Telnet", "FTP", "SMTP", "IMAP4", "POP3", "requests", "httpx")
 
 _LOOPBACK = ("localhost", "127.", "::1", "[::1]", "0.0.0.0")
 _MAIL = {"smtplib.SMTP": ({"login"}, "starttls"), "imaplib.IMAP4": ({"login", "authenticate"}, "starttls"),

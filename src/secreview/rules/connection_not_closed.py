@@ -66,6 +66,8 @@ META = Meta(
     "`contextlib.closing(...)` / the pool as a context manager.",
 )
 NODES = (ast.Call,)
+# The last name of every creator in _CREATORS (ReconnectLDAPObject contains "connect").
+NEEDS = ("connect", "initialize", "Connection", "PoolExecutor", "Pool")
 
 _DB = Spec("connection", borrower_prefixes=("pandas.", "pd."), verb="closed")
 _LDAP = Spec(

@@ -71,6 +71,8 @@ META = Meta(
     "that do not rely on cookies and verify their own credentials (signed webhooks, token-only APIs).",
 )
 NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Call)
+# Django's csrf_exempt, or a CSRFProtect `.exempt`: both spell "exempt".
+NEEDS = ("exempt",)
 
 _DJANGO = {"django.views.decorators.csrf.csrf_exempt", "django.views.decorators.csrf.csrf_exempt()"}
 _PROTECTORS = word_set(

@@ -62,6 +62,8 @@ META = Meta(
     "buffer.",
 )
 NODES = (ast.Call,)
+# ctypes_name() only answers for names resolved through a `ctypes` import.
+NEEDS = ("ctypes",)
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:

@@ -69,6 +69,8 @@ META = Meta(
     "or use `Type.from_buffer_copy()` / slice assignment, which check sizes.",
 )
 NODES = (ast.Call,)
+# ctypes_name() only answers for names resolved through a `ctypes` import.
+NEEDS = ("ctypes",)
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:

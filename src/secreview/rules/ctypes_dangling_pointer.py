@@ -82,6 +82,8 @@ META = Meta(
     "object, a `_keepalive` list), or pass `byref(buf)` / `buf` itself instead of a raw integer address.",
 )
 NODES = (ast.Call,)
+# ctypes_name() only answers for names resolved through a `ctypes` import.
+NEEDS = ("ctypes",)
 _WRAPPERS = frozenset({"c_void_p", "c_size_t", "c_ulong", "c_ulonglong", "c_char_p"})
 
 

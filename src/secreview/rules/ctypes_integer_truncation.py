@@ -78,6 +78,8 @@ META = Meta(
     "explicitly; use a 64-bit type (c_size_t / c_uint64) for lengths.",
 )
 NODES = (ast.Call, ast.Assign)
+# Every hit is a ctypes integer type, a local ctypes Structure, or a `.astype()` call.
+NEEDS = ("ctypes", "astype")
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:

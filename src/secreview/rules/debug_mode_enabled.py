@@ -101,6 +101,7 @@ def check(node: ast.Call | ast.Assign, ctx: FileContext) -> Iterator[Hit]:
                 f"`{ctx.segment(func)}(debug=True)` starts the server with the interactive debugger "
                 "and reloader.",
                 confidence=confidence,
+                rewrite=_off(_kw(node, "debug")),
             )
     elif name.endswith("DebuggedApplication") and "werkzeug" in name:
         evalex = argument(node, 1, "evalex")
@@ -114,7 +115,7 @@ def check(node: ast.Call | ast.Assign, ctx: FileContext) -> Iterator[Hit]:
     ):
         yield Hit(node, "`run_simple(..., use_debugger=True)` serves the interactive Werkzeug debugger.")
     elif name in _DEBUG_CTORS and is_true(_kw(node, "debug")):
-        yield Hit(node, f"`{name}(debug=True)` returns tracebacks to clients.")
+        yield Hit(node, f"`{name}(debug=True)` returns tracebacks to clients.", rewrite=_off(_kw(node, "debug")))
     elif (
         isinstance(func, ast.Attribute)
         and func.attr in ("update", "from_mapping")
@@ -135,7 +136,7 @@ def _assignment(node: ast.Assign, ctx: FileContext) -> Iterator[Hit]:
     for target in node.targets:
         ident = identifier_of(target)
         if isinstance(target, ast.Attribute) and ident == "debug" and _app_confidence(target.value, ctx):
-            yield Hit(node, f"`{ctx.segment(target)} = True` turns on debug mode.")
+            yield Hit(node, f"`{ctx.segment(target)} = True` turns on debug mode.", rewrite=_off(node.value))
         elif isinstance(target, ast.Subscript) and ident == "DEBUG":
             config = target.value
             if (
@@ -165,6 +166,13 @@ def _app_confidence(expr: ast.AST, ctx: FileContext) -> Confidence | None:
         return None
     if _APP_NAME.search(identifier_of(expr)):
         return Confidence.MEDIUM
+    return None
+
+
+def _off(value: ast.expr | None) -> tuple[ast.AST, str] | None:
+    """A literal `True` debug switch becomes `False` (exact); computed values are left alone."""
+    if isinstance(value, ast.Constant) and value.value is True:
+        return value, "False"
     return None
 
 

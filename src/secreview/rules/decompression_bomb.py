@@ -76,6 +76,8 @@ META = Meta(
     "GzipFile.read(n) in a bounded loop) and reject archives whose members' file_size exceeds a limit.",
 )
 NODES = (ast.Call,)
+# Every hit starts from one of these modules' calls or constructors.
+NEEDS = ("zlib", "gzip", "bz2", "lzma", "zipfile", "tarfile")
 
 _ONE_SHOT = frozenset({"zlib.decompress", "gzip.decompress", "bz2.decompress", "lzma.decompress"})
 _DECOMPRESSORS = frozenset({"zlib.decompressobj", "bz2.BZ2Decompressor", "lzma.LZMADecompressor"})

@@ -71,6 +71,8 @@ META = Meta(
     bandit=("B610", "B611"),
 )
 NODES = (ast.Call,)
+# RawSQL(), `.raw()`, `.extra()`.
+NEEDS = ("RawSQL", "raw", "extra")
 
 _RAW_SQL = frozenset({"django.db.models.expressions.RawSQL", "django.db.models.RawSQL"})
 _EXTRA_KEYWORDS = ("where", "select", "order_by", "tables")

@@ -63,6 +63,8 @@ META = Meta(
     bandit=("B305",),
 )
 NODES = (ast.Call,)
+# Every hit resolves through cryptography, PyCrypto(dome) or M2Crypto.
+NEEDS = ("Crypto", "cryptography")
 
 _KEY_WRAP = frozenset({"wrap", "unwrap", "keywrap", "cmac", "siv"})  # single-block primitives built on ECB
 _BLOCK_CIPHERS = frozenset({"AES", "DES", "DES3", "Blowfish", "CAST", "ARC2"})

@@ -1,6 +1,12 @@
 """Format string (the template itself) taken from outside the program.
 
 ## What it flags
+With data flow (the taint part): data from a network client, a socket, the command line
+or the environment that
+reaches a `format_string` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 `str.format(...)`, `str.format_map(...)` and `%` formatting whose *format
 string* — the receiver of `.format`, the left side of `%` — comes from request
 data, a route parameter, a socket, the command line, the environment or stdin;
@@ -63,7 +69,7 @@ from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._injection.loggers import is_logging_call
 from secreview.rules._injection.verdict import analyze
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR130",
@@ -137,3 +143,12 @@ def _string_template(ctx: FileContext, expr: ast.expr, depth: int = 3) -> ast.ex
 def _in_logging_call(ctx: FileContext, node: ast.AST) -> bool:
     parent = ctx.parent(node)
     return isinstance(parent, ast.Call) and is_logging_call(ctx, parent) is not None and node in parent.args
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(
+    sources=frozenset({"remote_input", "socket_input", "cli_input", "env_input"}),
+    sinks=frozenset({"format_string"}),
+)

@@ -65,6 +65,8 @@ META = Meta(
     "(os.environ['...']), rotate the exposed key, and keep only a placeholder in the code.",
 )
 NODES = (ast.Call, ast.Assign)
+# The _SINKS / keyed-class / itsdangerous libraries, and Flask's `app.config[...]` / `config.update()`.
+NEEDS = ("hmac", "cryptography", "jwt", "jose", "nacl", "Crypto", "itsdangerous", "config")
 
 _CIPHERS = "cryptography.hazmat.primitives.ciphers."
 # exact call name -> (position of the key, keyword name)

@@ -67,6 +67,8 @@ META = Meta(
     bandit=("B311",),
 )
 NODES = (ast.Call,)
+# Every generator below is `random.*`, `numpy.random.*` or one of their Random objects.
+NEEDS = ("random",)
 
 _RANDOM_FUNCS = frozenset({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits",
                            "shuffle", "uniform", "randbytes", "triangular"})

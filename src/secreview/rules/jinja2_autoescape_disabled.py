@@ -62,6 +62,8 @@ META = Meta(
     bandit=("B701",),
 )
 NODES = (ast.Call, ast.Assign)
+# Every hit is a jinja2 constructor or an `.autoescape = False` assignment.
+NEEDS = ("jinja2", "autoescape")
 
 _ENVIRONMENTS = frozenset(
     {
@@ -85,6 +87,7 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
                     node,
                     f"`{owner}.autoescape = False` turns off HTML escaping for every template.",
                     confidence=Confidence.HIGH if web else Confidence.MEDIUM,
+                    rewrite=_escape_on(node.value),
                 )
         return
     assert isinstance(node, ast.Call)
@@ -99,6 +102,7 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
                 node,
                 f"`{short}(autoescape=False)` renders every variable as raw HTML.",
                 confidence=Confidence.HIGH if web else Confidence.MEDIUM,
+                rewrite=_escape_on(setting.value),
             )
         return
     if name in _TEMPLATES or not web or any(kw.arg is None for kw in node.keywords):
@@ -109,3 +113,10 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
         "does not escape variables.",
         confidence=Confidence.LOW,
     )
+
+
+def _escape_on(value: ast.expr) -> tuple[ast.AST, str] | None:
+    """A literal `autoescape=False` becomes `True` (escape everything: exact, and needs no new import)."""
+    if isinstance(value, ast.Constant) and value.value is False:
+        return value, "True"
+    return None

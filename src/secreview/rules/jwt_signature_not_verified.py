@@ -67,6 +67,8 @@ META = Meta(
     "verifying, use them only to select the key, then decode again with verification.",
 )
 NODES = (ast.Call,)
+# Every decoder below resolves through a `jwt` (PyJWT, python-jose) import.
+NEEDS = ("jwt",)
 
 _DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jwt.PyJWT().decode", "jwt.api_jwt.PyJWT().decode",
                        "jose.jwt.decode"})

@@ -212,7 +212,7 @@ def _released_elsewhere(ctx: FileContext, node: ast.AST, lock: ast.expr) -> bool
     def compute() -> set[str | None]:
         return {
             _last_name(n.value)
-            for n in ast.walk(ctx.tree)
+            for n in ctx.tree_nodes()
             if isinstance(n, ast.Attribute) and n.attr == "release"
         }
 

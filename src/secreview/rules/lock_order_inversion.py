@@ -81,12 +81,20 @@ META = Meta(
     "into one lock).",
 )
 NODES = (ast.Module,)
+# A lock is known by its factory's module, a lock-like name (lock_factories._LOCK_WORDS) or a named-lock
+# call (lock_identity._NAMED_LOCK_CALLS): a file spelling none of these, in any case, takes no lock.
+_LOCK_SIGNS = ("lock", "mutex", "mtx", "sem", "cond", "cv", "lck", "guard", "synchronized", "thread",
+               "multiprocessing", "eventlet", "gevent", "asyncio", "anyio", "trio")
+
+
+def prefilter(ctx: FileContext) -> bool:
+    return ctx.mentions(_LOCK_SIGNS, fold_case=True)
 
 
 def _nestings(ctx: FileContext, tree: ast.Module) -> list[tuple[str, str, ast.AST]]:
     """(outer key, inner key, node taking the inner lock) for every lock taken while another is held."""
     found = []
-    for node in ast.walk(tree):
+    for node in ctx.tree_nodes() if tree is ctx.tree else ast.walk(tree):
         taken: list[tuple[str, ast.AST]] = []
         if isinstance(node, (ast.With, ast.AsyncWith)):
             items = with_lock_items(ctx, node)

@@ -1,8 +1,10 @@
 """Log message built from request data without neutralising line breaks.
 
 ## What it flags
-Logging calls (`logging.info(...)`, `LOG.warning(...)`, `self.logger.error(...)`,
-`logger.log(level, ...)` ...) whose *message* is assembled by f-string, `%`,
+Data from a network client or a socket that reaches the *message* of a logging
+call (the `log` sinks of the taint specs: `logging.info(...)`, `LOG.warning(...)`,
+`logger.log(level, ...)` ...), followed through assignments, helpers in other
+modules and attributes of `self`, with the trace — the message assembled by f-string, `%`,
 `.format()`, `+` or `join` from request data, headers or route parameters, or
 is such a value on its own (`LOG.info(request.args["msg"])`). Values rendered
 with `repr()`/`%r`/`!r`, stripped of `\\n`/`\\r` with `.replace()`, encoded
@@ -57,16 +59,11 @@ def login():
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import re
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import trace_for
-from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._injection.loggers import is_logging_call
-from secreview.rules._injection.sources import direct_data
-from secreview.rules._injection.verdict import analyze
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Meta, TaintQuery
 
 META = Meta(
     code="SR131",
@@ -80,32 +77,28 @@ META = Meta(
     'line breaks first (name.replace("\\n", " ").replace("\\r", " ")); never log a request value as '
     "the whole message.",
 )
-NODES = (ast.Call,)
-
-_REQUEST = ("request data", "the route parameter", "the URL parameter", "data read from a socket")
 
 
-def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    method = is_logging_call(ctx, node)
-    if method is None:
-        return
-    message = argument(node, 1, "msg") if method == "log" else argument(node, 0, "msg")
-    verdict = analyze(ctx, message, "log")
-    if verdict is None or verdict.source is None or not verdict.source.description.startswith(_REQUEST):
-        return
-    if verdict.carrier is not None and not direct_data(verdict.carrier.expr):
-        return
-    call = ctx.segment(node.func) or method
-    call = call if len(call) <= 30 else method
-    if verdict.how:
-        text = f"`{call}` logs a message built with {verdict.how} from {verdict.source.description}; "
-        text += "line breaks in it forge log records."
-    else:
-        text = (
-            f"`{call}` logs {verdict.source.description} as the whole message (line breaks and % directives)."
-        )
-    yield Hit(
-        node,
-        text,
-        trace=trace_for(ctx, verdict.source, node, f"{call}(...)"),
-    )
+def _taint_validated(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
+    """The message cannot carry a raw line break: every interpolated value goes through repr()
+    (`%r`, `{x!r}`), or CR and LF are replaced in it."""
+    if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "replace" and n.args
+           and isinstance(n.args[0], ast.Constant) and n.args[0].value in ("\n", "\r", "\r\n")
+           for n in ast.walk(arg)):
+        return True
+    if isinstance(arg, ast.JoinedStr):
+        parts = [v for v in arg.values if isinstance(v, ast.FormattedValue)]
+        return bool(parts) and all(v.conversion == ord("r") for v in parts)
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod) and isinstance(arg.left, ast.Constant) \
+            and isinstance(arg.left.value, str):
+        conversions = re.findall(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])", arg.left.value)
+        used = [c for c in conversions if c != "%"]
+        return bool(used) and all(c == "r" for c in used)
+    return False
+
+
+# A taint rule (converted from a local pattern rule, whose sources were the same): flows from these source
+# kinds to the `log` sinks of the specs, across functions and modules, with a trace (secreview/taint/README.md).
+TAINT = TaintQuery(
+    sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"log"}), validated=_taint_validated
+)

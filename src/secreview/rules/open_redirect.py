@@ -1,6 +1,11 @@
 """Redirect to a location taken from the request.
 
 ## What it flags
+With data flow (the taint part): data from a network client or a socket that
+reaches a `redirect` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 `flask.redirect`/`werkzeug.utils.redirect`, `django.shortcuts.redirect`,
 `HttpResponseRedirect`/`HttpResponsePermanentRedirect`, Starlette/FastAPI
 `RedirectResponse`, `webob.exc.HTTPFound(location=...)` and its siblings,
@@ -61,6 +66,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
+from secreview.rules._access.fixed_prefix import stays_on_site
 from secreview.rules._access.function_facts import (
     allowlist_test,
     calls_matching,
@@ -69,8 +75,9 @@ from secreview.rules._access.function_facts import (
     names_feeding,
     scope_of,
 )
+from secreview.rules._access.guards import calls_named, guarded, membership, reads_attribute
 from secreview.rules._access.url_hosts import host_source
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR212",
@@ -175,3 +182,27 @@ def _netloc_test(scope: ast.AST) -> bool:
                 if isinstance(part, ast.Attribute) and part.attr in {"netloc", "hostname", "scheme"}:
                     return True
     return False
+
+
+def _taint_validated(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
+    """A flow the taint engine found is dropped when the target is a path on this site, or a test on
+    the same value (host/scheme check, allow-list, a redirect-checking function) guards the redirect."""
+    return stays_on_site(ctx, arg) or guarded(
+        ctx, call, arg, calls_named(f".*({_CHECKS.pattern}).*"), reads_attribute("netloc", "hostname", "scheme"),
+        _startswith_rejecting_absolute, membership())
+
+
+def _startswith_rejecting_absolute(node: ast.AST) -> bool:
+    """`x.startswith(("//", "http"))`: a test that tells absolute URLs from paths."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "startswith"
+            and any(_rejects_absolute(a) for a in node.args))
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(
+    sources=frozenset({"remote_input", "socket_input"}),
+    sinks=frozenset({"redirect"}),
+    validated=_taint_validated,
+)

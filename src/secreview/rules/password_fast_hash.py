@@ -69,6 +69,8 @@ META = Meta(
     bandit=("B303", "B324"),
 )
 NODES = (ast.Call,)
+# Every hit is a hashlib, PyCrypto(dome) or cryptography hash (hashes.hash_constructor).
+NEEDS = ("hashlib", "Crypto", "cryptography")
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pw", "pass", "passwords"})
 _VERBS = frozenset({"hash", "hashed", "set", "make", "encrypt", "check", "verify", "store", "create",

@@ -1,6 +1,11 @@
 """File path built from request data opened, sent or deleted without a containment check.
 
 ## What it flags
+With data flow (the taint part): data from a network client or a socket that
+reaches a `path` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 `open()`/`io.open`/`codecs.open`/`os.open`/`aiofiles.open`, `flask.send_file`,
 Starlette/FastAPI `FileResponse`, `os.remove`/`os.unlink`/`shutil.rmtree`/
 `shutil.copy*`/`os.rename`, and `pathlib.Path(...)` read/write/open/unlink, when
@@ -56,13 +61,14 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import Source, trace_for
+from secreview.analysis.flow import Source, assignments, reaching_value, trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._access.function_facts import allowlist_test, calls_any, names_feeding, scope_of
+from secreview.rules._access.guards import calls_named, dotdot_test, guarded, membership
 from secreview.rules._access.vocabulary import word_set
 from secreview.rules._access.web_sources import PATH_NEUTRAL_CALLS, web_source
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR210",
@@ -172,3 +178,52 @@ def _sanitized(ctx: FileContext, node: ast.Call, path: ast.expr) -> bool:
     ):
         return True  # `if ".." in name: abort(400)`
     return allowlist_test(ctx, scope, names_feeding(ctx, path))
+
+
+def _taint_validated(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
+    """A flow the taint engine found is dropped when a test on the same value guards the sink."""
+    return _only_route_segments(ctx, call, arg) or guarded(
+        ctx, call, arg, calls_named("startswith|commonpath|commonprefix|is_relative_to|relative_to|is_safe_path"),
+        dotdot_test(), membership())
+
+
+def _only_route_segments(ctx: FileContext, call: ast.Call, arg: ast.AST) -> bool:
+    """Every variable part of the path is a route parameter whose converter cannot hold "/"
+    (`<page>`, `{user}`, `<int:id>`), followed through local assignments: one path segment cannot
+    climb out of the directory. Any other outside value (an import such as `request` read rather
+    than called) keeps the flow."""
+    func = ctx.enclosing_function(call)
+    if func is None:
+        return False
+    params = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
+    local = assignments(ctx, func)
+    seen = False
+    stack: list[tuple[ast.AST, int]] = [(arg, 3)]
+    while stack:
+        expr, depth = stack.pop()
+        callees = {id(n) for c in ast.walk(expr) if isinstance(c, ast.Call) for n in ast.walk(c.func)}
+        for node in ast.walk(expr):
+            if id(node) in callees or not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
+                continue
+            if node.id in params and node.id not in local:
+                if not _single_segment(ctx, Source(node, f"the route parameter `{node.id}`")):
+                    return False
+                seen = True
+            elif node.id in local:
+                value = reaching_value(ctx, node)
+                if value is None or depth == 0:
+                    return False
+                stack.append((value, depth - 1))
+            elif node.id in ctx.imports:
+                return False  # `request.args[...]`: read from an imported object
+    return seen
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(
+    sources=frozenset({"remote_input", "socket_input"}),
+    sinks=frozenset({"path"}),
+    validated=_taint_validated,
+)

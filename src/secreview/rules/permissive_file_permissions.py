@@ -65,6 +65,8 @@ META = Meta(
     bandit=("B103",),
 )
 NODES = (ast.Call,)
+# os.chmod / lchmod / fchmod, a path's `.chmod()`, os.umask.
+NEEDS = ("chmod", "umask")
 
 _CHMOD = {"os.chmod": 1, "os.lchmod": 1, "os.fchmod": 1}
 _STAT = {

@@ -66,6 +66,8 @@ META = Meta(
     "on `TimeoutExpired` call `proc.kill()` then `proc.communicate()`.",
 )
 NODES = (ast.Call,)
+# The creators below all spell "subprocess"; the timeout check needs `.communicate()`/`.wait()`.
+NEEDS = ("subprocess", "communicate", "wait")
 
 _CREATORS = {
     "subprocess.Popen",

@@ -1,6 +1,11 @@
 """Request data written unescaped into an HTML response.
 
 ## What it flags
+With data flow (the taint part): data from a network client or a socket that
+reaches a `html` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 Web handlers (a function decorated as a route, a Django view, any function that
 takes the `request`) that answer with HTML assembled by f-string, `%`,
 `.format()`, `+` or `join` from request data or URL parameters without
@@ -62,7 +67,7 @@ from secreview.analysis.values import argument, keyword, literal_value
 from secreview.model import Confidence, Severity
 from secreview.rules._injection.sources import direct_data, handler_function
 from secreview.rules._injection.verdict import analyze
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR123",
@@ -168,3 +173,9 @@ def _tornado_write(ctx: FileContext, node: ast.Call) -> bool:
 
 def _returns_html(ctx: FileContext) -> bool:
     return any(v.split(".")[0] in _RETURNS_HTML for v in ctx.imports.values())
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"html"}))

@@ -1,6 +1,11 @@
 """Regular expression pattern taken from untrusted input.
 
 ## What it flags
+With data flow (the taint part): data from a network client or a socket that
+reaches a `regex` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 `re.compile`, `re.match`, `re.search`, `re.fullmatch`, `re.findall`,
 `re.finditer`, `re.sub`, `re.subn` and `re.split` (and the `regex` module's
 twins) whose PATTERN argument carries request data, a route parameter, socket
@@ -59,7 +64,7 @@ from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._dos.provenance import EXTERNAL, OPERATOR, find_origin
 from secreview.rules._dos.regex_calls import regex_call
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR502",
@@ -111,3 +116,9 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             confidence=Confidence.LOW,
             severity=Severity.LOW,
         )
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"regex"}))

@@ -1,7 +1,14 @@
-"""Remote shell command (SSH) built from non-literal values.
+"""Command built from untrusted input, or a remote (SSH) command built from non-literal values.
 
 ## What it flags
-Commands sent to a remote shell over SSH — paramiko's `exec_command()` (on an
+Data from a network client or a socket that reaches an operating-system command —
+`subprocess` with `shell=True` or as the program, `os.system`, `os.popen`, paramiko's
+`exec_command` … (the `command` sinks of the taint specs) — followed through
+assignments, string building, helpers in other modules and attributes of `self`,
+with the trace. Quoting with `shlex.quote()` clears it.
+
+And, without data flow (the pattern part, kept from before taint): commands sent
+to a remote shell over SSH — paramiko's `exec_command()` (on an
 `SSHClient` or a `Channel`), `run()`/`sudo()` on a Fabric `Connection` or
 Fabric 1's `fabric.api.run/sudo/local`, and `run()`/`create_process()` on an
 `asyncssh` connection — when the command string is assembled by f-string, `%`,
@@ -56,12 +63,12 @@ from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._injection.verdict import analyze, describe
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR104",
     name="remote-command-injection",
-    title="Remote (SSH) command built from non-literal values",
+    title="Command built from untrusted input, or SSH command built from non-literal values",
     cwe=78,
     type="cmdi",
     severity=Severity.HIGH,
@@ -143,3 +150,9 @@ def _connection(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
         value = reaching_value(ctx, expr)
         return value is not None and value is not expr and _connection(ctx, value, depth - 1)
     return False
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"command"}))

@@ -65,6 +65,8 @@ META = Meta(
     bandit=("B113",),
 )
 NODES = (ast.Call,)
+# requests / httpx names and the last names of _POSITIONAL's calls.
+NEEDS = ("requests", "httpx", "urlopen", "HTTPConnection", "HTTPSConnection", "create_connection", "FTP", "SMTP")
 
 _REQUESTS = frozenset(f"requests.{m}" for m in HTTP_METHODS - {"send"}) | frozenset(
     f"requests.api.{m}" for m in HTTP_METHODS - {"send"}
@@ -142,7 +144,7 @@ def _sets_default_timeout(ctx: FileContext) -> bool:
     def compute() -> bool:
         return any(
             isinstance(n, ast.Call) and ctx.call_name(n) == "socket.setdefaulttimeout"
-            for n in ast.walk(ctx.tree)
+            for n in ctx.tree_nodes()
         )
 
     return ctx.memo("dos-default-timeout", ctx.tree, compute)

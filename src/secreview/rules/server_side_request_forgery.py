@@ -1,6 +1,11 @@
 """Outgoing request whose URL or host comes from the client.
 
 ## What it flags
+With data flow (the taint part): data from a network client or a socket that
+reaches a `url` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 HTTP client calls (`requests.*` and `requests.Session()` methods, `httpx.*` and
 `httpx.Client()`/`AsyncClient()`, `urllib.request.urlopen`/`Request`,
 `aiohttp.ClientSession()` methods, `urllib3.PoolManager().request`,
@@ -64,6 +69,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
+from secreview.rules._access.fixed_prefix import host_is_fixed
 from secreview.rules._access.function_facts import (
     allowlist_test,
     calls_matching,
@@ -71,10 +77,11 @@ from secreview.rules._access.function_facts import (
     names_feeding,
     scope_of,
 )
+from secreview.rules._access.guards import calls_named, guarded, membership, reads_attribute
 from secreview.rules._access.object_facts import created_by
 from secreview.rules._access.url_hosts import host_source
 from secreview.rules._access.vocabulary import word_set
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR211",
@@ -156,3 +163,21 @@ def _checked(ctx: FileContext, node: ast.Call, url: ast.expr) -> bool:
     if compares_attribute(scope, {"hostname", "netloc", "host"}):
         return True
     return allowlist_test(ctx, scope, names_feeding(ctx, url))
+
+
+def _taint_validated(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
+    """A flow the taint engine found is dropped when the host is written in the code, or a test on
+    the same value (allow-list, host comparison, a URL-checking function) guards the request."""
+    return host_is_fixed(ctx, arg) or guarded(
+        ctx, call, arg, calls_named(f".*({_CHECKS.pattern}).*"), reads_attribute("hostname", "netloc", "host"),
+        membership())
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(
+    sources=frozenset({"remote_input", "socket_input"}),
+    sinks=frozenset({"url"}),
+    validated=_taint_validated,
+)

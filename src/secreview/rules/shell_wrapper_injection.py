@@ -63,6 +63,8 @@ META = Meta(
     "quote every interpolated value with shlex.quote().",
 )
 NODES = (ast.Call,)
+# subprocess.*, os.exec*/spawn*/posix_spawn*, asyncio.create_subprocess_exec, execute()/trycmd().
+NEEDS = ("subprocess", "exec", "spawn", "trycmd")
 
 _LIST_AT = {
     "subprocess.run": 0,

@@ -65,6 +65,9 @@ META = Meta(
     "close it in a `finally:` block.",
 )
 NODES = (ast.Call,)
+# The last name of every creator in _CREATORS (a qualified name's last part is always spelled in the file).
+NEEDS = ("socket", "create_connection", "create_server", "fromfd", "urlopen", "HTTPConnection", "HTTPSConnection",
+         "Telnet", "FTP", "SMTP", "LMTP", "POP3", "IMAP4", "SSHClient", "Transport", "Session", "session", "Client")
 
 _CREATORS = {
     "socket.socket": "socket",

@@ -76,6 +76,8 @@ META = Meta(
     bandit=("B608",),
 )
 NODES = (ast.Call,)
+# sql.sqlalchemy_object and the text()/literal_column() names: sqlalchemy, or `db.session`/`db.engine`.
+NEEDS = ("sqlalchemy", "session", "engine")
 
 _TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 _COLUMN = frozenset(

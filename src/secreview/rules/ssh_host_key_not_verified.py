@@ -68,6 +68,9 @@ META = Meta(
     bandit=("B507",),
 )
 NODES = (ast.Call, ast.Assign)
+# paramiko's policy setter, pysftp's hostkeys, asyncssh / sh.ssh, and the _RUNNERS' names.
+NEEDS = ("set_missing_host_key_policy", "hostkeys", "ssh", "subprocess", "system", "popen", "pexpect",
+         "plumbum")
 
 _LAX_POLICIES = ("AutoAddPolicy", "WarningPolicy")
 _STRICT_OFF = re.compile(r"StrictHostKeyChecking\s*=?\s*(no|off)\b", re.IGNORECASE)

@@ -68,6 +68,8 @@ META = Meta(
     "for GCM/ChaCha20) and send it alongside the ciphertext; never reuse the key as the IV.",
 )
 NODES = (ast.Call,)
+# Every hit resolves through cryptography, PyCrypto(dome) or M2Crypto.
+NEEDS = ("Crypto", "cryptography")
 
 _MODES = "cryptography.hazmat.primitives.ciphers.modes."
 _MODE_IV = {"CBC": "initialization_vector", "CFB": "initialization_vector", "CFB8": "initialization_vector",

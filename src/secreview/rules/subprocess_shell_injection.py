@@ -57,6 +57,8 @@ META = Meta(
     bandit=("B602", "B605", "B609"),
 )
 NODES = (ast.Call,)
+# The last names of _SHELL_ALWAYS and the subprocess calls of _SUBPROCESS.
+NEEDS = ("system", "popen", "getoutput", "getstatusoutput", "subprocess")
 
 _SHELL_ALWAYS = {
     "os.system": 0,

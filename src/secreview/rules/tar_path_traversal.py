@@ -66,6 +66,8 @@ META = Meta(
     bandit=("B202",),
 )
 NODES = (ast.Call,)
+# shutil.unpack_archive, or an extract()/extractall() call.
+NEEDS = ("unpack_archive", "extract")
 
 _OPENERS = word_set(
     """
@@ -147,5 +149,5 @@ def _guarded(ctx: FileContext, node: ast.Call, tar: ast.expr) -> bool:
     return any(
         isinstance(sub, ast.Assign)
         and any(isinstance(t, ast.Attribute) and t.attr == "extraction_filter" for t in sub.targets)
-        for sub in ast.walk(ctx.tree)
+        for sub in ctx.tree_nodes()
     )

@@ -1,6 +1,11 @@
 """Server-side template source built from non-literal values.
 
 ## What it flags
+With data flow (the taint part): data from a network client or a socket that
+reaches a `template` sink of the taint specs, followed through assignments, helpers in
+other modules and attributes of `self`, reported with its trace. Where the specs name
+the sink call, data flow decides; the pattern part below speaks for the rest.
+
 Template engines compiling template *source* that is assembled by f-string, `%`,
 `.format()`, `+` or `join` from non-literal values, or that comes from outside the
 program: `flask.render_template_string()`, `jinja2.Template()`,
@@ -56,7 +61,7 @@ from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._injection.verdict import analyze, describe
-from secreview.ruleset import Hit, Meta
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR120",
@@ -138,3 +143,9 @@ def _environment(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
         value = reaching_value(ctx, expr)
         return value is not None and value is not expr and _environment(ctx, value, depth - 1)
     return False
+
+
+# The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
+# trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
+# the same call, the traced finding is kept.
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"template"}))

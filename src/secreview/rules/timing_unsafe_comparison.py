@@ -48,7 +48,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import external_source, is_route_handler
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
@@ -211,6 +211,12 @@ def _secret_constant(ident: str) -> bool:
     return bool(security_value(ident)) and not words & {"sig", "sigs"}
 
 
+def _stored_attributes(ctx: FileContext, cls: ast.ClassDef) -> frozenset[str]:
+    """Attribute names assigned anywhere in the class (`x.attr = ...`): one walk per class, not per compare."""
+    return ctx.memo("timing-stored-attributes", cls, lambda: frozenset(  # type: ignore[no-any-return]
+        n.attr for n in walk(cls) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store)))
+
+
 def _excluded_context(ctx: FileContext, node: ast.Compare) -> bool:
     if function_name(ctx, node) in _DUNDER or in_test_code(ctx, node):
         return True
@@ -273,9 +279,6 @@ def _marker_constant(ctx: FileContext, side: ast.expr) -> bool:
             stmt.value for stmt in cls.body
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == side.attr for t in stmt.targets)
         ]
-        rebound = any(
-            isinstance(n, ast.Attribute) and n.attr == side.attr and isinstance(n.ctx, ast.Store)
-            for n in ast.walk(cls)
-        )
+        rebound = side.attr in _stored_attributes(ctx, cls)
         return len(bound) == 1 and not rebound and is_literal(bound[0], ctx)
     return False

@@ -68,6 +68,10 @@ META = Meta(
     bandit=("B501", "B323", "B504"),
 )
 NODES = (ast.Call, ast.Assign)
+# The keywords, attributes and names every branch of _call/_assignment needs ("verify" covers verify_ssl,
+# ssl_verify, verify_cert(s), verify_mode, set_verify).
+NEEDS = ("verify", "validate_certs", "disable_ssl_certificate_validation", "insecure", "ssl", "cert_reqs",
+         "wrap_socket", "_create_unverified_context", "_create_default_https_context")
 
 _HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send",
                          "stream", "Client", "AsyncClient", "urlopen", "client", "resource", "ws_connect"})
@@ -88,7 +92,22 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
     found = _assignment(node, ctx) if isinstance(node, ast.Assign) else _call(node, ctx)  # type: ignore[arg-type]
     if found is None or guarded_by_option(ctx, node, _OPTION_WORDS):
         return
-    yield Hit(node, found)
+    yield Hit(node, found, rewrite=_verify_on(node, ctx))
+
+
+def _verify_on(node: ast.AST, ctx: FileContext) -> tuple[ast.AST, str] | None:
+    """A literal `verify=False` (call keyword or `session.verify = False`) becomes `True`: exact and safe.
+    A value reached through a variable or another switch is left to the author."""
+    if isinstance(node, ast.Call):
+        verify = keyword(node, "verify")
+        value = verify.value if verify is not None else None
+    elif isinstance(node, ast.Assign) and getattr(node.targets[0], "attr", None) == "verify":
+        value = node.value
+    else:
+        return None
+    if isinstance(value, ast.Constant) and value.value is False:
+        return value, "True"
+    return None
 
 
 def _call(node: ast.Call, ctx: FileContext) -> str | None:

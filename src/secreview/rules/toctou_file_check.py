@@ -70,6 +70,8 @@ META = Meta(
     "and open first then check the open file instead of `os.access()`.",
 )
 NODES = (ast.If,)
+# The last word of every check in _CHECKS and _PATH_CHECK_METHODS.
+NEEDS = ("exists", "isfile", "isdir", "islink", "access", "is_file", "is_dir", "is_symlink")
 
 _CHECKS = {
     "os.path.exists",

@@ -166,7 +166,7 @@ def _is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
 
 def _flask_limited(ctx: FileContext, call: ast.AST) -> bool:
     def module_sets_limit() -> bool:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.tree_nodes():
             if isinstance(node, ast.Constant) and node.value == "MAX_CONTENT_LENGTH":
                 return True
             if isinstance(node, (ast.Attribute, ast.Name)) and (

@@ -66,6 +66,8 @@ META = Meta(
     fix="Parse the command line with argparse, or check `len(sys.argv)` and print a usage message first.",
 )
 NODES = (ast.Subscript,)
+# Every hit indexes `sys.argv` (directly or through a name bound to it).
+NEEDS = ("argv",)
 _CATCHES = frozenset({"IndexError", "LookupError"})
 _MUTATORS = frozenset({"pop", "insert", "append", "extend"})
 

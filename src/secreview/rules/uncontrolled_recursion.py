@@ -84,6 +84,8 @@ META = Meta(
     "iteratively with an explicit stack.",
 )
 NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+# The modules and functions of _PARSERS below (json covers simplejson/ujson/orjson, toml tomllib).
+NEEDS = ("json", "yaml", "xmltodict", "toml", "msgpack", "fromstring", "cbor2")
 _SENDERS = EXTERNAL - {"remote"}  # a client or peer, not an upstream service we chose to call
 _GUARD_PARAM = re.compile(
     r"(depth|level|limit|max|recurs|nest|remaining|budget|height|stack|_seen|visited)", re.IGNORECASE
@@ -216,7 +218,7 @@ def _is_self_call(call: ast.Call, func: FunctionNode, method: bool) -> bool:
 
 def _call_sites(ctx: FileContext, func: FunctionNode, method: bool) -> Iterator[ast.Call]:
     for call in ctx.nodes_by_type.get(ast.Call, ()) or (
-        n for n in ast.walk(ctx.tree) if isinstance(n, ast.Call)
+        n for n in ctx.tree_nodes() if isinstance(n, ast.Call)
     ):
         if not isinstance(call, ast.Call) or func in ctx.ancestors(call):
             continue

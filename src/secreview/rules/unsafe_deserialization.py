@@ -75,6 +75,8 @@ META = Meta(
     bandit=("B301", "B302", "B614"),
 )
 NODES = (ast.Call,)
+# The modules of _SINKS ("ickle": pickle, cPickle, cloudpickle, jsonpickle, read_pickle).
+NEEDS = ("ickle", "dill", "marshal", "shelve", "joblib", "torch", "numpy")
 
 _PICKLERS = ("pickle", "cPickle", "_pickle", "six.moves.cPickle", "dill", "cloudpickle")
 _SINKS: dict[str, tuple[int, str]] = {}

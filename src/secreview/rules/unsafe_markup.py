@@ -62,6 +62,8 @@ META = Meta(
     bandit=("B703", "B308", "B704"),
 )
 NODES = (ast.Call,)
+# The last names of _MARKERS.
+NEEDS = ("Markup", "mark_safe", "SafeString", "SafeText")
 
 _MARKERS = {
     "markupsafe.Markup": "Markup",

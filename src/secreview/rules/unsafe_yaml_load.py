@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
@@ -99,13 +100,14 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         confidence = Confidence.MEDIUM if verdict == "full" else None
         if loader is None and name.startswith("yaml."):
             what += " (unsafe before PyYAML 5.1, a TypeError from 6.0)"
-        yield _hit(
+        hit = _hit(
             ctx,
             node,
             f"`{name}` {what} can build Python objects from YAML tags",
             confidence,
             argument(node, 0, "stream"),
         )
+        yield replace(hit, rewrite=_safe_rewrite(ctx, node, name, loader))
     elif name in {"ruamel.yaml.YAML", "ruamel.yaml.main.YAML"}:
         typ = argument(node, None, "typ")
         if (
@@ -133,6 +135,23 @@ def _hit(
     )
 
 
+def _safe_rewrite(ctx: FileContext, node: ast.Call, name: str, loader: ast.expr | None) -> tuple[ast.AST, str] | None:
+    """`yaml.load(x)` -> `yaml.safe_load(x)`; `Loader=yaml.Loader` -> `Loader=yaml.SafeLoader` (C loaders
+    keep their C variant). Only for PyYAML called through its module, where the rewrite is exact."""
+    if name not in ("yaml.load", "yaml.load_all"):
+        return None
+    if loader is None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("load", "load_all"):
+            return func, f"{ctx.segment(func.value)}.safe_{func.attr}"
+        return None
+    qualified = ctx.qualname(loader) or ""
+    if isinstance(loader, ast.Attribute) and qualified.startswith("yaml.") and loader.attr in _UNSAFE | _FULL:
+        safe = "CSafeLoader" if loader.attr.startswith("C") else "SafeLoader"
+        return loader, f"{ctx.segment(loader.value)}.{safe}"
+    return None
+
+
 def _loader_verdict(ctx: FileContext, loader: ast.expr | None, depth: int = 0) -> str | None:
     """ "safe", "full", "unsafe", or None when we cannot tell."""
     if loader is None:
@@ -149,7 +168,7 @@ def _loader_verdict(ctx: FileContext, loader: ast.expr | None, depth: int = 0) -
         return None
     if "." in qualified or depth > 3:
         return "safe" if "Safe" in short else None
-    cls = next((s for s in ast.walk(ctx.tree) if isinstance(s, ast.ClassDef) and s.name == short), None)
+    cls = next((s for s in ctx.tree_nodes() if isinstance(s, ast.ClassDef) and s.name == short), None)
     if cls is None:
         return "safe" if "Safe" in short else None
     verdicts = {_loader_verdict(ctx, base, depth + 1) for base in cls.bases}

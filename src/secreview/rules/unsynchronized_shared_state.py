@@ -95,6 +95,8 @@ META = Meta(
     "operation (`dict.setdefault`, `itertools.count`, `queue.Queue`).",
 )
 NODES = (ast.ClassDef, ast.Module)
+# An owner needs a lock made by a known factory (lock_factories.LOCK_FACTORIES): these are their modules.
+NEEDS = ("thread", "multiprocessing", "eventlet", "gevent", "asyncio", "anyio", "trio")
 
 _MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",
              "discard", "clear", "appendleft", "extendleft", "popleft", "sort", "reverse",
@@ -206,7 +208,7 @@ def _never_taken(ctx: FileContext, owner: _Owner, scope: ast.AST) -> ast.AST | N
         return None
     name, creation = next(iter(owner.locks.items()))
     short = name.rsplit(".", 1)[-1]
-    for node in ast.walk(ctx.tree):
+    for node in ctx.tree_nodes():
         if not isinstance(getattr(node, "ctx", None), ast.Load):
             continue
         if isinstance(node, ast.Name) and node.id == short and isinstance(scope, ast.Module):

@@ -65,6 +65,8 @@ META = Meta(
     bandit=("B304", "B413"),
 )
 NODES = (ast.Call,)
+# The cipher libraries every name below resolves through, and the TLS suite setters.
+NEEDS = ("Crypto", "cryptography", "pyDes", "set_cipher")
 
 _BROKEN = {
     "DES": "DES (56-bit key, found by brute force)",

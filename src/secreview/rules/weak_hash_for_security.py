@@ -69,6 +69,8 @@ META = Meta(
     bandit=("B303", "B324"),
 )
 NODES = (ast.Call,)
+# Every hit is a hashlib, PyCrypto(dome) or cryptography hash (hashes.hash_constructor).
+NEEDS = ("hashlib", "Crypto", "cryptography")
 
 _UNIQUE_ONLY = frozenset({"nonce", "nonces", "cnonce", "salt", "salts"})
 _SIGNING_WORDS = frozenset({"sign", "signed", "signing", "signature", "authenticate", "hmac"})

@@ -62,6 +62,9 @@ META = Meta(
     bandit=("B505",),
 )
 NODES = (ast.Call,)
+# The libraries and calls every branch of check() matches.
+NEEDS = ("Crypto", "cryptography", "paramiko", "rsa", "generate_key", "urandom", "token_bytes",
+         "get_random_bytes", "randbytes")
 
 _ASYM = "cryptography.hazmat.primitives.asymmetric."
 # call name -> (position of the size argument, its keyword, what it sizes, default when omitted or None)

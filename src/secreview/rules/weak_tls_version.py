@@ -67,6 +67,8 @@ META = Meta(
     bandit=("B502", "B503"),
 )
 NODES = (ast.Call, ast.Assign, ast.AugAssign)
+# Every weak value below resolves through an `ssl` or `OpenSSL` import.
+NEEDS = ("ssl", "SSL")
 
 _WEAK = {
     "ssl.PROTOCOL_SSLv2": "SSLv2", "ssl.PROTOCOL_SSLv3": "SSLv3", "ssl.PROTOCOL_TLSv1": "TLS 1.0",

@@ -73,6 +73,8 @@ META = Meta(
     bandit=("B313", "B314", "B315", "B316", "B317", "B318", "B319"),
 )
 NODES = (ast.Call,)
+# Every parser below resolves through an xml / lxml / xmltodict / pyexpat import.
+NEEDS = ("xml", "expat")
 
 _LXML_PARSERS = frozenset(
     {

@@ -62,6 +62,8 @@ META = Meta(
     "load_dtd=False; never enable feature_external_ges/pes on SAX parsers for untrusted input.",
 )
 NODES = (ast.Call,)
+# lxml parsers, or a `setFeature(...)` call.
+NEEDS = ("xml", "setFeature")
 
 _LXML_PARSERS = frozenset(
     {

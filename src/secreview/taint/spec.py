@@ -65,9 +65,10 @@ class Source:
 class Sink:
     """An argument of `call` where taint of `kind` is harmful. `args` are positional
     indexes (0 = first argument after the receiver), `keywords` keyword names;
-    `all_args` makes every argument a sink. `when` narrows the sink to calls whose
-    keyword arguments have these literal values (`shell=True`); `unless` excludes
-    calls where they do (`autoescape=True`)."""
+    `all_args` makes every argument a sink; `receiver` makes the object the method is
+    called on a sink (the format string of `str.format`). `when` narrows the sink to
+    calls whose keyword arguments have these literal values (`shell=True`); `unless`
+    excludes calls where they do (`autoescape=True`)."""
 
     library: str
     kind: str
@@ -78,6 +79,7 @@ class Sink:
     when: tuple[tuple[str, object], ...] = ()
     unless: tuple[tuple[str, object], ...] = ()
     note: str = ""
+    receiver: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ def _looks_like_tests(ctx: FileContext) -> bool:
         parts = target.lstrip(".").split(".")
         if parts[0] in _TEST_MODULES or "test" in parts or "tests" in parts:
             return True
-    for node in ast.walk(ctx.tree):
+    for node in ctx.tree_nodes():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
             return True
         if isinstance(node, ast.ClassDef) and (

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterable
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import reaching_value
 from secreview.rules._access.web_sources import web_source
 
@@ -16,7 +16,7 @@ def function_calls(ctx: FileContext, func: ast.AST) -> list[tuple[str, ast.Call]
 
     def compute() -> list[tuple[str, ast.Call]]:
         found = []
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, ast.Call):
                 name = ctx.call_name(node) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
                 found.append((name.rsplit(".", 1)[-1].rstrip("()"), node))

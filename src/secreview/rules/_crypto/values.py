@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import assignments
 from secreview.analysis.values import is_literal, module_constant
 from secreview.rules._crypto.identifiers import word_set
@@ -38,7 +38,7 @@ def single_value(ctx: FileContext, name: ast.Name) -> ast.expr | None:
 def _binds_loop(ctx: FileContext, func: ast.AST, name: str) -> bool:
     def compute() -> frozenset[str]:
         found = set()
-        for node in ast.walk(func):
+        for node in walk(func):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 found.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
         return frozenset(found)

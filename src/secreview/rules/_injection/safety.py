@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.context import FileContext, FunctionNode, walk
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import is_literal
 from secreview.rules._injection.model import Part
@@ -184,8 +184,9 @@ def validated(ctx: FileContext, name: ast.Name) -> bool:
 
 def _tests(func: FunctionNode) -> list[ast.expr]:
     """Conditions, and bare calls such as `validate_hostname(host)` that raise on bad input."""
-    tests = [n.test for n in ast.walk(func) if isinstance(n, (ast.If, ast.Assert, ast.While))]
-    tests += [n.value for n in ast.walk(func) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+    nodes = walk(func)
+    tests = [n.test for n in nodes if isinstance(n, (ast.If, ast.Assert, ast.While))]
+    tests += [n.value for n in nodes if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
     return sorted(tests, key=lambda t: t.lineno)
 
 

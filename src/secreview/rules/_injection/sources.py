@@ -210,7 +210,8 @@ def is_test_module(ctx: FileContext) -> bool:
 
 
 def imports_web_framework(ctx: FileContext) -> bool:
-    return any(v.lstrip(".").split(".")[0] in WEB_FRAMEWORKS for v in ctx.imports.values())
+    return ctx.memo("injection-web-framework", ctx.tree,  # type: ignore[no-any-return]
+                    lambda: any(v.lstrip(".").split(".")[0] in WEB_FRAMEWORKS for v in ctx.imports.values()))
 
 
 def handler_function(ctx: FileContext, func: FunctionNode | None) -> bool:

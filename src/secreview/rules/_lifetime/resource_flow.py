@@ -59,7 +59,7 @@ def _uses(ctx: FileContext, scope: ast.AST, name: str, binding: ast.AST) -> list
         None,
     )
     found = []
-    nodes = ast.walk(scope) if scope is not ctx.tree else ast.walk(ctx.tree)
+    nodes = ast.walk(scope) if scope is not ctx.tree else ctx.tree_nodes()
     for node in nodes:
         if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
             continue

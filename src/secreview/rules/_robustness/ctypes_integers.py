@@ -19,7 +19,7 @@ def struct_fields(ctx: FileContext, name: str) -> dict[str, str]:
 
     def compute() -> dict[str, dict[str, str]]:
         table: dict[str, dict[str, str]] = {}
-        for node in ast.walk(ctx.tree):
+        for node in ctx.tree_nodes():
             if not isinstance(node, ast.ClassDef) or not _local_struct(ctx, node.name):
                 continue
             fields: dict[str, str] = {}

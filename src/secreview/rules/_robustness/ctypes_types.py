@@ -88,7 +88,7 @@ def ctypes_name(ctx: FileContext, expr: ast.AST | None) -> str | None:
 def _local_struct(ctx: FileContext, name: str) -> bool:
     def compute() -> frozenset[str]:
         found = set()
-        for node in ast.walk(ctx.tree):
+        for node in ctx.tree_nodes():
             if isinstance(node, ast.ClassDef):
                 bases = {ctx.qualname(b) or "" for b in node.bases}
                 if bases & _STRUCT_BASES or bases & found:

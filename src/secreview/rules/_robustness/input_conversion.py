@@ -156,7 +156,7 @@ def file_error_handlers(ctx: FileContext) -> frozenset[str]:
 
     def compute() -> frozenset[str]:
         found: set[str] = set()
-        for node in ast.walk(ctx.tree):
+        for node in ctx.tree_nodes():
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)

@@ -7,7 +7,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
 from secreview.analysis.values import is_none, literal_value, module_constant
 from secreview.rules._robustness.source_text import segment, short_text
@@ -111,7 +111,7 @@ def _self_attr_mapping(ctx: FileContext, attr: ast.Attribute) -> bool:
 
     def compute() -> dict[str, bool]:
         kinds: dict[str, bool] = {}
-        for sub in ast.walk(cls):
+        for sub in walk(cls):
             if isinstance(sub, (ast.Assign, ast.AnnAssign)):
                 targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
                 for t in targets:
@@ -247,6 +247,6 @@ def _has_default(call: ast.Call, position: int) -> bool:
 
 def iter_functions_and_module(ctx: FileContext) -> Iterator[ast.AST]:
     yield ctx.tree
-    for node in ast.walk(ctx.tree):
+    for node in ctx.tree_nodes():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             yield node

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, walk
 from secreview.rules._robustness.catching import _NESTED_SCOPES, caught_here
 from secreview.rules._robustness.source_text import segment
 
@@ -167,7 +167,7 @@ def tested_texts(ctx: FileContext, node: ast.AST) -> set[str]:
 
     def compute() -> list[tuple[int, int, str]]:
         out = []
-        for sub in ast.walk(scope):
+        for sub in walk(scope):
             tests: list[ast.AST] = []
             if isinstance(sub, (ast.If, ast.While, ast.IfExp, ast.Assert)):
                 tests = [sub.test]

@@ -1,0 +1,235 @@
+"""The LLM layer on top of a finished static review: `review_with_llm(report, files, settings, config)`.
+
+For every file the static review could read, each part (chunks.py) is sent to every model `samples`
+times, with the file's static findings listed as candidates the model may confirm or dispute. Each
+answer's claims are verified against the code (verify.py), verified claims are combined by consensus
+(consensus.py), and the report gains:
+- findings with origin "llm" (rule SR900 `llm-review`) for kept claims; a kept claim at the place and
+  pillar of a static finding is recorded as the model confirming that finding instead of a duplicate;
+- `unverified`: every claim the code did not confirm, with its reasons (never a finding);
+- `llm`: the run (models, prompt, calls, tokens, cost, each answer's own verdict, the candidate reviews);
+- an error of kind "llm" for every part whose call failed, was cut off or whose reply was rejected, and
+  for every part over the token budget, so such a review is never reported clean.
+The static findings are never removed or changed: the model's view is kept next to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+from secreview.audit import code_index
+from secreview.bench.datasets import type_for_cwe
+from secreview.config import Config
+from secreview.cwe import load_catalog
+from secreview.engine import fingerprint
+from secreview.llm import answers as answer_mod
+from secreview.llm import chunks, consensus, prompts
+from secreview.llm.answers import Answer, Job
+from secreview.llm.client import ChatClient
+from secreview.llm.context import PromptContext, commit_message, project_info
+from secreview.llm.redact import is_loopback, redact
+from secreview.llm.settings import LLMSettings
+from secreview.llm.verify import Checked, Verifier
+from secreview.model import (
+    PILLARS,
+    CandidateReview,
+    Confidence,
+    FileError,
+    Finding,
+    LLMAnswer,
+    LLMRun,
+    PillarAccount,
+    Report,
+    Severity,
+    UnverifiedClaim,
+)
+from secreview.source import SourceFile, decode, read_source
+
+RULE_CODE, RULE_NAME = "SR900", "llm-review"
+TITLE = "Weakness reported by an LLM and confirmed against the code"
+
+
+def review_sources(report: Report, files: Sequence[SourceFile], settings: LLMSettings, config: Config, *,
+                   context: PromptContext | None = None, cwd: Path | None = None,
+                   client: ChatClient | None = None) -> Report:
+    """The API's entry: read the discovered files again (the static review keeps no text) and review those
+    the static review could read; a file it could not read already carries its own error."""
+    failed = {e.path for e in report.errors}
+    texts = []
+    for file in files:
+        if file.display in failed:
+            continue
+        data, error = read_source(file, config.max_file_size)
+        text, error = decode(data, file.display) if data is not None else (None, error)
+        if text is None:
+            report = replace(report, errors=report.errors + ((error,) if error else ()))
+            continue
+        texts.append((file.display, text))
+    return review_with_llm(report, texts, settings, config, context=context, cwd=cwd, client=client)
+
+
+def review_with_llm(report: Report, files: Sequence[tuple[str, str]], settings: LLMSettings, config: Config, *,
+                    context: PromptContext | None = None, cwd: Path | None = None,
+                    client: ChatClient | None = None) -> Report:
+    """`files`: (display path, decoded text) of the files to send; the static `report` is extended."""
+    cwd = cwd or Path.cwd()
+    context = context or PromptContext()
+    template = prompts.load(settings.prompt)
+    own_client = client is None
+    client = client or ChatClient(settings)
+    catalog = load_catalog()
+    state = _State(report, settings)
+    try:
+        with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
+            # every file's calls are queued first, so that the concurrency limit, not file order, paces the run
+            pending = [_send_file(path, text, template, client, pool, catalog, context, cwd, state)
+                       for path, text in files]
+            for path, index, fits, jobs in pending:
+                results = [(future.result(), candidates) for future, candidates in jobs]
+                verifier = Verifier(index, catalog)
+                for chunk in fits:
+                    mine = [(a, c) for a, c in results if a.job.chunk == chunk]
+                    _judge(path, chunk, mine, verifier, catalog, state, lines=index.lines)
+    finally:
+        usage, cost = client.usage_total(), client.cost()
+        if own_client:
+            client.close()
+    findings = [f for f in state.findings if f.severity >= config.severity and f.confidence >= config.confidence]
+    all_findings = tuple(sorted(report.findings + tuple(findings), key=lambda f: f.sort_key))
+    pillars = tuple(PillarAccount(p.pillar, p.name, p.rules, sum(1 for f in all_findings if f.pillar == p.pillar))
+                    for p in report.pillars)
+    run = LLMRun(settings.endpoint, settings.models, template.name, settings.samples, settings.consensus,
+                 state.calls, state.cached, state.failed, usage.prompt_tokens, usage.completion_tokens, cost,
+                 state.redacted, tuple(state.answers), tuple(state.reviews))
+    stats = replace(report.stats, filtered=report.stats.filtered + len(state.findings) - len(findings))
+    return replace(report, findings=all_findings, errors=report.errors + tuple(state.errors), pillars=pillars,
+                   stats=stats, unverified=report.unverified + tuple(state.unverified), llm=run)
+
+
+class _State:
+    """What the run collects, file after file (filled by the main thread only)."""
+
+    def __init__(self, report: Report, settings: LLMSettings) -> None:
+        self.static = report.findings
+        self.settings = settings
+        self.findings: list[Finding] = []
+        self.unverified: list[UnverifiedClaim] = []
+        self.errors: list[FileError] = []
+        self.answers: list[LLMAnswer] = []
+        self.reviews: list[CandidateReview] = []
+        self.calls = self.cached = self.failed = self.redacted = 0
+
+
+def _send_file(path: str, text: str, template: prompts.PromptTemplate, client: ChatClient,
+               pool: ThreadPoolExecutor, catalog, context: PromptContext, cwd: Path, state: _State):
+    """Queue the calls for one file: (path, code index, parts sent, [(future answer, candidates)])."""
+    settings = state.settings
+    index = code_index.build(text, path)
+    fits, over = chunks.split(text, path, settings.token_budget)
+    for chunk in over:
+        state.errors.append(FileError(path, "llm", f"{path} ({chunk.label}): over the LLM token budget of "
+                                      f"{settings.token_budget} tokens; not reviewed by the LLM", chunk.start))
+    shown_text = text
+    if settings.redact and not is_loopback(settings.base_url):
+        shown_text, redactions = redact(text)
+        state.redacted += len(redactions)
+    lines = chunks.file_lines(shown_text)
+    static = [f for f in state.static if f.path == path]
+    values = {"path": path, "project": "", "commit_message": ""}
+    if "$project" in template.system + "".join(template.steps):
+        values["project"] = context.project or project_info(cwd)
+    if "$commit_message" in template.system + "".join(template.steps):
+        values["commit_message"] = context.commit_message or commit_message(cwd / path)
+    code_hash = hashlib.sha256(shown_text.encode("utf-8", "surrogatepass")).hexdigest()
+    seeded = settings.samples > 1  # a seed per sample keeps samples apart (and apart in the cache)
+    jobs = []
+    for chunk in fits:
+        candidates = {f"S{n}": f for n, f in enumerate((f for f in static if f.line in chunk.lines), 1)}
+        part = "" if chunk.whole else f", {chunk.label}"
+        system, steps = prompts.render(template, {**values, "part": part, "code": chunks.numbered(lines, chunk),
+                                                  "candidates": _candidates(candidates, lines)})
+        for model in settings.models:
+            for sample in range(1, settings.samples + 1):
+                job = Job(chunk, model, sample, (system, {"role": "user", "content": steps[0]}), tuple(steps[1:]),
+                          code_hash)
+                future = pool.submit(answer_mod.run, job, client, template, index, catalog, sample if seeded else None)
+                jobs.append((future, candidates))
+    return path, index, fits, jobs
+
+
+def _candidates(candidates: dict[str, Finding], lines: list[str]) -> str:
+    """The static findings of a part, as the model sees them; the code comes from the (redacted) listing."""
+    if not candidates:
+        return "(none)"
+    return "\n".join(f"{key}: {f.rule} {f.name}, CWE-{f.cwe}, line {f.line}: {lines[f.line - 1].strip()}"
+                     for key, f in candidates.items() if 1 <= f.line <= len(lines))
+
+
+def _judge(path: str, chunk: chunks.Chunk, results: list[tuple[Answer, dict[str, Finding]]], verifier: Verifier,
+           catalog, state: _State, lines: list[str]) -> None:
+    checked: list[Checked] = []
+    for answer, candidates in results:
+        state.calls += answer.calls
+        state.cached += answer.cached
+        if answer.error:
+            state.failed += 1
+            state.errors.append(FileError(path, "llm", f"{path} ({chunk.label}), model {answer.job.model}, sample "
+                                          f"{answer.job.sample}: {answer.error}", chunk.start))
+        mine = [verifier.check(claim, answer.verdict, chunk.lines) for claim in answer.claims]
+        checked.extend(mine)
+        state.answers.append(LLMAnswer(path, chunk.label, answer.job.model, answer.job.sample, answer.verdict,
+                                       len(mine), sum(c.verified for c in mine), answer.cached > 0))
+        for key, stance, reason in answer.stances:
+            if key in candidates:
+                f = candidates[key]
+                state.reviews.append(CandidateReview(path, f.line, f.rule, answer.job.model, stance, reason))
+    for item in (c for c in checked if not c.verified):
+        _unverified(path, [item], item.reasons, state)
+    kept, weak = consensus.combine([c for c in checked if c.verified], state.settings.consensus)
+    asked = len(results)
+    for group in weak:
+        reason = (f"supported by {len(group.answers)} of {asked} answers; consensus needs "
+                  f"{state.settings.consensus}")
+        _unverified(path, list(group.members), (reason,), state)
+    for group in kept:
+        _keep(path, group, catalog, state, lines)
+
+
+def _unverified(path: str, items: list[Checked], reasons: tuple[str, ...], state: _State) -> None:
+    claim = items[0].claim
+    models = tuple(dict.fromkeys(i.claim.model for i in items))
+    for i, known in enumerate(state.unverified):  # the same claim from several samples is listed once
+        if (known.path, known.line, known.cwe, known.quote, known.reasons) == (path, claim.line, claim.cwe,
+                                                                                 claim.quote, reasons):
+            state.unverified[i] = replace(known, models=tuple(dict.fromkeys(known.models + models)))
+            return
+    state.unverified.append(UnverifiedClaim(path, claim.line, claim.end_line, claim.cwe, claim.quote,
+                                            claim.description, claim.fix, models, reasons))
+
+
+def _keep(path: str, group: consensus.Group, catalog, state: _State, lines: list[str]) -> None:
+    best = group.best
+    claim = best.claim
+    near_static = [f for f in state.static if f.path == path and f.pillar == best.pillar
+                   and abs(f.line - best.start) <= consensus.NEAR]
+    if near_static:  # the model found what the rules found: a confirmation, not a second finding
+        for f in near_static:
+            for model in group.models:
+                state.reviews.append(CandidateReview(path, f.line, f.rule, model, "confirmed",
+                                                     f"reported independently as CWE-{claim.cwe}: {claim.description}"))
+        return
+    entry = catalog.get(claim.cwe)
+    snippet = "\n".join(lines[best.start - 1:best.end])
+    confidence = max(Confidence(c.claim.confidence) for c in group.members)
+    supported = f" (supported by {len(group.answers)} answers)" if len(group.answers) > 1 else ""
+    state.findings.append(Finding(
+        rule=RULE_CODE, name=RULE_NAME, title=TITLE, cwe=claim.cwe or 0, cwe_name=entry.name if entry else "",
+        pillar=best.pillar, pillar_name=PILLARS.get(best.pillar, ""), type=type_for_cwe(claim.cwe or 0),
+        severity=Severity.MEDIUM, confidence=confidence, path=path, line=best.start, end_line=best.end, column=1,
+        end_column=len(lines[best.end - 1]) + 1, snippet=snippet,
+        message=f"{claim.description} [{', '.join(group.models)}{supported}]", fix=claim.fix or "-",
+        fingerprint=fingerprint(f"{RULE_CODE}:CWE-{claim.cwe}", path, "", snippet), origin="llm"))

@@ -1,0 +1,1 @@
+"""Send reviews to review systems (GitHub pull requests, Gerrit changes); see README.md."""

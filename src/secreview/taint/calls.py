@@ -1,0 +1,238 @@
+"""Expressions and calls: how a value's taint is computed, and what a call does.
+
+Policy for a call, in order (every matching rule applies):
+1. a spec sink checks its arguments (a flow, or a parameter -> sink summary entry);
+2. a project function applies its summary (its parameters' flows into the return
+   value and into sinks, and the sources it returns);
+3. a spec sanitizer returns its inputs cleared for its kinds;
+4. a spec propagator moves taint to the return value or to the receiver;
+5. a spec source call adds its kind.
+When neither 2, 3 nor 4 applied (an unknown call) the engine favours precision:
+- a method call on a tainted object returns that taint (`x.strip()`, `x.encode()`,
+  `request.args.get("q")`: anything called from a tainted object is tainted);
+- a method on a string (`"...".format(x)`, `",".join(xs)`) also takes its
+  arguments' taint, and container mutators (`l.append(x)`, `d.update(x)`) taint
+  the container;
+- a handful of built-in conversions (`str(x)`, `list(x)`, `sorted(x)`, ...) pass
+  their argument's taint through;
+- any other function (a library function no spec knows, a class constructor)
+  returns a clean value: taint does not flow through code nobody described.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from secreview.analysis.values import literal_value
+from secreview.model import TraceStep
+from secreview.taint.expressions import ExpressionAnalysis
+from secreview.taint.labels import (
+    CLEAN,
+    PARAM,
+    Label,
+    clip,
+    extend,
+    is_param,
+    join,
+    join_all,
+    reaching,
+    sanitize,
+    step,
+)
+from secreview.taint.spec import Sink
+
+if TYPE_CHECKING:
+    from secreview.taint.summaries import FunctionSummary
+
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"})
+# A DB-API cursor the specs cannot type (a parameter, `self.cursor`, an unknown driver's
+# connection): its `execute` family still runs SQL. Only for receivers of unknown type.
+DBAPI_METHODS = frozenset({"execute", "executemany", "executescript"})
+DBAPI_SINK = Sink(library="dbapi", kind="sql", call="<DB-API cursor>.execute", args=(0,),
+                  keywords=("sql", "query", "operation", "statement"), note="PEP 249 cursor of unknown type")
+_NUMERIC = frozenset({"builtins.int", "builtins.float", "builtins.bool"})
+_STRING_TYPES = frozenset({"str", "bytes"})
+_PASS_THROUGH = frozenset({
+    "builtins.str", "builtins.bytes", "builtins.bytearray", "builtins.list", "builtins.tuple", "builtins.set",
+    "builtins.frozenset", "builtins.dict", "builtins.sorted", "builtins.reversed", "builtins.iter", "builtins.next",
+    "builtins.format", "builtins.repr", "builtins.ascii",
+})
+
+
+class CallAnalysis(ExpressionAnalysis):
+    # -- calls -----------------------------------------------------------------------------
+    def call(self, node: ast.Call, env: dict[str, Label]) -> Label:
+        func = node.func
+        receiver = CLEAN
+        receiver_path = None
+        if isinstance(func, ast.Attribute):
+            receiver = self.eval(func.value, env)
+            receiver_path = self.path_of(func.value)
+        elif not isinstance(func, ast.Name):
+            self.eval(func, env)
+        args = [self.eval(a, env) for a in node.args]
+        keywords = [(kw.arg, self.eval(kw.value, env)) for kw in node.keywords]
+        if receiver_path == "self":
+            self.snapshot_self(env)
+        names = self.m.typer.names(func, self.types)
+        index = self.index
+        matched = False
+        for name in names:
+            for sink in index.sinks_by_call.get(name, ()):
+                matched = True
+                self.check_sink(node, sink, args, keywords, name, receiver)
+        if not matched and isinstance(func, ast.Attribute) and func.attr in DBAPI_METHODS \
+                and self.untyped_object(func.value):
+            self.check_sink(node, DBAPI_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
+        result = CLEAN
+        handled = False
+        target = self.m.resolve_call(self, func)
+        if target is not None:
+            summary, bound = target
+            result = self.apply_summary(node, summary, bound, args, keywords)
+            handled = True
+        every = join_all([receiver, *args, *(label for _, label in keywords)])
+        for name in names:
+            sanitizers = index.sanitizers_by_call.get(name, ())
+            if sanitizers:
+                clears = frozenset().union(*(s.clears for s in sanitizers))
+                cleaned = sanitize(every, clears)
+                result = join(result, extend(cleaned, (step(self.ctx, node, f"sanitized by `{name}()`"),)))
+                handled = True
+            for propagator in index.propagators_by_call.get(name, ()):
+                moved = self.propagated(propagator.frm, receiver, args, keywords)
+                handled = True
+                if propagator.to == "receiver":
+                    if moved and receiver_path is not None:
+                        env[receiver_path] = join(env.get(receiver_path, CLEAN), extend(
+                            moved, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
+                else:
+                    result = join(result, moved)
+            for source in index.sources_by_call.get(name, ()):
+                result = dict(result)
+                result.setdefault((source.kind, frozenset()), (step(self.ctx, node, f"source: `{name}()`"),))
+        if handled:
+            return result
+        return join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+
+    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env) -> Label:  # noqa: ANN001
+        if isinstance(func, ast.Attribute):
+            if func.attr == "get" and any(kw.arg == "type" and self.ctx.qualname(kw.value) in _NUMERIC
+                                          for kw in node.keywords):
+                return CLEAN  # `request.args.get("page", type=int)` converts (or falls back to the default)
+            if func.attr == "get" and receiver_path is not None and node.args:
+                key = self.constant_key(node.args[0], env)
+                element = f"{receiver_path}[{key!r}]" if key is not None else None
+                if element is not None and element in env:
+                    return join(env[element], join_all(args[1:]))
+                if element is not None and self.has_elements:
+                    if isinstance(func.value, ast.Attribute):
+                        receiver = self.attribute(func.value, env, elements=False)
+                    else:
+                        receiver = self.read_path(receiver_path, func.value, env, elements=False)
+            inputs = join_all([*args, *(label for _, label in keywords)])
+            if func.attr in _MUTATORS and receiver_path is not None and inputs:
+                env[receiver_path] = join(env.get(receiver_path, CLEAN), extend(
+                    inputs, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
+            if self.m.typer.type_of(func.value, self.types) in _STRING_TYPES:
+                return join(receiver, inputs)
+            return receiver
+        if any(name in _PASS_THROUGH for name in names):
+            return join_all([*args, *(label for _, label in keywords)])
+        return CLEAN
+
+    def propagated(self, frm, receiver: Label, args: list[Label], keywords) -> Label:  # noqa: ANN001
+        moved = CLEAN
+        for item in frm:
+            if item == "receiver":
+                moved = join(moved, receiver)
+            elif item == "args":
+                moved = join(moved, join_all([*args, *(label for _, label in keywords)]))
+            elif isinstance(item, int) and item < len(args):
+                moved = join(moved, args[item])
+            elif isinstance(item, str):
+                moved = join(moved, join_all(label for name, label in keywords if name == item))
+        return moved
+
+    def check_sink(self, node: ast.Call, sink: Sink, args: list[Label], keywords, name: str,  # noqa: ANN001
+                   receiver: Label = CLEAN) -> None:
+        ctx = self.ctx
+        for key, wanted in sink.when:
+            given = next((kw.value for kw in node.keywords if kw.arg == key), None)
+            if given is None or not self.keyword_is(given, wanted):
+                return
+        for key, unwanted in sink.unless:
+            given = next((kw.value for kw in node.keywords if kw.arg == key), None)
+            if given is not None and self.keyword_is(given, unwanted):
+                return
+        sink_step = step(ctx, node, f"sink ({sink.kind}): `{name}()`")
+        if sink.receiver and receiver and isinstance(node.func, ast.Attribute):
+            self.reach_sink(node, node.func.value, sink, receiver, (sink_step,))
+        for position, (arg, label) in enumerate(zip(node.args, args, strict=True)):
+            starred = isinstance(arg, ast.Starred)
+            if sink.all_args or position in sink.args or (starred and any(i >= position for i in sink.args)):
+                self.reach_sink(node, arg, sink, label, (sink_step,))
+        for (key, label), kw in zip(keywords, node.keywords, strict=True):
+            if sink.all_args or key in sink.keywords or (key is None and (sink.keywords or sink.args)):
+                self.reach_sink(node, kw.value, sink, label, (sink_step,))
+
+    def keyword_is(self, given: ast.expr, wanted: object) -> bool:
+        """A keyword's value matches a `when`/`unless` literal (a tuple: any one of them); a
+        string also matches a name with that qualified name (`Loader=yaml.SafeLoader`)."""
+        options = wanted if isinstance(wanted, tuple) else (wanted,)
+        value = literal_value(given, self.ctx)
+        name = self.ctx.qualname(given) if isinstance(given, (ast.Name, ast.Attribute)) else None
+        return any(_equal(value, option) or (isinstance(option, str) and name == option) for option in options)
+
+    def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
+        for (kind, cleared), trace in reaching(label, sink.kind).items():
+            full = clip(trace + tail)
+            if is_param(kind):
+                self.sinks.setdefault((kind, cleared, sink), full)
+            else:
+                self.flows.append((kind, sink.kind, node, arg, full, sink))
+
+    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords) -> Label:  # noqa: ANN001
+        params = summary.params[1:] if bound else summary.params
+        mapping: dict[str, list[tuple[Label, ast.AST]]] = {}
+        for position, (arg, label) in enumerate(zip(node.args, args, strict=True)):
+            if isinstance(arg, ast.Starred):
+                for name in [*params[position:], *([summary.vararg] if summary.vararg else [])]:
+                    mapping.setdefault(name, []).append((label, arg))
+            elif position < len(params):
+                mapping.setdefault(params[position], []).append((label, arg))
+            elif summary.vararg:
+                mapping.setdefault(summary.vararg, []).append((label, arg))
+        for (name, label), kw in zip(keywords, node.keywords, strict=True):
+            if name is None:  # `**options`: any parameter not passed otherwise
+                positional = 0 if any(isinstance(a, ast.Starred) for a in node.args) else len(node.args)
+                named = {k.arg for k in node.keywords}
+                for param in (*params[positional:], *summary.keyword_only, *([summary.kwarg] if summary.kwarg else [])):
+                    if param not in named:
+                        mapping.setdefault(param, []).append((label, kw.value))
+            elif name in params or name in summary.keyword_only:
+                mapping.setdefault(name, []).append((label, kw.value))
+            elif summary.kwarg:
+                mapping.setdefault(summary.kwarg, []).append((label, kw.value))
+        result: Label = {}
+        for (kind, cleared), inner in summary.returns.items():
+            if is_param(kind):
+                for label, arg in mapping.get(kind[len(PARAM):], ()):
+                    if label:
+                        enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
+                        back = step(self.ctx, node, f"returned by `{summary.name}()`")
+                        result = join(result, extend(sanitize(label, cleared), (enter, *inner, back)))
+            elif (kind, cleared) not in result:
+                result[(kind, cleared)] = clip(inner + (step(self.ctx, node, f"returned by `{summary.name}()`"),))
+        for (kind, cleared, sink), inner in summary.sinks.items():
+            for label, arg in mapping.get(kind[len(PARAM):], ()):
+                if label:
+                    enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
+                    self.reach_sink(node, arg, sink, sanitize(label, cleared), (enter, *inner))
+        return result
+
+
+def _equal(given: object, wanted: object) -> bool:
+    return type(given) is type(wanted) and given == wanted
+

@@ -1,0 +1,163 @@
+"""The taint engine's entry points: summaries for a whole project, flows for one file.
+
+`build_project` summarises every function of every module (see `summaries.py`)
+and repeats for modules whose dependencies' summaries changed, until nothing
+changes or `MAX_ROUNDS` is reached. Labels are finite sets of (origin, cleared
+kinds) and only grow within a round, so recursion and import cycles terminate.
+
+Where a flow is reported: `analyze(ctx)` reports flows whose sink call is in the
+analysed file, and flows where a tainted value of a function in that file is
+passed to a project helper (same or another module) whose parameter reaches a
+sink: that flow is reported at the CALL SITE of the helper (`Flow.sink_node` is the
+helper call), and its trace continues into the helper (steps carry the helper's
+path and lines) down to the real sink. A helper whose sink is reached only by its
+parameter reports nothing when its file is analysed alone: there is no source.
+
+Where the rest is documented:
+- `flow.py`: statements, branches/loops/dead branches, guards that validate a value
+  (`if x in ALLOWED`, `if not x.isdigit(): return`, `abort()`), assignments;
+- `expressions.py`: the taint of an expression, element- and `self`-sensitivity;
+- `calls.py`: sinks, summaries, sanitizers, propagators, sources, and the policy for
+  calls nobody described;
+- `types.py`: the types that name methods as specs do;
+- `module.py`: which functions are walked, call resolution, `self` attributes per class;
+- `summaries.py` / `labels.py`: the JSON-serialisable summaries and the label algebra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from secreview.analysis.context import FileContext
+from secreview.taint.module import Flow, ModuleAnalysis
+from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
+
+if TYPE_CHECKING:
+    from secreview.taint.loader import SpecIndex
+
+__all__ = ["Flow", "FunctionSummary", "ModuleSummary", "ProjectSummaries", "analyze", "build_project",
+           "module_name", "summarize_module"]
+
+MAX_ROUNDS = 6
+
+
+def module_name(path: Path, root: Path) -> str:
+    """`pkg.sub.mod` for `root/pkg/sub/mod.py`; a package is named by its `__init__.py`."""
+    try:
+        parts = list(Path(path).resolve().relative_to(Path(root).resolve()).parts)
+    except ValueError:
+        parts = [Path(path).name]
+    if not parts:
+        return ""
+    last = parts[-1]
+    for suffix in (".pyw", ".py", ".pyi"):
+        if last.endswith(suffix):
+            parts[-1] = last[: -len(suffix)]
+            break
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
+
+
+def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> ModuleSummary:
+    summary, _ = ModuleAnalysis(ctx, module, index, project).run(need_summary=True)
+    return summary
+
+
+def build_project(modules: Mapping[str, FileContext], index: SpecIndex) -> ProjectSummaries:
+    project = ProjectSummaries()
+    for name, ctx in modules.items():  # every module is known before any is summarised
+        project.modules[name] = ModuleSummary(module=name, path=ctx.path,
+                                              is_package=ctx.path.replace("\\", "/").endswith("__init__.py"))
+    dependents = _dependents(modules, project)
+    order = _order(modules, project)
+    dirty = set(order)
+    for _ in range(MAX_ROUNDS):
+        done: set[str] = set()
+        changed_any = False
+        next_dirty: set[str] = set()
+        for name in order:
+            if name not in dirty:
+                continue
+            old = project.modules[name]
+            new = summarize_module(modules[name], name, index, project)
+            done.add(name)
+            if new.shape() != old.shape():
+                changed_any = True
+                project.set_module(name, new)
+                # modules already summarised this round saw the old summary
+                next_dirty |= {d for d in dependents.get(name, ()) if d in done}
+                if new.shape()[1] != old.shape()[1]:
+                    next_dirty.add(name)
+            else:
+                project.set_module(name, new)
+        if not changed_any or not next_dirty:
+            break
+        dirty = next_dirty
+    return project
+
+
+def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> list[Flow]:
+    """Flows reported in `ctx`'s file, sorted by line."""
+    if module not in project.modules:  # a file outside the summarised project: summarise it on its own
+        project = ProjectSummaries(modules=dict(project.modules))
+        project.set_module(module, summarize_module(ctx, module, index, project))
+        project.set_module(module, summarize_module(ctx, module, index, project))
+    _, flows = ModuleAnalysis(ctx, module, index, project).run(need_summary=False)
+    return flows
+
+
+def _imported_modules(ctx: FileContext, module: str, known: Mapping[str, object]) -> set[str]:
+    analysis_base = module if ctx.path.replace("\\", "/").endswith("__init__.py") else module.rpartition(".")[0]
+    found: set[str] = set()
+    for target in ctx.imports.values():
+        if target.startswith("."):
+            level = len(target) - len(target.lstrip("."))
+            base = analysis_base
+            for _ in range(level - 1):
+                base = base.rpartition(".")[0]
+            rest = target[level:]
+            target = f"{base}.{rest}" if base and rest else base or rest
+        parts = target.split(".")
+        for cut in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:cut])
+            if candidate in known:
+                found.add(candidate)
+                break
+    found.discard(module)
+    return found
+
+
+def _dependents(modules: Mapping[str, FileContext], project: ProjectSummaries) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for name, ctx in modules.items():
+        for dependency in _imported_modules(ctx, name, project.modules):
+            out.setdefault(dependency, set()).add(name)
+    return out
+
+
+def _order(modules: Mapping[str, FileContext], project: ProjectSummaries) -> list[str]:
+    """Dependencies before their importers (cycles broken anywhere), so one round does most of the work."""
+    deps = {name: sorted(_imported_modules(ctx, name, project.modules)) for name, ctx in modules.items()}
+    order: list[str] = []
+    state: dict[str, int] = {}
+    for root in sorted(modules):
+        if root in state:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        state[root] = 1
+        while stack:
+            name, position = stack.pop()
+            children = deps[name]
+            if position < len(children):
+                stack.append((name, position + 1))
+                child = children[position]
+                if child not in state:
+                    state[child] = 1
+                    stack.append((child, 0))
+            else:
+                state[name] = 2
+                order.append(name)
+    return order

@@ -1,0 +1,333 @@
+"""Expressions: the taint of a value, read from the environment (names, `self`
+attributes, constant dict keys and list indexes), from sources the specs name, and
+built from other values (f-strings, `%`, `+`, containers, comprehensions). Nothing
+deeper than `MAX_DEPTH` nested expressions is followed: such a value counts as clean.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from secreview.analysis.values import literal_value, module_constant
+from secreview.model import TraceStep
+from secreview.taint.labels import (
+    CLEAN,
+    PARAM,
+    Label,
+    extend,
+    is_param,
+    join,
+    join_all,
+    narrow,
+    step,
+)
+from secreview.taint.spec import Sink
+
+if TYPE_CHECKING:
+    from secreview.taint.module import ModuleAnalysis
+
+MAX_DEPTH = 80  # deeper expressions are treated as clean rather than overflow the stack
+
+
+class ExpressionAnalysis:
+    def __init__(self, module: ModuleAnalysis, node: ast.AST, name: str, cls: str | None):
+        self.m = module
+        self.ctx = module.ctx
+        self.index = module.index
+        self.node = node
+        self.name = name
+        self.cls = cls
+        self.self_name: str | None = None
+        self.types: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
+        self.returns: Label = CLEAN
+        self.sinks: dict[tuple[str, frozenset[str], Sink], tuple[TraceStep, ...]] = {}
+        self.flows: list = []
+        self.self_writes: dict[str, Label] = {}
+        self.element_labels: dict[int, list[tuple[object, Label, ast.AST]]] = {}
+        self.has_elements = False
+        self.has_paths = False
+        self.parsed_urls: dict[str, str] = {}  # `parts = urlparse(url)`: parts -> url
+        self.normalized: set[str] = set()  # names bound to a path with `..` resolved
+        self.facts: dict[str, list] = {}  # boolean names -> what their test proved (`ok = is_safe(url)`)
+        self.depth = 0
+        self.final_env: dict[str, Label] | None = None
+
+    # -- entry -----------------------------------------------------------------------------
+    def entry_env(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Label]:
+        env: dict[str, Label] = {}
+        args = func.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        params += [a for a in (args.vararg, args.kwarg) if a is not None]
+        bound = self.cls is not None and not _is_static(self.ctx, func) and bool(args.posonlyargs or args.args)
+        if bound:
+            self.self_name = (args.posonlyargs or args.args)[0].arg
+            known = self.m.typer.class_type(self.m.class_bases.get(self.cls or "", ()))
+            if known:
+                self.types[self.self_name] = known
+        decorated = self.m.decorator_sources(func)
+        injected = _injected_parameters(self.ctx, args)
+        for arg in params:
+            if arg.arg == self.self_name:
+                continue
+            label: Label = {(PARAM + arg.arg, frozenset()): (step(self.ctx, arg, f"parameter `{arg.arg}` of "
+                                                                             f"`{self.name}()`"),)}
+            found = self.m.typer.parameter_type(arg.arg, arg.annotation)
+            if found:
+                self.types[arg.arg] = found
+            # a handler's request object is typed (its members are the sources), and
+            # framework-injected dependencies (`Depends(...)`) are not client data
+            if not found and arg.arg not in injected:
+                for source in decorated:
+                    label[(source.kind, frozenset())] = (step(self.ctx, arg, f"source: parameter `{arg.arg}` of the "
+                                                                            f"handler `{self.name}()`"),)
+            env[arg.arg] = label
+        return env
+
+    # -- expressions -----------------------------------------------------------------------
+    def eval(self, expr: ast.AST | None, env: dict[str, Label], load: bool = True) -> Label:
+        if expr is None:
+            return CLEAN
+        if self.depth > MAX_DEPTH:
+            return CLEAN
+        self.depth += 1
+        try:
+            return self._eval(expr, env)
+        finally:
+            self.depth -= 1
+
+    def _eval(self, expr: ast.AST, env: dict[str, Label]) -> Label:  # noqa: C901 - one dispatch over kinds
+        kind = type(expr)
+        if kind is ast.Constant:
+            return CLEAN
+        if kind is ast.Name:
+            return self.read_path(expr.id, expr, env)
+        if kind is ast.Attribute:
+            return self.attribute(expr, env)
+        if kind is ast.Call:
+            return self.call(expr, env)
+        if kind is ast.Subscript:
+            return self.subscript(expr, env)
+        if kind is ast.JoinedStr:
+            return join_all(self.eval(v, env) for v in expr.values)
+        if kind is ast.FormattedValue:
+            self.eval(expr.format_spec, env)
+            return self.eval(expr.value, env)
+        if kind is ast.BinOp:
+            left, right = self.eval(expr.left, env), self.eval(expr.right, env)
+            if left and isinstance(expr.op, ast.Mod):
+                self.format_operator(expr, left, right)
+            return join(left, right)
+        if kind is ast.BoolOp:
+            return join_all([self.eval(v, env) for v in expr.values])
+        if kind is ast.UnaryOp:
+            label = self.eval(expr.operand, env)
+            return CLEAN if isinstance(expr.op, ast.Not) else label
+        if kind is ast.Compare:
+            self.eval(expr.left, env)
+            for comparator in expr.comparators:
+                self.eval(comparator, env)
+            return CLEAN
+        if kind is ast.IfExp:
+            truth = self.constant_truth(expr.test, env)
+            if truth is not None:
+                return self.eval(expr.body if truth else expr.orelse, env)
+            self.eval(expr.test, env)
+            checks = self.guards(expr.test, env)
+            return join(self.eval(expr.body, narrow(dict(env), checks, True)),
+                        self.eval(expr.orelse, narrow(dict(env), checks, False)))
+        if kind in (ast.Tuple, ast.List, ast.Set):
+            parts = [(i, self.eval(e, env), e) for i, e in enumerate(expr.elts)]
+            if kind is not ast.Set and not any(isinstance(e, ast.Starred) for e in expr.elts):
+                self.element_labels[id(expr)] = parts
+            return join_all(p[1] for p in parts)
+        if kind is ast.Dict:
+            parts = []
+            for key, value in zip(expr.keys, expr.values, strict=True):
+                self.eval(key, env)
+                label = self.eval(value, env)
+                parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
+            self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
+            return join_all(p[1] for p in parts)
+        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+            return self.comprehension(expr, env)
+        if kind is ast.NamedExpr:
+            label = self.eval(expr.value, env)
+            self.assign(expr.target, label, expr.value, env, expr)
+            return env.get(expr.target.id, label)
+        if kind in (ast.Await, ast.Starred):
+            return self.eval(expr.value, env)
+        if kind in (ast.Yield, ast.YieldFrom):
+            label = self.eval(expr.value, env)
+            self.add_return(label, expr)
+            return CLEAN
+        if kind is ast.Lambda:
+            return CLEAN
+        if kind is ast.Slice:
+            for part in (expr.lower, expr.upper, expr.step):
+                self.eval(part, env)
+            return CLEAN
+        for child in ast.iter_child_nodes(expr):
+            if isinstance(child, ast.expr):
+                self.eval(child, env)
+        return CLEAN
+
+    def format_operator(self, expr: ast.BinOp, left: Label, right: Label) -> None:
+        """`fmt % values` calls `str.__mod__`: specs may make its receiver a sink. The left side
+        counts as a string when typed so, or when the right side is a tuple or a mapping."""
+        sinks = self.index.sinks_by_call.get("str.__mod__")
+        if not sinks:
+            return
+        kind = self.m.typer.type_of(expr.left, self.types)
+        values = expr.right
+        if isinstance(values, ast.Name) and values.id not in self.types:
+            values = module_constant(self.ctx, values.id) or values
+        if kind != "str" and not (kind is None and isinstance(values, (ast.Tuple, ast.Dict, ast.DictComp))):
+            return
+        where = {"lineno": expr.lineno, "col_offset": expr.col_offset, "end_lineno": expr.end_lineno,
+                 "end_col_offset": expr.end_col_offset}
+        method = ast.Attribute(value=expr.left, attr="__mod__", ctx=ast.Load(), **where)
+        call = ast.Call(func=method, args=[expr.right], keywords=[], **where)
+        for sink in sinks:
+            self.check_sink(call, sink, [right], [], "str.__mod__", left)
+
+    def comprehension(self, expr: ast.AST, env: dict[str, Label]) -> Label:
+        inner = dict(env)
+        for gen in expr.generators:
+            items = self.eval(gen.iter, inner)
+            self.assign(gen.target, items, None, inner, gen.target)
+            for cond in gen.ifs:
+                self.eval(cond, inner)
+        if isinstance(expr, ast.DictComp):
+            self.eval(expr.key, inner)
+            return self.eval(expr.value, inner)
+        return self.eval(expr.elt, inner)
+
+    def read_path(self, path: str, node: ast.AST, env: dict[str, Label], elements: bool = True) -> Label:
+        label = env.get(path)
+        if label is None:
+            if "." not in path:
+                label = self.m.global_label(path)
+                if not label and isinstance(node, ast.Name):
+                    label = self.attribute_sources(node)
+            elif path.startswith("self.") and path.count(".") == 1 and self.self_name:
+                stored = self.m.self_attribute(self.cls, path[5:])
+                label = extend(stored, (step(self.ctx, node, f"read from `{path}`"),)) if stored else CLEAN
+            else:
+                label = CLEAN
+        if elements and (self.has_elements or self.has_paths):
+            prefix = path + "["
+            for key, part in env.items():
+                if part and key.startswith(prefix):
+                    label = join(label, part)
+        return label
+
+    def attribute(self, expr: ast.Attribute, env: dict[str, Label], elements: bool = True) -> Label:
+        path = self.path_of(expr)
+        if path is not None and (path in env or (path.startswith("self.") and path.count(".") == 1)):
+            return join(self.read_path(path, expr, env, elements), self.attribute_sources(expr))
+        base = self.eval(expr.value, env)
+        label = join(base, self.attribute_sources(expr))
+        return label
+
+    def attribute_sources(self, expr: ast.AST) -> Label:
+        label = CLEAN
+        for name in self.m.typer.names(expr, self.types):
+            for source in self.index.sources_by_attribute.get(name, ()):
+                if not label:
+                    label = {}
+                label.setdefault((source.kind, frozenset()), (step(self.ctx, expr, f"source: `{name}`"),))
+        return label
+
+    def subscript(self, expr: ast.Subscript, env: dict[str, Label]) -> Label:
+        if isinstance(expr.slice, ast.Slice):
+            self.eval(expr.slice, env)
+            return self.eval(expr.value, env)
+        self.eval(expr.slice, env)
+        path = self.path_of(expr.value)
+        key = self.constant_key(expr.slice, env)
+        if path is not None and key is not None:
+            element = f"{path}[{key!r}]"
+            if element in env:
+                return env[element]
+            if isinstance(expr.value, ast.Attribute):
+                return self.attribute(expr.value, env, elements=False)
+            return self.read_path(path, expr.value, env, elements=False)
+        return self.eval(expr.value, env)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def untyped_object(self, expr: ast.AST) -> bool:
+        """A local value, parameter or attribute path of no known type (not an imported name)."""
+        if self.m.typer.type_of(expr, self.types) is not None:
+            return False
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and (root.id not in self.ctx.imports or root.id in self.aliases)
+
+    def path_of(self, expr: ast.AST) -> str | None:
+        """`x`, `self.x`, `obj.a.b` as an environment key (self's own name is written `self`)."""
+        if isinstance(expr, ast.Name):
+            return "self" if expr.id == self.self_name else expr.id
+        if isinstance(expr, ast.Attribute):
+            base = self.path_of(expr.value)
+            return f"{base}.{expr.attr}" if base is not None else None
+        return None
+
+    def constant_key(self, expr: ast.AST, env: dict[str, Label]) -> object | None:
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, int)) and not isinstance(expr.value, bool):
+            return expr.value
+        if isinstance(expr, ast.Name) and expr.id not in env:
+            value = literal_value(expr, self.ctx)
+            return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        return None
+
+    def note_binding(self, name: str, value: ast.AST | None) -> None:
+        self.aliases.pop(name, None)
+        self.types.pop(name, None)
+        if value is None:
+            return
+        found = self.m.typer.type_of(value, self.types)
+        if found:
+            self.types[name] = found
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            dotted = self.ctx.qualname(value)
+            if dotted:
+                self.aliases[name] = dotted
+
+    def add_return(self, label: Label, node: ast.AST) -> None:
+        if label:
+            self.returns = join(self.returns, extend(label, (step(self.ctx, node, f"returned from `{self.name}()`"),)))
+
+    def snapshot_self(self, env: dict[str, Label]) -> None:
+        """What this method leaves in `self` attributes (at each exit, and before it calls
+        another method, which may read them): the class-wide view other methods read.
+        Only source origins count: a parameter means nothing outside its method."""
+        if self.self_name is None:
+            return
+        for key, label in env.items():
+            if label and key.startswith("self.") and "." not in key[5:] and "[" not in key:
+                concrete = {k: trace for k, trace in label.items() if not is_param(k[0])}
+                if concrete:
+                    self.self_writes[key[5:]] = join(self.self_writes.get(key[5:], CLEAN), concrete)
+
+
+
+def _injected_parameters(ctx, args: ast.arguments) -> set[str]:  # noqa: ANN001
+    """Parameters whose default is `Depends(...)`/`Security(...)`: filled by the framework."""
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+    out = set()
+    for arg, default in pairs:
+        if isinstance(default, ast.Call):
+            name = (ctx.qualname(default.func) or "").rsplit(".", 1)[-1]
+            if name in ("Depends", "Security"):
+                out.add(arg.arg)
+    return out
+
+
+def _is_static(ctx, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:  # noqa: ANN001
+    return any(ctx.qualname(d) == "builtins.staticmethod" or (isinstance(d, ast.Name) and d.id == "staticmethod")
+               for d in func.decorator_list)

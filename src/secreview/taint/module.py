@@ -1,0 +1,335 @@
+"""One module's analysis: which functions to walk, how calls resolve to project
+functions, module-level globals and per-class `self` attributes.
+
+A function is walked only when it can matter: its text mentions a source name
+(or it is a decorated handler, or it reads a tainted global or `self` attribute,
+or it calls a project function that returns a source), or, when summarising, it
+has parameters and mentions a sink or a project function with a non-empty
+summary, or returns a value. The test is one regular-expression search over the
+function's text, so skipping is cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from secreview.analysis.context import FileContext
+from secreview.model import TraceStep
+from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
+from secreview.taint.flow import FunctionAnalysis
+from secreview.taint.labels import CLEAN, Label, is_param, join, shape
+from secreview.taint.spec import Sink, Source
+from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
+from secreview.taint.types import Typer
+
+if TYPE_CHECKING:
+    from secreview.taint.loader import SpecIndex
+
+MODULE_ROUNDS = 4  # walks of a module's units while its summaries or `self` attributes change
+_EMPTY_SHAPE = (frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Tainted data of `source_kind` reaching an argument of a `sink_kind` sink.
+    `sink_node` is where the finding is reported: the sink call itself, or the call
+    of the project helper (in the analysed file) whose parameter reaches the sink."""
+
+    source_kind: str
+    sink_kind: str
+    sink_node: ast.Call
+    arg_node: ast.AST
+    trace: tuple[TraceStep, ...]
+    sink: Sink
+
+
+@dataclass
+class _Unit:
+    node: ast.AST
+    name: str  # `f`, `Cls.m`, `outer.inner`; "<module>" for the module body
+    cls: str | None
+    summarised: bool  # a module function or method: calls can resolve to it
+
+
+class ModuleAnalysis:
+    def __init__(self, ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries):
+        self.ctx = ctx
+        self.module = module
+        self.index = index
+        self.project = project
+        self.is_package = ctx.path.replace("\\", "/").endswith("__init__.py")
+        self.typer = Typer(ctx, index, self._imported_type)
+        previous = project.modules.get(module)
+        self.functions: dict[str, FunctionSummary] = dict(previous.functions) if previous else {}
+        self.class_attributes: dict[str, dict[str, Label]] = (
+            {c: dict(a) for c, a in previous.class_attributes.items()} if previous else {})
+        self.class_bases: dict[str, tuple[str, ...]] = {}
+        self.globals: dict[str, Label] = {}
+        self.units: list[_Unit] = []
+        self._collect(ctx.tree.body, "", None, nested=False)
+
+    # -- units -----------------------------------------------------------------------------
+    def _collect(self, body: list[ast.stmt], prefix: str, cls: str | None, nested: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = prefix + stmt.name
+                self.units.append(_Unit(stmt, name, cls, summarised=not nested))
+                self._collect(stmt.body, name + ".", None, nested=True)
+            elif isinstance(stmt, ast.ClassDef):
+                name = prefix + stmt.name
+                bases = tuple(filter(None, (self.absolute(self.ctx.qualname(b) or "") for b in stmt.bases)))
+                self.class_bases[name] = tuple(b if "." in b else f"{self.module}.{b}" for b in bases)
+                self._collect(stmt.body, name + ".", name, nested)
+            elif isinstance(stmt, (ast.If, ast.Try)):  # definitions under `if`/`try` at the same level
+                for part in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
+                    self._collect(part, prefix, cls, nested)
+
+    def run(self, need_summary: bool) -> tuple[ModuleSummary, list[Flow]]:
+        relevance = _Relevance(self, need_summary)
+        body = _Unit(self.ctx.tree, "<module>", None, summarised=False)
+        flows: dict[int, list] = {}
+        if relevance.wants(body):
+            analysis = FunctionAnalysis(self, self.ctx.tree, "<module>", None)
+            analysis.run()
+            flows[id(body)] = analysis.flows
+            if analysis.final_env:
+                self.globals = {k: {key: t for key, t in v.items() if not is_param(key[0])}
+                                for k, v in analysis.final_env.items() if v and "[" not in k and "." not in k}
+        # Methods see `self` attributes other methods store, and functions see the summaries
+        # of functions defined later in the module: re-walk the units concerned until stable.
+        pending = list(self.units)
+        for _ in range(MODULE_ROUNDS):
+            attrs_before = {c: {a: shape(label) for a, label in attrs.items()}
+                            for c, attrs in self.class_attributes.items()}
+            shapes_before = {n: f.shape() for n, f in self.functions.items()}
+            for unit in pending:
+                self._run_unit(unit, relevance, flows)
+            changed_classes = {c for c, attrs in self.class_attributes.items()
+                               if {a: shape(label) for a, label in attrs.items()} != attrs_before.get(c)}
+            changed = {n.rsplit(".", 1)[-1] for n, f in self.functions.items()
+                       if f.shape() != shapes_before.get(n, _EMPTY_SHAPE)}
+            if not changed_classes and not changed:
+                break
+            relevance = _Relevance(self, need_summary)
+            pending = [u for u in self.units
+                       if u.cls in changed_classes or not changed.isdisjoint(_unit_words(self.ctx, u.node))]
+        summary = ModuleSummary(
+            module=self.module, path=self.ctx.path, is_package=self.is_package,
+            functions={n: f for n, f in self.functions.items() if n in {u.name for u in self.units}},
+            class_attributes={c: a for c, a in self.class_attributes.items() if a},
+            class_bases={c: b for c, b in self.class_bases.items() if b},
+            module_types=dict(self.typer.module_types),
+        )
+        return summary, _dedupe(flow for unit_flows in flows.values() for flow in unit_flows)
+
+    def _run_unit(self, unit: _Unit, relevance: _Relevance, flows: dict[int, list]) -> None:
+        func = unit.node
+        if not relevance.wants(unit):
+            if unit.summarised and unit.name not in self.functions:
+                self.functions[unit.name] = _empty_summary(self.ctx, unit)
+            return
+        analysis = FunctionAnalysis(self, func, unit.name, unit.cls)
+        analysis.run()
+        flows[id(unit)] = analysis.flows
+        if unit.summarised:
+            summary = _empty_summary(self.ctx, unit)
+            summary.returns = analysis.returns
+            summary.sinks = analysis.sinks
+            self.functions[unit.name] = summary
+        if unit.cls is not None and analysis.self_writes:
+            attrs = self.class_attributes.setdefault(unit.cls, {})
+            for attr, label in analysis.self_writes.items():
+                attrs[attr] = join(attrs.get(attr, CLEAN), label)
+
+    # -- what functions see ----------------------------------------------------------------
+    def global_label(self, name: str) -> Label:
+        return self.globals.get(name, CLEAN)
+
+    def self_attribute(self, cls: str | None, attr: str) -> Label:
+        if cls is None:
+            return CLEAN
+        own = self.class_attributes.get(cls, {}).get(attr)
+        if own:
+            return own
+        for base in self.class_bases.get(cls, ()):
+            module, _, base_cls = base.rpartition(".")
+            if module == self.module:
+                found = self.self_attribute(base_cls, attr)
+            else:
+                found = self.project.class_attribute(module, base_cls, attr)
+            if found:
+                return found
+        return CLEAN
+
+    def decorator_sources(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Source]:
+        found: list[Source] = []
+        for decorator in func.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            for name in self.typer.names(target, {}):
+                found.extend(self.index.sources_by_decorator.get(name, ()))
+        return found
+
+    def resolve_call(self, analysis: FunctionAnalysis, func: ast.AST) -> tuple[FunctionSummary, bool] | None:
+        """The project function a call reaches, and whether its first parameter is bound."""
+        if isinstance(func, ast.Name):
+            if func.id in analysis.aliases:
+                return self._by_dotted(analysis.aliases[func.id])
+            if func.id in self.functions:
+                return self.functions[func.id], False
+            if func.id in self.class_bases:  # `Job(cmd)` runs `Job.__init__` with `self` bound
+                found = self._method(func.id, "__init__")
+                return (found, True) if found else None
+            dotted = self.ctx.imports.get(func.id)
+            return self._by_dotted(dotted) if dotted else None
+        if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and func.value.id == analysis.self_name and analysis.cls:
+                found = self._method(analysis.cls, func.attr)
+                return (found, found.is_method) if found else None
+            dotted = self.ctx.qualname(func)
+            return self._by_dotted(dotted) if dotted and "()" not in dotted else None
+        return None
+
+    def _method(self, cls: str, name: str, depth: int = 0) -> FunctionSummary | None:
+        found = self.functions.get(f"{cls}.{name}")
+        if found is not None or depth > 5:
+            return found
+        for base in self.class_bases.get(cls, ()):
+            module, _, base_cls = base.rpartition(".")
+            found = self._method(base_cls, name, depth + 1) if module == self.module else \
+                self.project.method(module, base_cls, name)
+            if found is not None:
+                return found
+        return None
+
+    def _by_dotted(self, dotted: str) -> tuple[FunctionSummary, bool] | None:
+        dotted = self.absolute(dotted)
+        own = self.module + "."
+        if dotted.startswith(own) and dotted[len(own):] in self.functions:
+            return self.functions[dotted[len(own):]], False
+        found = self.project.function(dotted)
+        if found is not None:
+            return found, False
+        constructor = self.project.function(dotted + ".__init__")
+        return (constructor, True) if constructor is not None and constructor.is_method else None
+
+    def _imported_type(self, dotted: str) -> str | None:
+        module, _, name = self.absolute(dotted).rpartition(".")
+        summary = self.project.modules.get(module)
+        return summary.module_types.get(name) if summary is not None else None
+
+    def absolute(self, name: str) -> str:
+        """`.helpers.build` -> `pkg.helpers.build` for a module of package `pkg`."""
+        if not name.startswith("."):
+            return name
+        level = len(name) - len(name.lstrip("."))
+        base = self.module if self.is_package else self.module.rpartition(".")[0]
+        for _ in range(level - 1):
+            base = base.rpartition(".")[0]
+        rest = name[level:]
+        return f"{base}.{rest}" if base and rest else base or rest
+
+
+class _Relevance:
+    """Whether a unit is worth walking, from the identifiers in its text."""
+
+    def __init__(self, analysis: ModuleAnalysis, need_summary: bool):
+        self.analysis = analysis
+        self.need_summary = need_summary
+        self.source_words, self.sink_words = _index_words(analysis.index)
+        project = analysis.project
+        self.project_sources = project.names("sources")
+        self.project_active = project.names("active")
+        local_sources: set[str] = set()
+        local_active: set[str] = {"return", "yield"}
+        for name, f in analysis.functions.items():
+            short = name.rsplit(".", 1)[-1]
+            if any(not is_param(k[0]) for k in f.returns):
+                local_sources.add(short)
+            if not f.is_empty():
+                local_active.add(short)
+        local_sources |= {a for attrs in analysis.class_attributes.values() for a in attrs}
+        local_sources |= set(analysis.globals)
+        self.local_sources = local_sources
+        self.local_active = local_active
+        self.has_decorator_sources = bool(analysis.index.sources_by_decorator)
+
+    def wants(self, unit: _Unit) -> bool:
+        node = unit.node
+        words = _unit_words(self.analysis.ctx, node)
+        if not words.isdisjoint(self.source_words) or not words.isdisjoint(self.local_sources):
+            return True
+        if any(self.project_sources.get(w, 0) > 0 for w in words):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if self.has_decorator_sources and node.decorator_list and self.analysis.decorator_sources(node):
+                return True
+            if self.need_summary and unit.summarised and _has_params(node):
+                return (not words.isdisjoint(self.sink_words) or not words.isdisjoint(self.local_active)
+                        or any(self.project_active.get(w, 0) > 0 for w in words))
+        return False
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+
+def _unit_words(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+    return ctx.memo("taint-words", node, lambda: _identifiers(ctx, node))
+
+
+def _identifiers(ctx: FileContext, node: ast.AST) -> frozenset[str]:
+    if isinstance(node, ast.Module):
+        text = ctx.source
+    else:
+        text = "\n".join(ctx.lines[node.lineno - 1:node.end_lineno or node.lineno])
+    return frozenset(_IDENTIFIER.findall(text))
+
+
+def _has_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    args = func.args
+    return bool(args.posonlyargs or args.args or args.kwonlyargs or args.vararg or args.kwarg)
+
+
+_INDEX_WORDS: dict[int, tuple[object, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+def _index_words(index: SpecIndex) -> tuple[frozenset[str], frozenset[str]]:
+    """Last name segments that make a function worth walking: (sources, sinks)."""
+    cached = _INDEX_WORDS.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    last = lambda keys: {k.rsplit(".", 1)[-1] for k in keys if k}  # noqa: E731
+    sources = last(index.sources_by_call) | last(index.sources_by_attribute) | last(index.types_by_attribute)
+    sources |= set(index.types_by_parameter)
+    sinks = last(index.sinks_by_call) | last(index.propagators_by_call) | set(_DBAPI_WORDS)
+    words = (frozenset(sources), frozenset(sinks))
+    _INDEX_WORDS[id(index)] = (index, words)
+    return words
+
+
+def _empty_summary(ctx: FileContext, unit: _Unit) -> FunctionSummary:
+    func = unit.node
+    args = func.args
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)
+    return FunctionSummary(
+        name=unit.name, path=ctx.path, line=func.lineno,
+        params=tuple(a.arg for a in (*args.posonlyargs, *args.args)),
+        keyword_only=tuple(a.arg for a in args.kwonlyargs),
+        vararg=args.vararg.arg if args.vararg else None, kwarg=args.kwarg.arg if args.kwarg else None,
+        is_method=unit.cls is not None and not static,
+    )
+
+
+def _dedupe(flows) -> list[Flow]:  # noqa: ANN001 - raw tuples from the analyses
+    seen: set[tuple] = set()
+    out: list[Flow] = []
+    for kind, sink_kind, node, arg, trace, sink in flows:
+        key = (id(node), id(arg), kind, sink_kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Flow(kind, sink_kind, node, arg, trace, sink))
+    out.sort(key=lambda f: (f.sink_node.lineno, f.sink_node.col_offset, f.sink_kind, f.source_kind))
+    return out

@@ -1,0 +1,304 @@
+"""The project phase of a review: summaries of every function of the project, computed
+before the per-file review so a flow through a helper in another module is found.
+
+1. Discover the project's modules (the reviewed paths, plus `project=` paths) and give
+   each a dotted name relative to its root (the directory given, widened up through
+   package directories, so `pkg/sub/mod.py` is `pkg.sub.mod`).
+2. Read them and hash their bytes. A module's summary depends on its own text and on
+   the summaries of the project modules it imports, transitively; its cache key is
+   the hash of the texts of that closure, so an unchanged closure reuses the stored
+   summary and a one-file change only recomputes the modules that import it.
+3. Parse what must be recomputed and run the engine's fixpoint on it, the cached
+   summaries of the other modules standing in for theirs.
+
+A module that cannot be read, decoded or parsed is left out (the per-file review
+reports it as a file error); the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from secreview.analysis.context import FileContext
+from secreview.source import SourceFile, decode, parse, read_source
+from secreview.taint.rules import TaintSetup, spec_index
+
+MAX_ROUNDS = 12  # the engine's own fixpoint converges in a few rounds; this only bounds a pathological case
+
+
+@dataclass
+class ProjectModule:
+    file: SourceFile
+    name: str
+    digest: str = ""  # sha256 of the bytes; "" when the file could not be read
+    imports: frozenset[str] = frozenset()  # project modules it imports
+    ctx: FileContext | None = None
+
+
+@dataclass
+class ProjectPhase:
+    """What the per-file review needs: each file's module and the summaries, and the hash
+    of the summaries each file's result depends on (part of its cache key)."""
+
+    project: Any  # secreview.taint.engine.ProjectSummaries
+    modules: dict[str, ProjectModule] = field(default_factory=dict)  # display path -> module
+    recomputed: int = 0  # modules summarised in this run (the others came from the cache)
+    _dependency_digests: dict[str, str] | None = None
+
+    def setup_for(self, display: str) -> TaintSetup | None:
+        module = self.modules.get(display)
+        return TaintSetup(module.name, self.project) if module is not None else None
+
+    def dependency_hash(self, display: str) -> str:
+        """A hash of the summaries of the project modules this file's module depends on (its
+        import closure), computed for every module at once on first use."""
+        module = self.modules.get(display)
+        if module is None:
+            return ""
+        if self._dependency_digests is None:
+            own = {}
+            for m in self.modules.values():
+                summary = self.project.modules.get(m.name)
+                own[m.name] = hashlib.sha256(_canonical_json(summary.to_dict() if summary else None)).hexdigest()
+            self._dependency_digests = closure_digests({m.name: m for m in self.modules.values()}, own)
+        return self._dependency_digests.get(module.name, "")
+
+
+def _canonical_json(value: Any) -> bytes:
+    """JSON whose text does not depend on set iteration order (which changes with each process's
+    hash seed): every list is sorted by its items' canonical text, so two runs agree on a digest."""
+
+    def canonical(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: canonical(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return sorted((canonical(v) for v in item), key=lambda v: json.dumps(v, sort_keys=True))
+        return item
+
+    return json.dumps(canonical(value), sort_keys=True).encode()
+
+
+class SummaryStore:
+    """Where module summaries and import lists are kept between runs (see `cache.py`);
+    the default keeps nothing."""
+
+    def get_json(self, table: str, key: str) -> Any | None:
+        return None
+
+    def put_json(self, table: str, key: str, value: Any) -> None:
+        return None
+
+
+def module_roots(paths: Iterable[str], cwd: Path) -> list[Path]:
+    """The directory each given path names modules from: the path itself (a file's
+    directory), widened upwards while it is a package (has `__init__.py`)."""
+    roots = []
+    for raw in paths:
+        given = Path(raw) if Path(raw).is_absolute() else cwd / raw
+        root = given.parent if given.is_file() else given
+        root = root.resolve()
+        while (root / "__init__.py").is_file() and root.parent != root:
+            root = root.parent
+        roots.append(root)
+    return roots
+
+
+def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, ProjectModule]:
+    from secreview.taint.engine import module_name
+
+    modules: dict[str, ProjectModule] = {}
+    ordered = sorted(set(roots), key=lambda r: len(r.parts), reverse=True)  # the deepest root that holds it
+    for file in files:
+        path = file.path.resolve()
+        root = next((r for r in ordered if path.is_relative_to(r)), path.parent)
+        modules[file.display] = ProjectModule(file, module_name(path, root))
+    return modules
+
+
+def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
+                code_signature: str = "") -> ProjectPhase:
+    from secreview.taint.engine import build_project, summarize_module
+    from secreview.taint.summaries import ModuleSummary, ProjectSummaries
+
+    store = store or SummaryStore()
+    texts: dict[str, str] = {}
+    for display, module in modules.items():
+        data, error = read_source(module.file, max_bytes)
+        if error or data is None:
+            continue
+        module.digest = hashlib.sha256(data).hexdigest()
+        text, error = decode(data, display)
+        if text is not None and not error:
+            texts[display] = text
+    names = {m.name for m in modules.values() if m.digest}
+    for display, module in modules.items():
+        if display not in texts:
+            continue
+        cached = store.get_json("imports", module.digest)
+        if isinstance(cached, list):
+            module.imports = frozenset(cached) & names
+            continue
+        ctx = _context(display, texts[display])
+        if ctx is None:
+            module.digest = ""  # unparsable: left out of the project
+            continue
+        module.ctx = ctx
+        imported = _imported_modules(ctx, module.name, names)
+        store.put_json("imports", module.digest, sorted(imported))
+        module.imports = frozenset(imported) & names
+    live = {d: m for d, m in modules.items() if m.digest and d in texts}
+    by_name = {m.name: m for m in live.values()}
+    # A module's summary is a function of the texts of its import closure (and of secreview's code).
+    # Members of one import cycle share a closure digest: the module's own name keeps their keys apart.
+    closures = closure_digests(by_name, {n: f"{code_signature}\x1f{m.digest}" for n, m in by_name.items()})
+    keys = {n: hashlib.sha256(f"{n}\x1f{closures[n]}".encode()).hexdigest() for n in by_name}
+    project = ProjectSummaries()
+    stale: dict[str, ProjectModule] = {}
+    for module in live.values():
+        cached = store.get_json("summaries", keys[module.name])
+        if isinstance(cached, dict):
+            try:
+                project.set_module(module.name, ModuleSummary.from_dict(cached))
+                continue
+            except (KeyError, TypeError, ValueError):
+                pass
+        stale[module.name] = module
+    for module in stale.values():
+        if module.ctx is None:
+            module.ctx = _context(module.file.display, texts[module.file.display])
+    stale = {n: m for n, m in stale.items() if m.ctx is not None}
+    index = spec_index()
+    if len(stale) == len(live):
+        project = build_project({n: m.ctx for n, m in stale.items()}, index)  # type: ignore[misc]
+    elif stale:
+        _fixpoint(project, stale, index, summarize_module)
+    for name in stale:
+        summary = project.modules.get(name)
+        if summary is not None:
+            store.put_json("summaries", keys[name], summary.to_dict())
+    for module in modules.values():
+        module.ctx = None  # the per-file review parses again; keeping every tree would hold the whole project
+    phase = ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale))
+    return phase
+
+
+def _fixpoint(project: Any, stale: Mapping[str, ProjectModule], index: Any, summarize: Any) -> None:
+    """Recompute the stale modules' summaries until none changes, the fresh ones fixed."""
+    from secreview.taint.summaries import ModuleSummary
+
+    for name, module in stale.items():
+        project.set_module(name, ModuleSummary(module=name, path=module.file.display,
+                                               is_package=module.file.display.endswith("__init__.py")))
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for name, module in stale.items():
+            summary = summarize(module.ctx, name, index, project)
+            if summary.shape() != project.modules[name].shape():
+                changed = True
+            project.set_module(name, summary)
+        if not changed:
+            return
+
+
+def _context(display: str, text: str) -> FileContext | None:
+    parsed, error = parse(text, display)
+    if error or parsed is None:
+        return None
+    return FileContext(display, parsed.source, parsed.tree)
+
+
+def _imported_modules(ctx: FileContext, module: str, names: set[str]) -> set[str]:
+    """Project modules this module imports (by any form of import, relative ones resolved)."""
+    package = module.rsplit(".", 1)[0] if "." in module else ""
+    if module in names and ctx.path.endswith("__init__.py"):
+        package = module
+    found = set()
+    for target in ctx.imports.values():
+        if target.startswith("."):
+            level = len(target) - len(target.lstrip("."))
+            base = package.split(".") if package else []
+            base = base[: len(base) - (level - 1)] if level > 1 else base
+            target = ".".join([*base, target.lstrip(".")]).strip(".")
+        parts = target.split(".")
+        for cut in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:cut])
+            if candidate in names and candidate != module:
+                found.add(candidate)
+                break
+    return found
+
+
+def closure_digests(by_name: Mapping[str, ProjectModule], own: Mapping[str, str]) -> dict[str, str]:
+    """For each module, a digest of `own` over its import closure, in linear time: a Merkle hash
+    over the strongly connected components of the import graph (a cycle is one node), each
+    component's digest covering its members and the components it imports. It changes exactly
+    when something in the closure changes."""
+    digests: dict[str, str] = {}
+    component_of: dict[str, int] = {}
+    component_digest: list[str] = []
+    for component in _components(by_name):  # imported components come first
+        index = len(component_digest)
+        digest = hashlib.sha256()
+        for name in sorted(component):
+            digest.update(f"{name}\x1e{own.get(name, '')}\x1f".encode())
+        below = {component_of[d] for name in component for d in by_name[name].imports
+                 if d in component_of and component_of[d] != index}
+        for child in sorted(component_digest[c] for c in below):
+            digest.update(child.encode())
+        component_digest.append(digest.hexdigest())
+        for name in component:
+            component_of[name] = index
+            digests[name] = component_digest[index]
+    return digests
+
+
+def _components(by_name: Mapping[str, ProjectModule]) -> list[list[str]]:
+    """Tarjan's strongly connected components, iteratively (import chains can be deep), each
+    emitted after every component it reaches."""
+    index_of: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in sorted(by_name):
+        if root in index_of:
+            continue
+        work: list[tuple[str, list[str]]] = []
+        index_of[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work.append((root, sorted(d for d in by_name[root].imports if d in by_name)))
+        while work:
+            node, children = work[-1]
+            if children:
+                child = children.pop()
+                if child not in index_of:
+                    index_of[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, sorted(d for d in by_name[child].imports if d in by_name)))
+                elif child in on_stack:
+                    low[node] = min(low[node], index_of[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index_of[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                out.append(component)
+    return out

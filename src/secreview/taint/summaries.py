@@ -1,0 +1,202 @@
+"""Function summaries: what a call to a project function does to taint, without
+re-reading its body. All of it is JSON-serialisable (`to_dict`/`from_dict`) so the
+integration can cache a module's summary by content hash.
+
+A `FunctionSummary` records
+- `returns`: origins of the return value: parameters (`@p:name`, with the steps
+  inside the function from the parameter to the `return`) and source kinds the
+  function itself reads (a helper returning `request.args["q"]`);
+- `sinks`: parameters that reach a sink inside it (directly or through further
+  helpers), with the steps down to the sink and the sink's spec entry.
+A `ModuleSummary` adds per class the taint of `self` attributes written by any of
+its methods (source origins only), which every method then reads.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from secreview.model import TraceStep
+from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
+from secreview.taint.spec import Sink
+
+SinkKey = tuple[str, frozenset[str], Sink]  # (parameter origin, cleared kinds, sink entry)
+
+
+@dataclass
+class FunctionSummary:
+    name: str  # qualified inside its module: `build`, `View.get`
+    path: str
+    line: int
+    params: tuple[str, ...]  # positional parameters in order (the bound `self` included for methods)
+    keyword_only: tuple[str, ...] = ()
+    vararg: str | None = None
+    kwarg: str | None = None
+    is_method: bool = False  # called through an instance: the first parameter is bound
+    returns: Label = field(default_factory=dict)
+    sinks: dict[SinkKey, tuple[TraceStep, ...]] = field(default_factory=dict)
+
+    def shape(self) -> tuple:
+        return (frozenset(self.returns), frozenset(self.sinks))
+
+    def is_empty(self) -> bool:
+        return not self.returns and not self.sinks
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "path": self.path, "line": self.line, "params": list(self.params),
+            "keyword_only": list(self.keyword_only), "vararg": self.vararg, "kwarg": self.kwarg,
+            "is_method": self.is_method, "returns": label_to_list(self.returns),
+            "sinks": [{"param": param, "cleared": sorted(cleared), "sink": sink_to_dict(sink),
+                       "steps": [step_to_dict(s) for s in steps]}
+                      for (param, cleared, sink), steps in self.sinks.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> FunctionSummary:
+        return cls(
+            name=d["name"], path=d["path"], line=d["line"], params=tuple(d["params"]),
+            keyword_only=tuple(d["keyword_only"]), vararg=d["vararg"], kwarg=d["kwarg"], is_method=d["is_method"],
+            returns=label_from_list(d["returns"]),
+            sinks={(item["param"], frozenset(item["cleared"]), sink_from_dict(item["sink"])):
+                   tuple(step_from_dict(s) for s in item["steps"]) for item in d["sinks"]},
+        )
+
+
+@dataclass
+class ModuleSummary:
+    module: str
+    path: str
+    is_package: bool = False
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    class_attributes: dict[str, dict[str, Label]] = field(default_factory=dict)  # class -> attr -> taint
+    class_bases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> qualified base names
+    # module-level names of a spec type (`app = Flask(__name__)`): importers see the type too
+    module_types: dict[str, str] = field(default_factory=dict)
+
+    def shape(self) -> tuple:
+        return (
+            tuple(sorted((name, f.shape()) for name, f in self.functions.items() if not f.is_empty())),
+            tuple(sorted((c, a, frozenset(label)) for c, attrs in self.class_attributes.items()
+                         for a, label in attrs.items())),
+            tuple(sorted(self.module_types.items())),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "module": self.module, "path": self.path, "is_package": self.is_package,
+            "functions": {name: f.to_dict() for name, f in self.functions.items()},
+            "class_attributes": {c: {a: label_to_list(label) for a, label in attrs.items()}
+                                 for c, attrs in self.class_attributes.items()},
+            "class_bases": {c: list(bases) for c, bases in self.class_bases.items()},
+            "module_types": dict(self.module_types),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModuleSummary:
+        return cls(
+            module=d["module"], path=d["path"], is_package=d["is_package"],
+            functions={name: FunctionSummary.from_dict(f) for name, f in d["functions"].items()},
+            class_attributes={c: {a: label_from_list(items) for a, items in attrs.items()}
+                              for c, attrs in d["class_attributes"].items()},
+            class_bases={c: tuple(bases) for c, bases in d["class_bases"].items()},
+            module_types=dict(d.get("module_types", {})),
+        )
+
+
+@dataclass
+class ProjectSummaries:
+    modules: dict[str, ModuleSummary] = field(default_factory=dict)
+    # short names of project functions that return a source ("sources") or have any
+    # non-empty summary ("active"), counted per name: the cheap relevance test
+    _names: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        return {"modules": {name: m.to_dict() for name, m in self.modules.items()}}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ProjectSummaries:
+        return cls(modules={name: ModuleSummary.from_dict(m) for name, m in d["modules"].items()})
+
+    def names(self, which: str) -> Counter[str]:
+        if self._names is None:
+            self._names = {"sources": Counter(), "active": Counter()}
+            for module in self.modules.values():
+                self._count(module, 1)
+        return self._names[which]
+
+    def set_module(self, name: str, summary: ModuleSummary) -> None:
+        """Replace one module's summary, keeping the name tables current."""
+        old = self.modules.get(name)
+        if self._names is not None and old is not None:
+            self._count(old, -1)
+        self.modules[name] = summary
+        if self._names is not None:
+            self._count(summary, 1)
+
+    def _count(self, module: ModuleSummary, delta: int) -> None:
+        assert self._names is not None
+        for name, f in module.functions.items():
+            short = name.rsplit(".", 1)[-1]
+            if not f.is_empty():
+                self._names["active"][short] += delta
+            if any(not k[0].startswith("@") for k in f.returns):
+                self._names["sources"][short] += delta
+
+    def function(self, dotted: str) -> FunctionSummary | None:
+        """The project function with this fully qualified name (`pkg.helpers.build`,
+        `pkg.views.View.get`), or None."""
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = self.modules.get(".".join(parts[:cut]))
+            if module is not None:
+                return module.functions.get(".".join(parts[cut:]))
+        return None
+
+    def method(self, module: str, cls: str, name: str, _depth: int = 0) -> FunctionSummary | None:
+        """`cls.name` in `module`, looking through base classes defined in the project."""
+        summary = self.modules.get(module)
+        if summary is None or _depth > 5:
+            return None
+        found = summary.functions.get(f"{cls}.{name}")
+        if found is not None:
+            return found
+        for base in summary.class_bases.get(cls, ()):
+            base_module, _, base_cls = base.rpartition(".")
+            if base_module in self.modules and self.method(base_module, base_cls, name, _depth + 1):
+                return self.method(base_module, base_cls, name, _depth + 1)
+        return None
+
+    def class_attribute(self, module: str, cls: str, attr: str, _depth: int = 0) -> Label:
+        summary = self.modules.get(module)
+        if summary is None or _depth > 5:
+            return {}
+        label = summary.class_attributes.get(cls, {}).get(attr)
+        if label:
+            return label
+        for base in summary.class_bases.get(cls, ()):
+            base_module, _, base_cls = base.rpartition(".")
+            found = self.class_attribute(base_module, base_cls, attr, _depth + 1)
+            if found:
+                return found
+        return {}
+
+
+def sink_to_dict(sink: Sink) -> dict:
+    return {"library": sink.library, "kind": sink.kind, "call": sink.call, "args": list(sink.args),
+            "keywords": list(sink.keywords), "all_args": sink.all_args,
+            "when": [[k, v] for k, v in sink.when], "unless": [[k, v] for k, v in sink.unless], "note": sink.note,
+            "receiver": sink.receiver}
+
+
+def sink_from_dict(d: dict) -> Sink:
+    return Sink(library=d["library"], kind=d["kind"], call=d["call"], args=tuple(d["args"]),
+                keywords=tuple(d["keywords"]), all_args=d["all_args"],
+                when=tuple((k, _hashable(v)) for k, v in d["when"]),
+                unless=tuple((k, _hashable(v)) for k, v in d["unless"]), note=d["note"],
+                receiver=d.get("receiver", False))
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
