@@ -66,11 +66,18 @@ def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: P
     return summary
 
 
-def build_project(modules: Mapping[str, FileContext], index: SpecIndex) -> ProjectSummaries:
+def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
+                  known: ProjectSummaries | None = None) -> ProjectSummaries:
+    """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
+    a cache) that stand fixed: only `modules` are recomputed, each as often as a summary it
+    depends on changes, not once per round."""
     project = ProjectSummaries()
+    if known is not None:
+        for name, summary in known.modules.items():
+            project.set_module(name, summary)
     for name, ctx in modules.items():  # every module is known before any is summarised
-        project.modules[name] = ModuleSummary(module=name, path=ctx.path,
-                                              is_package=ctx.path.replace("\\", "/").endswith("__init__.py"))
+        project.set_module(name, ModuleSummary(module=name, path=ctx.path,
+                                               is_package=ctx.path.replace("\\", "/").endswith("__init__.py")))
     dependents = _dependents(modules, project)
     order = _order(modules, project)
     dirty = set(order)
@@ -101,10 +108,12 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex) -> Proje
 
 def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> list[Flow]:
     """Flows reported in `ctx`'s file, sorted by line."""
-    if module not in project.modules:  # a file outside the summarised project: summarise it on its own
-        project = ProjectSummaries(modules=dict(project.modules))
-        project.set_module(module, summarize_module(ctx, module, index, project))
-        project.set_module(module, summarize_module(ctx, module, index, project))
+    if module not in project.modules:
+        # A module nothing else imports is not summarised by the project phase: one run that
+        # also builds its summary follows calls between its own functions (the run iterates
+        # over them to a fixpoint) and reports its flows.
+        _, flows = ModuleAnalysis(ctx, module, index, project).run(need_summary=True)
+        return flows
     _, flows = ModuleAnalysis(ctx, module, index, project).run(need_summary=False)
     return flows
 

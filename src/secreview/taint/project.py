@@ -28,8 +28,6 @@ from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint.rules import TaintSetup, spec_index
 
-MAX_ROUNDS = 12  # the engine's own fixpoint converges in a few rounds; this only bounds a pathological case
-
 
 @dataclass
 class ProjectModule:
@@ -122,7 +120,7 @@ def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, Pro
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "") -> ProjectPhase:
-    from secreview.taint.engine import build_project, summarize_module
+    from secreview.taint.engine import build_project
     from secreview.taint.summaries import ModuleSummary, ProjectSummaries
 
     store = store or SummaryStore()
@@ -147,12 +145,15 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         if ctx is None:
             module.digest = ""  # unparsable: left out of the project
             continue
-        module.ctx = ctx
         imported = _imported_modules(ctx, module.name, names)
         store.put_json("imports", module.digest, sorted(imported))
         module.imports = frozenset(imported) & names
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
     by_name = {m.name: m for m in live.values()}
+    # Only modules that another module imports need a summary here; the others (most test files,
+    # scripts, leaf views) are summarised by the per-file review from the tree it parses anyway,
+    # which saves a second parse and keeps the phase from holding every tree at once.
+    imported_somewhere = {name for m in by_name.values() for name in m.imports}
     # A module's summary is a function of the texts of its import closure (and of secreview's code).
     # Members of one import cycle share a closure digest: the module's own name keeps their keys apart.
     closures = closure_digests(by_name, {n: f"{code_signature}\x1f{m.digest}" for n, m in by_name.items()})
@@ -160,6 +161,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     project = ProjectSummaries()
     stale: dict[str, ProjectModule] = {}
     for module in live.values():
+        if module.name not in imported_somewhere:
+            continue
         cached = store.get_json("summaries", keys[module.name])
         if isinstance(cached, dict):
             try:
@@ -173,10 +176,10 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             module.ctx = _context(module.file.display, texts[module.file.display])
     stale = {n: m for n, m in stale.items() if m.ctx is not None}
     index = spec_index()
-    if len(stale) == len(live):
-        project = build_project({n: m.ctx for n, m in stale.items()}, index)  # type: ignore[misc]
-    elif stale:
-        _fixpoint(project, stale, index, summarize_module)
+    if stale:
+        # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
+        # when a summary it depends on changed (a naive round-robin cost five passes on Django).
+        project = build_project({n: m.ctx for n, m in stale.items()}, index, project)  # type: ignore[misc]
     for name in stale:
         summary = project.modules.get(name)
         if summary is not None:
@@ -185,24 +188,6 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         module.ctx = None  # the per-file review parses again; keeping every tree would hold the whole project
     phase = ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale))
     return phase
-
-
-def _fixpoint(project: Any, stale: Mapping[str, ProjectModule], index: Any, summarize: Any) -> None:
-    """Recompute the stale modules' summaries until none changes, the fresh ones fixed."""
-    from secreview.taint.summaries import ModuleSummary
-
-    for name, module in stale.items():
-        project.set_module(name, ModuleSummary(module=name, path=module.file.display,
-                                               is_package=module.file.display.endswith("__init__.py")))
-    for _ in range(MAX_ROUNDS):
-        changed = False
-        for name, module in stale.items():
-            summary = summarize(module.ctx, name, index, project)
-            if summary.shape() != project.modules[name].shape():
-                changed = True
-            project.set_module(name, summary)
-        if not changed:
-            return
 
 
 def _context(display: str, text: str) -> FileContext | None:
