@@ -18,7 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from secreview.engine import FileResult
-from secreview.model import Confidence, FileError, Finding, Severity, Suppression, TraceStep
+from secreview.model import FileError, Suppression
+from secreview.report.json import finding_from_dict
 
 # Errors that follow from the content alone are cached; reading problems and internal
 # failures are not (they may not happen next time).
@@ -123,13 +124,7 @@ def _encode(result: FileResult) -> dict:
 
 
 def _decode(data: dict) -> FileResult:
-    findings = []
-    for item in data["findings"]:
-        item = dict(item)
-        item["severity"] = Severity(item["severity"])
-        item["confidence"] = Confidence(item["confidence"])
-        item["trace"] = tuple(TraceStep(**step) for step in item["trace"])
-        findings.append(Finding(**item))
+    findings = [finding_from_dict(item) for item in data["findings"]]
     unused = [Suppression(**{**s, "codes": tuple(s["codes"])}) for s in data["unused"]]
     return FileResult(path=data["path"], findings=findings, errors=[FileError(**e) for e in data["errors"]],
                       suppressed=data["suppressed"], unused_suppressions=unused, lines=data["lines"],

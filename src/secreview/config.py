@@ -132,14 +132,19 @@ def _convert(key: str, value: Any) -> Any:
         if key == "cache_dir":
             return str(value)
         if key in ("respect_gitignore", "progress", "cache"):
-            if isinstance(value, bool):
-                return value
-            lowered = str(value).strip().lower()
-            if lowered in ("1", "true", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "no", "off"):
-                return False
-            raise ValueError("expected true or false")
+            return parse_bool(value)
     except ValueError as exc:
         raise ConfigError(f"invalid value {value!r} for {key}: {exc}") from exc
     raise ConfigError(f"unknown setting {key!r}")
+
+
+def parse_bool(value: object) -> bool:
+    """A boolean from TOML (a bool) or the environment (`1/true/yes/on`, `0/false/no/off`)."""
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")

@@ -13,6 +13,7 @@ from secreview.change import baseline, review
 from secreview.change.baseline import BaselineError
 from secreview.change.git import GitError
 from secreview.change.patch import PatchError
+from secreview.llm import options as llm_options
 from secreview.output import emit
 
 COMMANDS = ("diff", "baseline")
@@ -33,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="report only findings the base version did not already have (matched by fingerprint)")
     cliopts.add_output(d)
     cliopts.add_selection(d)
+    llm_options.add_arguments(d)
 
     b = sub.add_parser("baseline", help="record today's findings so later runs report only new ones")
     actions = b.add_subparsers(dest="baseline_action", required=True, parser_class=type(b))
@@ -59,14 +61,15 @@ def _diff(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else Path.cwd()
     if not root.is_dir():
         raise GitError(f"--root {args.root}: not a directory")
+    llm = llm_options.settings_from_args(args, cwd=root)
     if args.patch is not None:
         if args.range:
             raise PatchError("give either a REV_RANGE or --patch, not both")
         name = "from stdin" if args.patch == "-" else args.patch
-        report = review.review_patch(_read_patch(args.patch), name, root, config, args.new_only)
+        report = review.review_patch(_read_patch(args.patch), name, root, config, args.new_only, llm)
         args.srcroot = root.resolve()
     else:
-        report = review.review_git(root, args.range, config, args.new_only)
+        report = review.review_git(root, args.range, config, args.new_only, llm)
         args.srcroot = review.git.repository_root(root)
     return cliopts.finish(cliopts.apply_baseline(report, args), args, config)
 

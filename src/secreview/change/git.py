@@ -98,6 +98,16 @@ def diff_text(root: Path, rng: Range) -> bytes:
     return run_git(root, "diff", *DIFF_OPTIONS, *revs, "--")
 
 
+def range_messages(root: Path, rng: Range, limit: int = 20) -> str | None:
+    """The commit messages of a range (newest first), for prompts that use them; None for the
+    working tree, where there is no commit yet."""
+    if rng.head is None:
+        return None
+    span = f"{rng.base}..{rng.head}" if rng.base else rng.head
+    text = run_git(root, "log", f"-n{limit}", "--format=%B", span, "--").decode("utf-8", "replace").strip()
+    return text or None
+
+
 class BlobReader:
     """Reads many blobs through one `git cat-file --batch` process."""
 

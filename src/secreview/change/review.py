@@ -18,6 +18,7 @@ from secreview.change import git
 from secreview.change.patch import FilePatch, PatchError, check_path, image_from_hunks, images_from_file, parse_patch
 from secreview.change.select import minus_known, on_changed_lines
 from secreview.config import Config
+from secreview.llm.settings import LLMSettings
 from secreview.model import Change, FileError, Finding, Report
 from secreview.source import _SHEBANG, _excluded
 
@@ -47,7 +48,8 @@ def _worth_reviewing(fp: FilePatch, config: Config) -> bool:
             and not _excluded(cf.path, tuple(config.exclude)))
 
 
-def review_git(directory: Path, spec: str | None, config: Config, new_only: bool = False) -> Report:
+def review_git(directory: Path, spec: str | None, config: Config, new_only: bool = False,
+               llm: LLMSettings | None = None) -> Report:
     root = git.repository_root(directory)
     rng = git.resolve_range(root, spec)
     text = git.diff_text(root, rng).decode("utf-8", "surrogateescape")
@@ -78,7 +80,8 @@ def review_git(directory: Path, spec: str | None, config: Config, new_only: bool
         pres = {path: blobs[name] for path, name in names.items()}
     images = [_Images(fp.changed.path, posts.get(fp.changed.path), pres.get(fp.changed.path)) for fp in wanted]
     change = Change(rng.description, rng.base, rng.head, tuple(fp.changed for fp in patches), new_only=new_only)
-    return _review(images, change, config, errors)
+    message = git.range_messages(root, rng) if llm is not None else None
+    return _review(images, change, config, errors, llm, root, message)
 
 
 def _object_name(blob: str | None, commit: str, path: str) -> str:
@@ -98,7 +101,8 @@ def _read_worktree(root: Path, path: str) -> tuple[bytes | None, FileError | Non
         return None, FileError(path, "unreadable", f"{path}: {exc.strerror or exc}")
 
 
-def review_patch(text: str, name: str, root: Path, config: Config, new_only: bool = False) -> Report:
+def review_patch(text: str, name: str, root: Path, config: Config, new_only: bool = False,
+                 llm: LLMSettings | None = None) -> Report:
     patches = parse_patch(text)
     limited: list[str] = []
     images: list[_Images] = []
@@ -110,7 +114,7 @@ def review_patch(text: str, name: str, root: Path, config: Config, new_only: boo
             limited.append(fp.changed.path)
         images.append(_Images(fp.changed.path, _encode(post), _encode(pre)))
     change = Change(f"patch {name}", None, None, tuple(fp.changed for fp in patches), tuple(limited), new_only)
-    return _review(images, change, config, [])
+    return _review(images, change, config, [], llm, root)
 
 
 def _patch_images(fp: FilePatch, root: Path) -> tuple[str, str | None, bool]:
@@ -144,10 +148,21 @@ def _encode(text: str | None) -> bytes | None:
     return None if text is None else text.encode("utf-8", "surrogateescape")
 
 
-def _review(images: list[_Images], change: Change, config: Config, errors: list[FileError]) -> Report:
+def _review(images: list[_Images], change: Change, config: Config, errors: list[FileError],
+            llm: LLMSettings | None = None, root: Path | None = None, message: str | None = None) -> Report:
     items = [(i.path, i.post) for i in images if i.post is not None and is_python(i.path, i.post)]
     reviewed = {path for path, _ in items}
     report = api.review_sources(items, config)
+    if llm is not None:
+        # The model sees each changed file whole (with the static findings as candidates); its verified
+        # findings are then kept to the changed lines like the static ones.
+        from secreview.llm.context import PromptContext
+        from secreview.llm.review import review_with_llm
+
+        failed = {e.path for e in report.errors}
+        texts = [(path, data.decode("utf-8", "surrogateescape")) for path, data in items if path not in failed]
+        report = review_with_llm(report, texts, llm, config, context=PromptContext(commit_message=message),
+                                 cwd=root)
     kept = on_changed_lines(report.findings, change.files)
     if change.new_only:
         # The base is reviewed under the NEW path: fingerprints include the path, and a rename is not new code.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from secreview.config import ConfigError, find_pyproject, subtable
+from secreview.config import ConfigError, find_pyproject, parse_bool, subtable
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def _convert(key: str, value: Any) -> Any:
                 raise ValueError("must be at least 1")
             return number
         if key in _BOOLS:
-            return _bool(value)
+            return parse_bool(value)
         if key in ("prompt", "cache_dir"):
             text = str(value).strip()
             if not text:
@@ -189,12 +189,3 @@ def _convert(key: str, value: Any) -> Any:
     raise ConfigError(f"unknown LLM setting {key!r}")
 
 
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    lowered = str(value).strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("expected true or false")
