@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: optional change, llm, unverified; origin, suggestion; error kind llm
 CLEAN_SENTENCE = "No security defects are detected in the code."
 
 
