@@ -44,7 +44,7 @@ def review(
     files, walk_errors = discover(paths, config.exclude, config.respect_gitignore, cwd)
     phase, phase_errors = _project_phase(files, paths if project is None else project, rules, config, cwd)
     walk_errors = walk_errors + phase_errors
-    results = list(_review_all(files, rules, config, progress, phase))
+    results = _review_all([(f, None) for f in files], rules, config, progress, phase)
     report = assemble(results, rules, config, files=len(files), seconds=time.perf_counter() - started)
     if walk_errors:
         report = _with_errors(report, walk_errors)
@@ -66,7 +66,7 @@ def _project_phase(files: list[SourceFile], project: Sequence[str], rules: tuple
     shown = {f.display for f in files}
     everything = files + [f for f in extra if f.display not in shown]
     modules = collect(everything, module_roots([*project, *(f.display for f in files)], cwd))
-    store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
+    store = _open_cache(config)
     try:
         return build_phase(modules, config.max_file_size, store, code_signature()), []
     except (RecursionError, MemoryError) as exc:
@@ -80,25 +80,36 @@ def _project_phase(files: list[SourceFile], project: Sequence[str], rules: tuple
             store.close()
 
 
-def _review_all(files: list[SourceFile], rules: tuple[Rule, ...], config: Config,
-                progress: Progress | None, phase: ProjectPhase | None = None) -> Iterable[FileResult]:
-    total = len(files)
+def _open_cache(config: Config) -> ResultCache | None:
+    return ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
+
+
+def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple[Rule, ...], config: Config,
+                progress: Progress | None, phase: ProjectPhase | None = None) -> list[FileResult]:
+    """Each (file, contents) reviewed, or taken from the result cache when unchanged. Contents None:
+    read from disk (by the worker when there is no cache); given: reviewed as they are (git blobs)."""
+    total = len(entries)
     codes = tuple(r.meta.code for r in rules)
-    store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
+    store = _open_cache(config)
     results: list[FileResult | None] = [None] * total
     todo: list[tuple[int, SourceFile, bytes | None, str | None]] = []
     done = 0
     try:
-        for index, file in enumerate(files):
-            if store is None:
-                todo.append((index, file, None, None))
+        for index, (file, data) in enumerate(entries):
+            error = None
+            if data is not None and len(data) > config.max_file_size:
+                message = f"{file.display}: {len(data)} bytes is over the {config.max_file_size}-byte limit"
+                error = FileError(file.display, "too-large", message)
+            elif store is None:
+                todo.append((index, file, data, None))
                 continue
-            data, error = read_source(file, config.max_file_size)
+            elif data is None:
+                data, error = read_source(file, config.max_file_size)
             if error or data is None:
                 results[index] = FileResult(file.display, errors=[error] if error else [])
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
-                results[index] = store.get(key)
+                results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -123,29 +134,9 @@ def review_sources(items: Sequence[tuple[str, bytes]], config: Config) -> Report
     paths, reusing the result cache exactly as `review` does for files on disk."""
     started = time.perf_counter()
     rules = active_rules(config)
-    codes = tuple(r.meta.code for r in rules)
-    store = ResultCache(Path(config.cache_dir) if config.cache_dir else default_dir()) if config.cache else None
-    results: list[FileResult | None] = [None] * len(items)
-    todo: list[tuple[int, SourceFile, bytes | None, str | None]] = []
-    try:
-        for index, (display, data) in enumerate(items):
-            if len(data) > config.max_file_size:
-                message = f"{display}: {len(data)} bytes is over the {config.max_file_size}-byte limit"
-                results[index] = FileResult(display, errors=[FileError(display, "too-large", message)])
-                continue
-            key = file_key(display, data, codes) if store is not None else None
-            results[index] = store.get(key) if store is not None and key is not None else None
-            if results[index] is None:
-                todo.append((index, SourceFile(display, Path(display)), data, key))
-        for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config), strict=True):
-            results[index] = result
-            if store is not None and key is not None:
-                store.put(key, result)
-    finally:
-        if store is not None:
-            store.close()
-    done = [r for r in results if r is not None]
-    return assemble(done, rules, config, files=len(items), seconds=time.perf_counter() - started)
+    entries = [(SourceFile(display, Path(display)), data) for display, data in items]
+    results = _review_all(entries, rules, config, None)
+    return assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started)
 
 
 def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,

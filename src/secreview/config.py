@@ -52,14 +52,20 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def from_pyproject(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
+def _tool_table(path: Path, section: str) -> Any:
+    """The raw `[tool.secreview]` value of a pyproject.toml; `section` names what the caller reads,
+    for the error message."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read [tool.secreview]: {exc}") from exc
-    table = data.get("tool", {}).get("secreview", {})
+        raise ConfigError(f"{path}: cannot read [{section}]: {exc}") from exc
+    return data.get("tool", {}).get("secreview", {})
+
+
+def from_pyproject(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    table = _tool_table(path, "tool.secreview")
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.secreview] must be a table")
     settings = {}
@@ -77,11 +83,7 @@ def subtable(path: Path | None, name: str) -> dict[str, Any]:
     """`[tool.secreview.<name>]` of a pyproject.toml (e.g. "llm"), unvalidated: its owner checks the keys."""
     if path is None:
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read [tool.secreview.{name}]: {exc}") from exc
-    table = data.get("tool", {}).get("secreview", {})
+    table = _tool_table(path, f"tool.secreview.{name}")
     section = table.get(name, {}) if isinstance(table, dict) else {}
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [tool.secreview.{name}] must be a table")

@@ -17,7 +17,7 @@ import tokenize
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pathspec
 
@@ -71,7 +71,7 @@ def discover(
             errors.append(FileError(shown, "not-found", f"{shown}: no such file or directory"))
             continue
         if given.is_file():
-            if not _excluded(shown, excludes):
+            if not excluded(shown, excludes):
                 files.setdefault(shown, SourceFile(shown, given))  # named files are always reviewed
             continue
         for path, error in _walk(given, excludes, respect_gitignore, cwd):
@@ -92,7 +92,8 @@ def _link_error(path: Path, shown: str) -> FileError:
     return FileError(shown, "unreadable", f"{shown}: broken symbolic link")
 
 
-def _excluded(shown: str, excludes: tuple[str, ...]) -> bool:
+def excluded(shown: str, excludes: tuple[str, ...]) -> bool:
+    """`shown` (a display path) matches one of the --exclude globs, by path, name or folder."""
     name = shown.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(shown, g) or fnmatch.fnmatch(name, g) or shown.startswith(g.rstrip("/") + "/")
                for g in excludes)
@@ -130,7 +131,7 @@ def _walk(
                 is_file = entry.is_file()
             except OSError:  # a link loop makes even the type unknowable
                 is_dir = is_file = False
-            if _excluded(shown, excludes) or _ignored(path, is_dir, ignores):
+            if excluded(shown, excludes) or _ignored(path, is_dir, ignores):
                 continue
             if entry.is_symlink() and not is_dir and not is_file:
                 yield None, _link_error(path, shown)
@@ -163,15 +164,22 @@ def _ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.GitIgn
 
 
 def _is_python(path: Path) -> bool:
-    if path.suffix in (".py", ".pyw"):
-        return True
     if path.suffix:
-        return False
+        return is_python(path.name, b"")
     try:
         with open(path, "rb") as handle:
-            return bool(_SHEBANG.match(handle.read(128)))
+            return is_python(path.name, handle.read(128))
     except OSError:
         return False
+
+
+def is_python(name: str, head: bytes) -> bool:
+    """What discovery reviews: a .py/.pyw name, or no suffix and a python shebang in `head` (the
+    file's first bytes). `secreview diff` applies it to git blobs too."""
+    suffix = PurePosixPath(name).suffix
+    if suffix in (".py", ".pyw"):
+        return True
+    return not suffix and bool(_SHEBANG.match(head[:128]))
 
 
 def read_source(file: SourceFile, max_bytes: int) -> tuple[bytes | None, FileError | None]:

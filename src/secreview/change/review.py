@@ -20,7 +20,7 @@ from secreview.change.select import minus_known, on_changed_lines
 from secreview.config import Config
 from secreview.llm.settings import LLMSettings
 from secreview.model import Change, FileError, Finding, Report
-from secreview.source import _SHEBANG, _excluded
+from secreview.source import excluded, is_python
 
 
 @dataclass
@@ -32,20 +32,12 @@ class _Images:
     pre: bytes | None = None
 
 
-def is_python(path: str, data: bytes) -> bool:
-    """The discovery rule of `secreview.source`: a .py/.pyw name, or no suffix and a python shebang."""
-    suffix = PurePosixPath(path).suffix
-    if suffix in (".py", ".pyw"):
-        return True
-    return not suffix and bool(_SHEBANG.match(data[:128]))
-
-
 def _worth_reviewing(fp: FilePatch, config: Config) -> bool:
     """Worth reading: a file with added lines that may be Python (a shebang is checked once read)."""
     cf = fp.changed
     maybe_python = PurePosixPath(cf.path).suffix in ("", ".py", ".pyw")
     return (cf.status != "deleted" and not cf.binary and bool(cf.changed_lines) and maybe_python
-            and not _excluded(cf.path, tuple(config.exclude)))
+            and not excluded(cf.path, tuple(config.exclude)))
 
 
 def review_git(directory: Path, spec: str | None, config: Config, new_only: bool = False,

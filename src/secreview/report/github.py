@@ -21,14 +21,7 @@ import json
 from dataclasses import replace
 
 from secreview.model import Finding, Report
-from secreview.report.markdown import (
-    change_line,
-    counts,
-    errors_block,
-    escape,
-    finding_block,
-    findings_section,
-)
+from secreview.report.markdown import finding_block, findings_section, summary
 
 EVENTS = ("COMMENT", "REQUEST_CHANGES")
 DEFAULT_MAX_COMMENTS = 50
@@ -102,12 +95,7 @@ def review(report: Report, commit_id: str | None = None, event: str = "COMMENT",
 
 
 def body(report: Report, commented: int, outside: list[Finding], over_cap: list[Finding], cap: int) -> str:
-    parts = [f"### secreview: {escape(report.verdict_sentence)}", change_line(report)]
-    if report.findings:
-        parts.append(counts(report.findings))
-    errors = errors_block(report)
-    if errors:
-        parts.append(errors)
+    parts = summary(report)
     if commented:
         parts.append(f"{commented} finding{'s are' if commented != 1 else ' is'} commented on the changed lines.")
     if report.change is None and outside:

@@ -138,14 +138,19 @@ def findings_section(findings: list[Finding], budget: int, open_count: int = SHO
     return "\n\n---\n\n".join(blocks) + ("\n\n</details>" if folded_started else "")
 
 
-def render(report: Report, max_chars: int = DEFAULT_MAX_CHARS, title: str = "secreview") -> str:
+def summary(report: Report, title: str = "secreview") -> list[str]:
+    """The opening paragraphs of a comment: verdict headline, what change, counts, what was not reviewed."""
     head = [f"### {escape(title)}: {escape(report.verdict_sentence)}", change_line(report)]
     if report.findings:
         head.append(counts(report.findings))
     errors = errors_block(report)
     if errors:
         head.append(errors)
-    text = "\n\n".join(head)
+    return head
+
+
+def render(report: Report, max_chars: int = DEFAULT_MAX_CHARS, title: str = "secreview") -> str:
+    text = "\n\n".join(summary(report, title))
     if report.findings:
         budget = max(0, max_chars - len(text) - 10)
         text += "\n\n" + findings_section(sorted(report.findings, key=_priority), budget)

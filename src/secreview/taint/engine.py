@@ -26,7 +26,7 @@ Where the rest is documented:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
 __all__ = ["Flow", "FunctionSummary", "ModuleSummary", "ProjectSummaries", "analyze", "build_project",
-           "module_name", "summarize_module"]
+           "imported_modules", "module_name", "summarize_module"]
 
 MAX_ROUNDS = 6
 
@@ -118,7 +118,9 @@ def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSum
     return flows
 
 
-def _imported_modules(ctx: FileContext, module: str, known: Mapping[str, object]) -> set[str]:
+def imported_modules(ctx: FileContext, module: str, known: Container[str]) -> set[str]:
+    """The modules of `known` that `module` imports, in any form (relative imports resolved, `from
+    pkg import mod` taken as `pkg.mod` when that is a known module)."""
     analysis_base = module if ctx.path.replace("\\", "/").endswith("__init__.py") else module.rpartition(".")[0]
     found: set[str] = set()
     for target in ctx.imports.values():
@@ -142,14 +144,14 @@ def _imported_modules(ctx: FileContext, module: str, known: Mapping[str, object]
 def _dependents(modules: Mapping[str, FileContext], project: ProjectSummaries) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for name, ctx in modules.items():
-        for dependency in _imported_modules(ctx, name, project.modules):
+        for dependency in imported_modules(ctx, name, project.modules):
             out.setdefault(dependency, set()).add(name)
     return out
 
 
 def _order(modules: Mapping[str, FileContext], project: ProjectSummaries) -> list[str]:
     """Dependencies before their importers (cycles broken anywhere), so one round does most of the work."""
-    deps = {name: sorted(_imported_modules(ctx, name, project.modules)) for name, ctx in modules.items()}
+    deps = {name: sorted(imported_modules(ctx, name, project.modules)) for name, ctx in modules.items()}
     order: list[str] = []
     state: dict[str, int] = {}
     for root in sorted(modules):

@@ -120,7 +120,7 @@ def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, Pro
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "") -> ProjectPhase:
-    from secreview.taint.engine import build_project
+    from secreview.taint.engine import build_project, imported_modules
     from secreview.taint.summaries import ModuleSummary, ProjectSummaries
 
     store = store or SummaryStore()
@@ -145,7 +145,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         if ctx is None:
             module.digest = ""  # unparsable: left out of the project
             continue
-        imported = _imported_modules(ctx, module.name, names)
+        imported = imported_modules(ctx, module.name, names)
         store.put_json("imports", module.digest, sorted(imported))
         module.imports = frozenset(imported) & names
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
@@ -195,27 +195,6 @@ def _context(display: str, text: str) -> FileContext | None:
     if error or parsed is None:
         return None
     return FileContext(display, parsed.source, parsed.tree)
-
-
-def _imported_modules(ctx: FileContext, module: str, names: set[str]) -> set[str]:
-    """Project modules this module imports (by any form of import, relative ones resolved)."""
-    package = module.rsplit(".", 1)[0] if "." in module else ""
-    if module in names and ctx.path.endswith("__init__.py"):
-        package = module
-    found = set()
-    for target in ctx.imports.values():
-        if target.startswith("."):
-            level = len(target) - len(target.lstrip("."))
-            base = package.split(".") if package else []
-            base = base[: len(base) - (level - 1)] if level > 1 else base
-            target = ".".join([*base, target.lstrip(".")]).strip(".")
-        parts = target.split(".")
-        for cut in range(len(parts), 0, -1):
-            candidate = ".".join(parts[:cut])
-            if candidate in names and candidate != module:
-                found.add(candidate)
-                break
-    return found
 
 
 def closure_digests(by_name: Mapping[str, ProjectModule], own: Mapping[str, str]) -> dict[str, str]:

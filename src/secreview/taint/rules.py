@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from secreview.analysis.context import FileContext
-from secreview.model import Finding, TraceStep
+from secreview.model import Finding
 from secreview.ruleset import Hit, Rule
 from secreview.taint.spec import SINK_KINDS, SOURCE_KINDS
 
@@ -49,11 +49,12 @@ def spec_index() -> SpecIndex:
 
 
 def single_module_setup(ctx: FileContext, module: str = "example") -> TaintSetup:
-    """A project of one file: what `review_text` uses when no project phase ran (doc
-    examples, `secreview` on a single in-memory text)."""
-    from secreview.taint.engine import build_project
+    """A project of one file: what `review_text` uses when no project phase ran (doc examples,
+    `secreview diff` on in-memory blobs). No summaries: `analyze` summarises a module outside the
+    project in the same run that reports its flows."""
+    from secreview.taint.summaries import ProjectSummaries
 
-    return TaintSetup(module, build_project({module: ctx}, spec_index()))
+    return TaintSetup(module, ProjectSummaries())
 
 
 def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> Iterator[tuple[Rule, Hit]]:
@@ -71,7 +72,7 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
                 continue
             if query.validated is not None and _validated(query.validated, flow, ctx):
                 continue
-            yield rule, Hit(flow.sink_node, flow_message(flow, ctx), trace=_trace(flow.trace, ctx))
+            yield rule, Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace)
 
 
 def _validated(validated: Any, flow: Any, ctx: FileContext) -> bool:
@@ -83,7 +84,7 @@ def _validated(validated: Any, flow: Any, ctx: FileContext) -> bool:
     if last is None or last.path != ctx.path or last.line == flow.sink_node.lineno:
         return False
     method = flow.sink.call.rpartition(".")[2]
-    for node in ast.walk(ctx.tree):
+    for node in ctx.tree_nodes():
         if isinstance(node, ast.Call) and node.lineno == last.line and _called_name(node) == method:
             arg = _sink_argument(node, flow.sink)
             if arg is not None and validated(node, arg, ctx):
@@ -171,19 +172,6 @@ def _argument_words(call: ast.Call, arg: ast.AST) -> str:
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
     return any(child is node for child in ast.walk(tree))
-
-
-def _trace(steps: Iterable[Any], ctx: FileContext) -> tuple[TraceStep, ...]:
-    """The engine's steps as model TraceSteps (they already are when the engine uses the model's)."""
-    out = []
-    for step in steps:
-        if isinstance(step, TraceStep):
-            out.append(step)
-        else:  # a step object of the engine's own: same fields by name
-            out.append(TraceStep(path=str(getattr(step, "path", ctx.path)), line=int(step.line),
-                                 column=int(getattr(step, "column", 1)), snippet=str(getattr(step, "snippet", "")),
-                                 note=str(getattr(step, "note", ""))))
-    return tuple(out)
 
 
 # Pattern rules' CWEs that a taint rule's CWE restates (eval injection is code injection).
