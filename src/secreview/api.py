@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -10,13 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from secreview import __version__
+from secreview import __version__, memory
 from secreview.cache import ResultCache, code_signature, default_dir, file_key
 from secreview.config import Config
 from secreview.cwe import load_catalog
 from secreview.engine import FileResult, review_bytes, review_file
 from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, RuleInfo, Stats
-from secreview.ruleset import Rule, load_rules, select_rules, taint_rules
+from secreview.ruleset import Rule, load_rules, select_rules, taint_rules, wanted_nodes
 from secreview.source import SourceFile, discover, read_source
 from secreview.taint.project import ProjectPhase, build_phase, collect, module_roots
 from secreview.taint.rules import TaintSetup, drop_restated
@@ -42,9 +43,11 @@ def review(
     started = time.perf_counter()
     rules = active_rules(config)
     files, walk_errors = discover(paths, config.exclude, config.respect_gitignore, cwd)
-    phase, phase_errors = _project_phase(files, paths if project is None else project, rules, config, cwd)
-    walk_errors = walk_errors + phase_errors
-    results = _review_all([(f, None) for f in files], rules, config, progress, phase)
+    with memory.collector_paused():
+        phase, phase_errors = _project_phase(files, paths if project is None else project, rules, config, cwd)
+        walk_errors = walk_errors + phase_errors
+        with memory.frozen():
+            results = _review_all([(f, None) for f in files], rules, config, progress, phase)
     report = assemble(results, rules, config, files=len(files), seconds=time.perf_counter() - started)
     if walk_errors:
         report = _with_errors(report, walk_errors)
@@ -67,8 +70,10 @@ def _project_phase(files: list[SourceFile], project: Sequence[str], rules: tuple
     everything = files + [f for f in extra if f.display not in shown]
     modules = collect(everything, module_roots([*project, *(f.display for f in files)], cwd))
     store = _open_cache(config)
+    # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
+    serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
     try:
-        return build_phase(modules, config.max_file_size, store, code_signature()), []
+        return build_phase(modules, config.max_file_size, store, code_signature(), wanted_nodes(rules), serial), []
     except (RecursionError, MemoryError) as exc:
         return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
                                                f"{exc!r}")]
@@ -113,6 +118,8 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
+                if phase is not None:
+                    phase.contexts.pop(file.display, None)  # a kept tree this file no longer needs
             done += 1
             if progress:
                 progress(done, total)
@@ -135,7 +142,8 @@ def review_sources(items: Sequence[tuple[str, bytes]], config: Config) -> Report
     started = time.perf_counter()
     rules = active_rules(config)
     entries = [(SourceFile(display, Path(display)), data) for display, data in items]
-    results = _review_all(entries, rules, config, None)
+    with memory.collector_paused():
+        results = _review_all(entries, rules, config, None)
     return assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started)
 
 
@@ -147,6 +155,8 @@ def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
             yield _review_one(file, data, rules, config.max_file_size, phase.setup_for(file.display) if phase else None)
         return
     codes = tuple(r.meta.code for r in rules)
+    if phase is not None:
+        phase.contexts.clear()  # workers parse for themselves; trees alive at fork time only cost copies
     chunk = max(1, min(32, len(todo) // (jobs * 8) or 1))
     modules = [_module_of(phase, t[1].display) for t in todo]
     # The summaries go to each worker once, as JSON-ready data, not with every file.
@@ -163,9 +173,12 @@ def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
 
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
                 taint: TaintSetup | None = None) -> FileResult:
-    if data is None:
-        return review_file(file, rules, max_bytes, taint)
-    return review_bytes(file.display, data, rules, taint)
+    try:
+        if data is None:
+            return review_file(file, rules, max_bytes, taint)
+        return review_bytes(file.display, data, rules, taint)
+    finally:
+        memory.file_done()
 
 
 # A worker process's copy of the project summaries, set once by its initializer (a worker
@@ -176,7 +189,9 @@ _worker_project: list = []
 def _start_worker(summaries: dict | None) -> None:
     from secreview.taint.summaries import ProjectSummaries
 
+    gc.disable()  # the worker's whole life is reviewing files (secreview/memory.py)
     _worker_project[:] = [ProjectSummaries.from_dict(summaries)] if summaries is not None else []
+    gc.freeze()
 
 
 def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ...], max_bytes: int,

@@ -24,9 +24,9 @@ from secreview.report.json import finding_from_dict
 # Errors that follow from the content alone are cached; reading problems and internal
 # failures are not (they may not happen next time).
 _CACHEABLE_ERRORS = frozenset({"syntax", "decode", "nul-bytes"})
-# Tables of the taint project phase: a module's summary keyed by the texts of its import
-# closure, and a module's imports keyed by its content hash (secreview/taint/project.py).
-_JSON_TABLES = ("summaries", "imports")
+# The table of the taint project phase: a module's summary keyed by the texts of its import
+# closure (secreview/taint/project.py).
+_JSON_TABLES = ("summaries",)
 
 
 def default_dir() -> Path:

@@ -54,12 +54,15 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
     """`taint`: the file's module name and its project's summaries, from the project phase of
     `api.review`; without it, taint rules see this file as a project of one module."""
     result = FileResult(display, lines=text.count("\n") + 1)
-    parsed, error = parse(text, display)
-    if error or parsed is None:
-        if error:
-            result.errors.append(error)
-        return result
-    ctx = FileContext(display, parsed.source, parsed.tree, wanted_nodes(rules))
+    wanted = wanted_nodes(rules)
+    ctx = taint.context if taint is not None else None
+    if ctx is None or ctx.path != display or ctx.source != text or not wanted <= ctx.nodes_by_type.keys():
+        parsed, error = parse(text, display)
+        if error or parsed is None:
+            if error:
+                result.errors.append(error)
+            return result
+        ctx = FileContext(display, parsed.source, parsed.tree, wanted)
     catalog = load_catalog()
     comments = suppress.find_comments(text)
     seen: set[tuple[str, int, int, int]] = set()

@@ -54,6 +54,12 @@ def literal_value(expr: ast.AST | None, ctx: FileContext | None = None):  # noqa
         expr = module_constant(ctx, expr.id)
     if expr is None:
         return None
+    # The common cases answered directly: `ast.literal_eval` builds closures that refer to each
+    # other on every call, garbage only the cycle collector frees.
+    if isinstance(expr, ast.Constant):
+        return expr.value
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        return None
     try:
         return ast.literal_eval(expr)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

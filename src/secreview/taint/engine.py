@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
+from secreview.taint.imports import resolve
 from secreview.taint.module import Flow, ModuleAnalysis
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
 __all__ = ["Flow", "FunctionSummary", "ModuleSummary", "ProjectSummaries", "analyze", "build_project",
-           "imported_modules", "module_name", "summarize_module"]
+           "dotted_module", "imported_modules", "module_name", "summarize_module"]
 
 MAX_ROUNDS = 6
 
@@ -49,6 +50,11 @@ def module_name(path: Path, root: Path) -> str:
         parts = list(Path(path).resolve().relative_to(Path(root).resolve()).parts)
     except ValueError:
         parts = [Path(path).name]
+    return dotted_module(parts)
+
+
+def dotted_module(parts: list[str]) -> str:
+    """`pkg.sub.mod` for the path parts `pkg/sub/mod.py` below a module root."""
     if not parts:
         return ""
     last = parts[-1]
@@ -121,24 +127,8 @@ def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSum
 def imported_modules(ctx: FileContext, module: str, known: Container[str]) -> set[str]:
     """The modules of `known` that `module` imports, in any form (relative imports resolved, `from
     pkg import mod` taken as `pkg.mod` when that is a known module)."""
-    analysis_base = module if ctx.path.replace("\\", "/").endswith("__init__.py") else module.rpartition(".")[0]
-    found: set[str] = set()
-    for target in ctx.imports.values():
-        if target.startswith("."):
-            level = len(target) - len(target.lstrip("."))
-            base = analysis_base
-            for _ in range(level - 1):
-                base = base.rpartition(".")[0]
-            rest = target[level:]
-            target = f"{base}.{rest}" if base and rest else base or rest
-        parts = target.split(".")
-        for cut in range(len(parts), 0, -1):
-            candidate = ".".join(parts[:cut])
-            if candidate in known:
-                found.add(candidate)
-                break
-    found.discard(module)
-    return found
+    is_package = ctx.path.replace("\\", "/").endswith("__init__.py")
+    return resolve(ctx.imports.values(), module, is_package, known)
 
 
 def _dependents(modules: Mapping[str, FileContext], project: ProjectSummaries) -> dict[str, set[str]]:

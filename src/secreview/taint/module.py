@@ -14,12 +14,14 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
 from secreview.model import TraceStep
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
 from secreview.taint.flow import FunctionAnalysis
+from secreview.taint.imports import absolute_name
 from secreview.taint.labels import CLEAN, Label, is_param, join, shape
 from secreview.taint.spec import Sink, Source
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
@@ -61,7 +63,9 @@ class ModuleAnalysis:
         self.index = index
         self.project = project
         self.is_package = ctx.path.replace("\\", "/").endswith("__init__.py")
-        self.typer = Typer(ctx, index, self._imported_type)
+        # A plain function, not a bound method: `self.typer` holding `self` would make a cycle
+        # that keeps every analysed tree alive until the cycle collector runs.
+        self.typer = Typer(ctx, index, partial(_imported_type, module, self.is_package, project))
         previous = project.modules.get(module)
         self.functions: dict[str, FunctionSummary] = dict(previous.functions) if previous else {}
         self.class_attributes: dict[str, dict[str, Label]] = (
@@ -215,21 +219,16 @@ class ModuleAnalysis:
         constructor = self.project.function(dotted + ".__init__")
         return (constructor, True) if constructor is not None and constructor.is_method else None
 
-    def _imported_type(self, dotted: str) -> str | None:
-        module, _, name = self.absolute(dotted).rpartition(".")
-        summary = self.project.modules.get(module)
-        return summary.module_types.get(name) if summary is not None else None
-
     def absolute(self, name: str) -> str:
         """`.helpers.build` -> `pkg.helpers.build` for a module of package `pkg`."""
-        if not name.startswith("."):
-            return name
-        level = len(name) - len(name.lstrip("."))
-        base = self.module if self.is_package else self.module.rpartition(".")[0]
-        for _ in range(level - 1):
-            base = base.rpartition(".")[0]
-        rest = name[level:]
-        return f"{base}.{rest}" if base and rest else base or rest
+        return absolute_name(name, self.module, self.is_package)
+
+
+def _imported_type(module: str, is_package: bool, project: ProjectSummaries, dotted: str) -> str | None:
+    """The type of a module-level name another project module defines (`from .db import engine`)."""
+    owner, _, name = absolute_name(dotted, module, is_package).rpartition(".")
+    summary = project.modules.get(owner)
+    return summary.module_types.get(name) if summary is not None else None
 
 
 class _Relevance:

@@ -26,6 +26,7 @@ from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
+from secreview.taint.imports import imported_modules
 from secreview.taint.rules import TaintSetup, spec_index
 
 
@@ -46,11 +47,16 @@ class ProjectPhase:
     project: Any  # secreview.taint.engine.ProjectSummaries
     modules: dict[str, ProjectModule] = field(default_factory=dict)  # display path -> module
     recomputed: int = 0  # modules summarised in this run (the others came from the cache)
+    # display path -> the tree the phase parsed to summarise it, kept (when asked) for the file's own
+    # review to use instead of parsing the same text again; each is handed out once
+    contexts: dict[str, FileContext] = field(default_factory=dict)
     _dependency_digests: dict[str, str] | None = None
 
     def setup_for(self, display: str) -> TaintSetup | None:
         module = self.modules.get(display)
-        return TaintSetup(module.name, self.project) if module is not None else None
+        if module is None:
+            return None
+        return TaintSetup(module.name, self.project, self.contexts.pop(display, None))
 
     def dependency_hash(self, display: str) -> str:
         """A hash of the summaries of the project modules this file's module depends on (its
@@ -95,32 +101,39 @@ class SummaryStore:
 def module_roots(paths: Iterable[str], cwd: Path) -> list[Path]:
     """The directory each given path names modules from: the path itself (a file's
     directory), widened upwards while it is a package (has `__init__.py`)."""
-    roots = []
+    roots: dict[Path, Path] = {}  # a directory -> its root (the files of one directory share it)
+    out = []
     for raw in paths:
         given = Path(raw) if Path(raw).is_absolute() else cwd / raw
-        root = given.parent if given.is_file() else given
-        root = root.resolve()
-        while (root / "__init__.py").is_file() and root.parent != root:
-            root = root.parent
-        roots.append(root)
-    return roots
+        start = given.parent if given.is_file() else given
+        if start not in roots:
+            root = start.resolve()
+            while (root / "__init__.py").is_file() and root.parent != root:
+                root = root.parent
+            roots[start] = root
+        out.append(roots[start])
+    return out
 
 
 def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, ProjectModule]:
-    from secreview.taint.engine import module_name
+    from secreview.taint.engine import dotted_module
 
     modules: dict[str, ProjectModule] = {}
-    ordered = sorted(set(roots), key=lambda r: len(r.parts), reverse=True)  # the deepest root that holds it
+    known = set(roots)
     for file in files:
         path = file.path.resolve()
-        root = next((r for r in ordered if path.is_relative_to(r)), path.parent)
-        modules[file.display] = ProjectModule(file, module_name(path, root))
+        # the deepest root that holds it: the first of its ancestors that is a root
+        root = next((parent for parent in path.parents if parent in known), path.parent)
+        modules[file.display] = ProjectModule(file, dotted_module(list(path.parts[len(root.parts):])))
     return modules
 
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
-                code_signature: str = "") -> ProjectPhase:
-    from secreview.taint.engine import build_project, imported_modules
+                code_signature: str = "", wanted: frozenset[type] = frozenset(),
+                keep_contexts: bool = False) -> ProjectPhase:
+    """`wanted`, `keep_contexts`: the trees parsed to summarise modules are built with the rules'
+    node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse."""
+    from secreview.taint.engine import build_project
     from secreview.taint.summaries import ModuleSummary, ProjectSummaries
 
     store = store or SummaryStore()
@@ -134,20 +147,11 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         if text is not None and not error:
             texts[display] = text
     names = {m.name for m in modules.values() if m.digest}
+    packages = {name.rsplit(".", i)[0] for name in names for i in range(1, name.count(".") + 1)}
     for display, module in modules.items():
-        if display not in texts:
-            continue
-        cached = store.get_json("imports", module.digest)
-        if isinstance(cached, list):
-            module.imports = frozenset(cached) & names
-            continue
-        ctx = _context(display, texts[display])
-        if ctx is None:
-            module.digest = ""  # unparsable: left out of the project
-            continue
-        imported = imported_modules(ctx, module.name, names)
-        store.put_json("imports", module.digest, sorted(imported))
-        module.imports = frozenset(imported) & names
+        if display in texts:
+            is_package = display.replace("\\", "/").endswith("__init__.py")
+            module.imports = frozenset(imported_modules(texts[display], module.name, is_package, names, packages))
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
     by_name = {m.name: m for m in live.values()}
     # Only modules that another module imports need a summary here; the others (most test files,
@@ -173,7 +177,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         stale[module.name] = module
     for module in stale.values():
         if module.ctx is None:
-            module.ctx = _context(module.file.display, texts[module.file.display])
+            module.ctx = _context(module.file.display, texts[module.file.display], wanted)
     stale = {n: m for n, m in stale.items() if m.ctx is not None}
     index = spec_index()
     if stale:
@@ -184,17 +188,20 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         summary = project.modules.get(name)
         if summary is not None:
             store.put_json("summaries", keys[name], summary.to_dict())
-    for module in modules.values():
-        module.ctx = None  # the per-file review parses again; keeping every tree would hold the whole project
-    phase = ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale))
-    return phase
+    contexts = {}
+    for display, module in modules.items():
+        if keep_contexts and module.ctx is not None:
+            contexts[display] = module.ctx
+        module.ctx = None
+    return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale),
+                        contexts=contexts)
 
 
-def _context(display: str, text: str) -> FileContext | None:
+def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:
     parsed, error = parse(text, display)
     if error or parsed is None:
         return None
-    return FileContext(display, parsed.source, parsed.tree)
+    return FileContext(display, parsed.source, parsed.tree, wanted)
 
 
 def closure_digests(by_name: Mapping[str, ProjectModule], own: Mapping[str, str]) -> dict[str, str]:

@@ -38,6 +38,8 @@ class TaintSetup:
 
     module: str
     project: Any  # secreview.taint.engine.ProjectSummaries
+    # the file's tree, when the project phase parsed this very text already (reused, not re-parsed)
+    context: FileContext | None = None
 
 
 @cache
