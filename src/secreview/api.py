@@ -44,7 +44,7 @@ def review(
     rules = active_rules(config)
     files, walk_errors = discover(paths, config.exclude, config.respect_gitignore, cwd)
     with memory.collector_paused():
-        phase, phase_errors = _project_phase(files, paths if project is None else project, rules, config, cwd)
+        phase, phase_errors = _project_phase(files, paths, project, rules, config, cwd)
         walk_errors = walk_errors + phase_errors
         with memory.frozen():
             results = _review_all([(f, None) for f in files], rules, config, progress, phase)
@@ -58,17 +58,20 @@ def review(
     return report
 
 
-def _project_phase(files: list[SourceFile], project: Sequence[str], rules: tuple[Rule, ...], config: Config,
+def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Sequence[str] | None,
+                   rules: tuple[Rule, ...], config: Config,
                    cwd: Path | None) -> tuple[ProjectPhase | None, list[FileError]]:
     """Summaries of the project's functions for the taint rules (none selected: no phase). When
-    the phase fails, each file's taint rules still run on that file alone, and the report says so."""
+    the phase fails, each file's taint rules still run on that file alone, and the report says so.
+    `project`: other paths whose modules belong to the project (None: the reviewed paths, already walked)."""
     if not taint_rules(rules) or not files:
         return None, []
     cwd = cwd or Path.cwd()
     extra, _ = discover(project, config.exclude, config.respect_gitignore, cwd) if project else ([], [])
     shown = {f.display for f in files}
     everything = files + [f for f in extra if f.display not in shown]
-    modules = collect(everything, module_roots([*project, *(f.display for f in files)], cwd))
+    modules = collect(everything, module_roots([*(paths if project is None else project),
+                                                *(f.display for f in files)], cwd))
     store = _open_cache(config)
     # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
     serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
@@ -119,7 +122,7 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                     todo.append((index, file, data, key))
                     continue
                 if phase is not None:
-                    phase.contexts.pop(file.display, None)  # a kept tree this file no longer needs
+                    phase.release(file.display)  # a kept tree this file no longer needs
             done += 1
             if progress:
                 progress(done, total)
@@ -156,7 +159,7 @@ def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
         return
     codes = tuple(r.meta.code for r in rules)
     if phase is not None:
-        phase.contexts.clear()  # workers parse for themselves; trees alive at fork time only cost copies
+        phase.release()  # workers parse for themselves; trees alive at fork time only cost copies
     chunk = max(1, min(32, len(todo) // (jobs * 8) or 1))
     modules = [_module_of(phase, t[1].display) for t in todo]
     # The summaries go to each worker once, as JSON-ready data, not with every file.

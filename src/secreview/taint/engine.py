@@ -73,10 +73,13 @@ def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: P
 
 
 def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
-                  known: ProjectSummaries | None = None) -> ProjectSummaries:
+                  known: ProjectSummaries | None = None,
+                  flows: dict[str, list[Flow]] | None = None) -> ProjectSummaries:
     """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
     a cache) that stand fixed: only `modules` are recomputed, each as often as a summary it
-    depends on changes, not once per round."""
+    depends on changes, not once per round. `flows`, when given, receives the flows of each
+    module whose last run saw the final summaries of itself and of every module it imports
+    (exactly what `analyze` would report for it, on the same tree)."""
     project = ProjectSummaries()
     if known is not None:
         for name, summary in known.modules.items():
@@ -87,6 +90,9 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     dependents = _dependents(modules, project)
     order = _order(modules, project)
     dirty = set(order)
+    tick = 0
+    last_run: dict[str, tuple[int, list[Flow]]] = {}  # module -> (tick of its last run, its flows)
+    changed_at: dict[str, int] = {}  # module -> tick of the last change of its summary
     for _ in range(MAX_ROUNDS):
         done: set[str] = set()
         changed_any = False
@@ -95,13 +101,16 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
             if name not in dirty:
                 continue
             old = project.modules[name]
-            new = summarize_module(modules[name], name, index, project)
+            tick += 1
+            new, module_flows = ModuleAnalysis(modules[name], name, index, project).run(need_summary=True)
+            last_run[name] = (tick, module_flows)
             done.add(name)
             if new.shape() != old.shape():
                 changed_any = True
+                changed_at[name] = tick
                 project.set_module(name, new)
-                # modules already summarised this round saw the old summary
-                next_dirty |= {d for d in dependents.get(name, ()) if d in done}
+                # every importer that will not run later in this round saw the old summary
+                next_dirty |= {d for d in dependents.get(name, ()) if d in done or d not in dirty}
                 if new.shape()[1] != old.shape()[1]:
                     next_dirty.add(name)
             else:
@@ -109,6 +118,12 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
         if not changed_any or not next_dirty:
             break
         dirty = next_dirty
+    if flows is not None:
+        imports = {name: imported_modules(ctx, name, project.modules) for name, ctx in modules.items()}
+        pending = next_dirty if changed_any else set()  # what a further round would have run
+        for name, (ran, module_flows) in last_run.items():
+            if name not in pending and all(changed_at.get(d, 0) < ran for d in imports[name]):
+                flows[name] = module_flows
     return project
 
 

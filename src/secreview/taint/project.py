@@ -50,13 +50,26 @@ class ProjectPhase:
     # display path -> the tree the phase parsed to summarise it, kept (when asked) for the file's own
     # review to use instead of parsing the same text again; each is handed out once
     contexts: dict[str, FileContext] = field(default_factory=dict)
+    # display path -> the flows the phase found in that kept tree (its last run saw the final summaries)
+    flows: dict[str, list] = field(default_factory=dict)
+    # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
+    summary_digests: dict[str, str] = field(default_factory=dict)
     _dependency_digests: dict[str, str] | None = None
+
+    def release(self, display: str | None = None) -> None:
+        """Drop the kept tree and flows of one file (all files: None), which hold its tree alive."""
+        if display is None:
+            self.contexts.clear()
+            self.flows.clear()
+        else:
+            self.contexts.pop(display, None)
+            self.flows.pop(display, None)
 
     def setup_for(self, display: str) -> TaintSetup | None:
         module = self.modules.get(display)
         if module is None:
             return None
-        return TaintSetup(module.name, self.project, self.contexts.pop(display, None))
+        return TaintSetup(module.name, self.project, self.contexts.pop(display, None), self.flows.pop(display, None))
 
     def dependency_hash(self, display: str) -> str:
         """A hash of the summaries of the project modules this file's module depends on (its
@@ -67,10 +80,14 @@ class ProjectPhase:
         if self._dependency_digests is None:
             own = {}
             for m in self.modules.values():
-                summary = self.project.modules.get(m.name)
-                own[m.name] = hashlib.sha256(_canonical_json(summary.to_dict() if summary else None)).hexdigest()
+                own[m.name] = self.summary_digests.get(m.name) or summary_digest(self.project.modules.get(m.name))
             self._dependency_digests = closure_digests({m.name: m for m in self.modules.values()}, own)
         return self._dependency_digests.get(module.name, "")
+
+
+def summary_digest(summary: Any) -> str:
+    """The digest of a module summary (None: a module without one), independent of set order."""
+    return hashlib.sha256(_canonical_json(summary.to_dict() if summary is not None else None)).hexdigest()
 
 
 def _canonical_json(value: Any) -> bytes:
@@ -163,14 +180,16 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     closures = closure_digests(by_name, {n: f"{code_signature}\x1f{m.digest}" for n, m in by_name.items()})
     keys = {n: hashlib.sha256(f"{n}\x1f{closures[n]}".encode()).hexdigest() for n in by_name}
     project = ProjectSummaries()
+    digests: dict[str, str] = {}
     stale: dict[str, ProjectModule] = {}
     for module in live.values():
         if module.name not in imported_somewhere:
             continue
         cached = store.get_json("summaries", keys[module.name])
-        if isinstance(cached, dict):
+        if isinstance(cached, dict) and isinstance(cached.get("digest"), str):
             try:
-                project.set_module(module.name, ModuleSummary.from_dict(cached))
+                project.set_module(module.name, ModuleSummary.from_dict(cached["summary"]))
+                digests[module.name] = cached["digest"]
                 continue
             except (KeyError, TypeError, ValueError):
                 pass
@@ -180,21 +199,26 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             module.ctx = _context(module.file.display, texts[module.file.display], wanted)
     stale = {n: m for n, m in stale.items() if m.ctx is not None}
     index = spec_index()
+    flows_by_module: dict[str, list] = {}
     if stale:
         # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
         # when a summary it depends on changed (a naive round-robin cost five passes on Django).
-        project = build_project({n: m.ctx for n, m in stale.items()}, index, project)  # type: ignore[misc]
+        project = build_project({n: m.ctx for n, m in stale.items()}, index, project,  # type: ignore[misc]
+                                flows_by_module if keep_contexts else None)
     for name in stale:
         summary = project.modules.get(name)
         if summary is not None:
-            store.put_json("summaries", keys[name], summary.to_dict())
-    contexts = {}
+            digests[name] = summary_digest(summary)
+            store.put_json("summaries", keys[name], {"digest": digests[name], "summary": summary.to_dict()})
+    contexts, flows = {}, {}
     for display, module in modules.items():
         if keep_contexts and module.ctx is not None:
             contexts[display] = module.ctx
+            if module.name in flows_by_module:
+                flows[display] = flows_by_module[module.name]
         module.ctx = None
     return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale),
-                        contexts=contexts)
+                        contexts=contexts, flows=flows, summary_digests=digests)
 
 
 def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:

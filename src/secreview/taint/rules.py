@@ -38,8 +38,10 @@ class TaintSetup:
 
     module: str
     project: Any  # secreview.taint.engine.ProjectSummaries
-    # the file's tree, when the project phase parsed this very text already (reused, not re-parsed)
+    # the file's tree, when the project phase parsed this very text already (reused, not re-parsed),
+    # and the flows the phase found in it (valid for that tree only)
     context: FileContext | None = None
+    flows: list | None = None
 
 
 @cache
@@ -66,7 +68,9 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
         return
     from secreview.taint.engine import analyze
 
-    for flow in analyze(ctx, setup.module, spec_index(), setup.project):
+    found = setup.flows if setup.flows is not None and setup.context is ctx else \
+        analyze(ctx, setup.module, spec_index(), setup.project)
+    for flow in found:
         for rule in rules:
             query = rule.taint
             assert query is not None

@@ -158,38 +158,40 @@ def value_identifiers(ctx: FileContext, expr: ast.expr | None, depth: int = 2) -
     names, constant subscript keys, method receivers and call arguments (not the called
     functions), following local names to their single binding up to `depth` times."""
     found: list[str] = []
-
-    def visit(node: ast.AST | None, depth: int) -> None:
-        if node is None:
-            return
-        if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute):
-                visit(node.func.value, depth)
-            for arg in node.args:
-                visit(arg, depth)
-            for kw in node.keywords:
-                visit(kw.value, depth)
-        elif isinstance(node, ast.Name):
-            if node.id in ctx.imports or not isinstance(node.ctx, ast.Load):
-                return
-            found.append(node.id)
-            if depth > 0:
-                value = single_value(ctx, node)
-                if value is not None:
-                    visit(value, depth - 1)
-        elif isinstance(node, ast.Attribute):
-            found.append(node.attr)
-        elif isinstance(node, ast.Subscript):
-            key = node.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                found.append(key.value)
-            else:
-                visit(node.value, depth)
-        elif isinstance(node, (ast.Lambda, ast.Constant)):
-            return
-        else:
-            for child in ast.iter_child_nodes(node):
-                visit(child, depth)
-
-    visit(expr, depth)
+    _visit_values(ctx, expr, depth, found)
     return found
+
+
+def _visit_values(ctx: FileContext, node: ast.AST | None, depth: int, found: list[str]) -> None:
+    # A module-level function, not a closure: a closure that calls itself is a reference cycle
+    # holding `ctx` (and its tree) until the cycle collector runs (secreview/memory.py).
+    if node is None:
+        return
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            _visit_values(ctx, node.func.value, depth, found)
+        for arg in node.args:
+            _visit_values(ctx, arg, depth, found)
+        for kw in node.keywords:
+            _visit_values(ctx, kw.value, depth, found)
+    elif isinstance(node, ast.Name):
+        if node.id in ctx.imports or not isinstance(node.ctx, ast.Load):
+            return
+        found.append(node.id)
+        if depth > 0:
+            value = single_value(ctx, node)
+            if value is not None:
+                _visit_values(ctx, value, depth - 1, found)
+    elif isinstance(node, ast.Attribute):
+        found.append(node.attr)
+    elif isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found.append(key.value)
+        else:
+            _visit_values(ctx, node.value, depth, found)
+    elif isinstance(node, (ast.Lambda, ast.Constant)):
+        return
+    else:
+        for child in ast.iter_child_nodes(node):
+            _visit_values(ctx, child, depth, found)

@@ -1,0 +1,95 @@
+"""What the project phase hands to the per-file review in one process: the trees it parsed
+(not parsed again) and the flows it found in them, which must be exactly what `analyze`
+reports for those modules; and the review's use of the cycle collector."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from conftest import FIXTURES
+from secreview import api, engine, memory
+from secreview.analysis.context import FileContext
+from secreview.config import Config
+from secreview.ruleset import load_rules, wanted_nodes
+from secreview.source import discover, parse
+from secreview.taint.engine import analyze
+from secreview.taint.project import build_phase, collect, module_roots
+from secreview.taint.rules import spec_index
+
+CASES = sorted(p for p in (FIXTURES / "taint").iterdir() if p.is_dir())
+
+
+def flow_key(flow) -> tuple:  # noqa: ANN001
+    node = flow.sink_node
+    return (node.lineno, node.col_offset, flow.source_kind, flow.sink_kind, flow.sink.call,
+            flow.arg_node.lineno, flow.arg_node.col_offset, tuple((s.path, s.line, s.note) for s in flow.trace))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_phase_flows_are_the_flows_analyze_reports(case):
+    files, _ = discover(["."], cwd=case)
+    phase = build_phase(collect(files, module_roots(["."], case)), 2_000_000, None, "sig",
+                        wanted_nodes(load_rules()), keep_contexts=True)
+    assert set(phase.flows) <= set(phase.contexts)
+    for display, ctx in phase.contexts.items():
+        module = phase.modules[display].name
+        parsed, error = parse(ctx.source, display)
+        assert error is None and parsed is not None
+        fresh = FileContext(display, parsed.source, parsed.tree)
+        expected = [flow_key(f) for f in analyze(fresh, module, spec_index(), phase.project)]
+        if display in phase.flows:
+            assert [flow_key(f) for f in phase.flows[display]] == expected, display
+        else:  # not final after the fixpoint: the per-file review analyses it again
+            assert analyze(ctx, module, spec_index(), phase.project) is not None
+
+
+def test_a_summarised_module_is_parsed_once(tmp_path, monkeypatch):
+    (tmp_path / "helpers.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (tmp_path / "view.py").write_text(
+        "from flask import request\nfrom helpers import run\n\ndef handler():\n    run(request.args['c'])\n")
+    parsed: list[str] = []
+    real = engine.parse
+    monkeypatch.setattr(engine, "parse", lambda text, shown: parsed.append(shown) or real(text, shown))
+    report = api.review(["."], Config(jobs=1, cache=False), cwd=tmp_path)
+    assert [(f.path, f.line, f.rule) for f in report.findings if f.rule == "SR104"] == [("view.py", 5, "SR104")]
+    assert parsed == ["view.py"]  # helpers.py: the phase's tree was reused
+
+
+def test_reviewing_leaves_no_cycles_that_hold_trees():
+    """With the collector paused during a review, a tree must be freed by reference counting:
+    nothing the review keeps per file may form a cycle (secreview/memory.py)."""
+    rules = load_rules()
+    paths = sorted((FIXTURES / "taint").rglob("*.py"))[:30] + sorted((FIXTURES / "rules").rglob("*.py"))[:30]
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for path in paths:
+            engine.review_bytes(path.name, path.read_bytes(), rules)
+        gc.collect()
+        kinds = {type(o).__name__ for o in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert not kinds & {"FileContext", "Module", "FunctionDef", "ModuleAnalysis", "FunctionAnalysis", "Typer",
+                        "FileResult", "Finding"}
+
+
+def test_the_collector_is_left_as_it_was(tmp_path):
+    (tmp_path / "a.py").write_text("import os\nos.system(input())\n")
+    assert gc.isenabled()
+    frozen_before = gc.get_freeze_count()
+    api.review(["."], Config(jobs=1, cache=False), cwd=tmp_path)
+    assert gc.isenabled() and gc.get_freeze_count() == frozen_before
+    gc.disable()
+    try:
+        with memory.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
