@@ -47,6 +47,11 @@ class Parsed:
 
 
 def display_path(path: Path, cwd: Path) -> str:
+    if os.sep == "/":  # the common case by string slicing: Path.relative_to dominated a warm review's walk
+        text, base = str(path), str(cwd)
+        prefix = base if base.endswith("/") else base + "/"
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix):]
     try:
         return path.relative_to(cwd).as_posix()
     except ValueError:
