@@ -22,6 +22,7 @@ When neither 2, 3 nor 4 applied (an unknown call) the engine favours precision:
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from secreview.analysis.values import literal_value
@@ -51,6 +52,14 @@ _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefaul
 DBAPI_METHODS = frozenset({"execute", "executemany", "executescript"})
 DBAPI_SINK = Sink(library="dbapi", kind="sql", call="<DB-API cursor>.execute", args=(0,),
                   keywords=("sql", "query", "operation", "statement"), note="PEP 249 cursor of unknown type")
+# Query methods of async drivers and query builders (asyncpg, databases, aiomysql, clickhouse...):
+# on a handle of unknown type they are SQL sinks only when the statement is visibly SQL text.
+QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one", "fetch_val", "query",
+                           "iterate"})
+QUERY_SINK = Sink(library="dbapi", kind="sql", call="<database handle>.query", args=(0,),
+                  keywords=("sql", "query", "statement"), note="query method of a handle of unknown type, given SQL")
+_SQL_TEXT = re.compile(r"(?is)\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|order\s+by|"
+                       r"where\b.*[=<>]|create\s+table|drop\s+table)\b")
 _NUMERIC = frozenset({"builtins.int", "builtins.float", "builtins.bool"})
 _STRING_TYPES = frozenset({"str", "bytes"})
 _PASS_THROUGH = frozenset({
@@ -85,6 +94,9 @@ class CallAnalysis(ExpressionAnalysis):
         if not matched and isinstance(func, ast.Attribute) and func.attr in DBAPI_METHODS \
                 and self.untyped_object(func.value):
             self.check_sink(node, DBAPI_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
+        elif not matched and isinstance(func, ast.Attribute) and func.attr in QUERY_METHODS and args and args[0] \
+                and self.untyped_object(func.value) and self.sql_text(node.args[0]):
+            self.check_sink(node, QUERY_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
         result = CLEAN
         handled = False
         target = self.m.resolve_call(self, func)
@@ -115,6 +127,14 @@ class CallAnalysis(ExpressionAnalysis):
         if handled:
             return result
         return join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+
+    def sql_text(self, expr: ast.AST) -> bool:
+        """The literal parts of the statement (of its expression, or of every value this function
+        assigns to the name it is) read as SQL."""
+        parts: list[ast.AST] = [expr, *(self.assigned(expr.id) if isinstance(expr, ast.Name) else ())]
+        text = " ".join(n.value for part in parts for n in ast.walk(part)
+                        if isinstance(n, ast.Constant) and isinstance(n.value, str))
+        return bool(_SQL_TEXT.search(text))
 
     def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env) -> Label:  # noqa: ANN001
         if isinstance(func, ast.Attribute):

@@ -7,6 +7,7 @@ deeper than `MAX_DEPTH` nested expressions is followed: such a value counts as c
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from secreview.analysis.values import literal_value, module_constant
@@ -67,7 +68,7 @@ class ExpressionAnalysis:
             if known:
                 self.types[self.self_name] = known
         decorated = self.m.decorator_sources(func)
-        injected = _injected_parameters(self.ctx, args)
+        injected = _injected_parameters(self.ctx, args) | _converted_parameters(func, decorated) if decorated else set()
         for arg in params:
             if arg.arg == self.self_name:
                 continue
@@ -257,6 +258,16 @@ class ExpressionAnalysis:
         return self.eval(expr.value, env)
 
     # -- helpers ---------------------------------------------------------------------------
+    def assigned(self, name: str) -> list[ast.expr]:
+        """Every value this function assigns (or adds) to `name`."""
+        values = []
+        for stmt in ast.walk(self.node):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else \
+                [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and stmt.value is not None:
+                values.append(stmt.value)
+        return values
+
     def untyped_object(self, expr: ast.AST) -> bool:
         """A local value, parameter or attribute path of no known type (not an imported name)."""
         if self.m.typer.type_of(expr, self.types) is not None:
@@ -312,6 +323,27 @@ class ExpressionAnalysis:
                 if concrete:
                     self.self_writes[key[5:]] = join(self.self_writes.get(key[5:], CLEAN), concrete)
 
+
+
+# `<int:id>` in a route: the framework converts the segment (or answers 404), so no markup or path is left
+_ROUTE_CONVERTED = re.compile(r"<(?:int|float|uuid):(\w+)>")
+_CONVERTING_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date"})
+
+
+def _converted_parameters(func: ast.FunctionDef | ast.AsyncFunctionDef, decorated: list) -> set[str]:
+    """Handler parameters the framework converts to numbers (or UUIDs, dates) before the call: Flask
+    and Werkzeug route converters, and FastAPI's annotations (validated, 422 otherwise)."""
+    out: set[str] = set()
+    for decorator in func.decorator_list:
+        if isinstance(decorator, ast.Call) and decorator.args and isinstance(decorator.args[0], ast.Constant) \
+                and isinstance(decorator.args[0].value, str):
+            out.update(_ROUTE_CONVERTED.findall(decorator.args[0].value))
+    if any(source.library == "fastapi" for source in decorated):
+        args = func.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            if arg.annotation is not None and ast.unparse(arg.annotation) in _CONVERTING_ANNOTATIONS:
+                out.add(arg.arg)
+    return out
 
 
 def _injected_parameters(ctx, args: ast.arguments) -> set[str]:  # noqa: ANN001

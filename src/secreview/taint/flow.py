@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from secreview.analysis.values import module_constant
 from secreview.taint.guards import NO_RETURN, GuardAnalysis, is_url_parser, normalises
-from secreview.taint.labels import CLEAN, Label, extend, join, narrow, step
+from secreview.taint.labels import CLEAN, Label, extend, is_param, join, narrow, step
+from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
     from secreview.taint.module import ModuleAnalysis
@@ -32,6 +33,9 @@ class FunctionAnalysis(GuardAnalysis):
 
     def __init__(self, module: ModuleAnalysis, node: ast.AST, name: str, cls: str | None):
         super().__init__(module, node, name, cls)
+        # (decorator name, sink) for each `returned` sink its decorators make of its return value
+        self.response_sinks: list[tuple[str, Sink]] = (
+            self.m.response_sinks(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [])
 
     # -- entry -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -72,7 +76,10 @@ class FunctionAnalysis(GuardAnalysis):
                 return None  # `abort(403)` raises: the path ends here
         elif kind is ast.Return:
             if stmt.value is not None:
-                self.add_return(self.eval(stmt.value, env), stmt)
+                label = self.eval(stmt.value, env)
+                self.add_return(label, stmt)
+                if label and self.response_sinks:
+                    self.response(stmt, stmt.value, label)
             self.snapshot_self(env)
             return None
         elif kind is ast.If:
@@ -192,6 +199,41 @@ class FunctionAnalysis(GuardAnalysis):
                 if isinstance(value, ast.Constant):
                     return bool(value.value)
         return None
+
+    # -- responses -------------------------------------------------------------------------
+    def response(self, stmt: ast.Return, value: ast.expr, label: Label) -> None:
+        """A handler whose return value is the response body returns a string built from
+        tainted data (`(body, status)`: the body). Values that are not visibly strings (a dict
+        becomes JSON, a response object has its own sinks) are left alone."""
+        body = value
+        if isinstance(value, ast.Tuple) and value.elts:
+            parts = self.element_labels.get(id(value))
+            if parts is None:
+                return
+            body, label = parts[0][2], parts[0][1]
+        label = {key: trace for key, trace in label.items() if not is_param(key[0])}  # the framework calls it
+        if not label or not self.builds_string(body):
+            return
+        for decorator, sink in self.response_sinks:
+            where = f"sink ({sink.kind}): returned by a `{decorator}` handler"
+            # reported at the `return` (a multi-line body starts on a later line)
+            self.reach_sink(stmt, body, sink, label, (step(self.ctx, stmt, where),))  # type: ignore[arg-type]
+
+    def builds_string(self, expr: ast.AST, depth: int = 0) -> bool:
+        """An f-string, `+`/`%` with a string literal, `"...".format()`/`"".join()`, or a local name
+        this function binds to one of these."""
+        if depth > 4:
+            return False
+        if isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str)):
+            return True
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
+            return self.builds_string(expr.left, depth + 1) or (
+                isinstance(expr.op, ast.Add) and self.builds_string(expr.right, depth + 1))
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("format", "join"):
+            return self.builds_string(expr.func.value, depth + 1)
+        if isinstance(expr, ast.Name):
+            return any(self.builds_string(value, depth + 1) for value in self.assigned(expr.id))
+        return False
 
     # -- assignment ------------------------------------------------------------------------
     def assign(self, target: ast.AST, label: Label, value: ast.AST | None, env: Env, at: ast.AST) -> None:

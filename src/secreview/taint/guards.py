@@ -21,6 +21,10 @@ from secreview.taint.spec import SINK_KINDS
 Env = dict  # name -> Label, as in flow.py
 ALL = frozenset({"*"})
 _PREDICATE_PREFIXES = ("is", "has", "valid", "check", "url_has", "allowed")
+# Their result is harmless data, but as a test they only prove that a file exists: `../../etc/passwd`
+# exists too. Not guards.
+_EXISTENCE_TESTS = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "ismount", "is_file", "is_dir",
+                              "is_symlink", "getsize"})
 # a validated value that may still hold `.` or `/` is not cleared for paths
 PATH_OPEN = frozenset(SINK_KINDS) - {"path"}
 
@@ -123,7 +127,8 @@ class GuardAnalysis(CallAnalysis):
             names.append(f"str.{func.attr}")  # request values are strings: `q.isdigit()`
         clears = frozenset().union(*(s.clears for n in names for s in self.index.sanitizers_by_call.get(n, ())))
         short = names[-1].rsplit(".", 1)[-1].lstrip("_") if names else ""
-        if clears and short.startswith(_PREDICATE_PREFIXES):  # `quote(x)` in a test proves nothing about x
+        if clears and short.startswith(_PREDICATE_PREFIXES) and short not in _EXISTENCE_TESTS:
+            # (`quote(x)` in a test proves nothing about x; nor does `isfile(x)`)
             given = [*call.args, *(kw.value for kw in call.keywords if kw.arg)]
             subject = func.value if isinstance(func, ast.Attribute) and not given else (given[0] if given else None)
             path = self.path_of(subject) if subject is not None else None

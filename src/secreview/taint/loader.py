@@ -41,7 +41,8 @@ _TABLE_KEYS: dict[str, frozenset[str]] = {
     "library": frozenset({"name", "imports", "note"}),
     "type": frozenset({"attribute", "call", "parameter", "type", "note"}),
     "source": frozenset({"kind", "call", "attribute", "decorated", "note"}),
-    "sink": frozenset({"kind", "call", "args", "keywords", "all_args", "receiver", "when", "unless", "note"}),
+    "sink": frozenset({"kind", "call", "args", "keywords", "all_args", "receiver", "when", "unless", "note",
+                       "returned", "positional", "unless_keywords"}),
     "sanitizer": frozenset({"call", "clears", "note"}),
     "propagator": frozenset({"call", "from", "to", "note"}),
 }
@@ -164,14 +165,24 @@ def _sink(entry: _Entry, library: str) -> Sink:
         entry.fail("'args' must be a list of argument indexes (integers >= 0)")
     keywords = entry.strings("keywords", pattern=re.compile(r"[A-Za-z_]\w*"))
     all_args, receiver = entry.flag("all_args"), entry.flag("receiver")
+    returned = entry.flag("returned")
+    positional = entry.data.get("positional", True)
+    if not isinstance(positional, bool):
+        entry.fail(f"'positional' must be true or false, not {_type_name(positional)}")
+    unless_keywords = entry.strings("unless_keywords", pattern=re.compile(r"[A-Za-z_]\w*"))
+    if returned and (args or keywords or all_args or receiver):
+        entry.fail("'returned' makes the decorated function's return value the sink: drop the argument targets")
+    if not returned and ("positional" in entry.data or unless_keywords):
+        entry.fail("'positional' and 'unless_keywords' describe a decorator: they need 'returned = true'")
     if all_args and (args or keywords):
         entry.fail("'all_args' already covers every argument: drop 'args' and 'keywords'")
-    if not (args or keywords or all_args or receiver):
-        entry.fail("has no target: give 'args', 'keywords', 'all_args' or 'receiver'")
+    if not (args or keywords or all_args or receiver or returned):
+        entry.fail("has no target: give 'args', 'keywords', 'all_args', 'receiver' or 'returned'")
     when, unless = entry.literals("when"), entry.literals("unless")
     assert call is not None
     return Sink(library=library, kind=kind, call=call, args=tuple(args), keywords=keywords, all_args=all_args,
-                receiver=receiver, when=when, unless=unless, note=entry.string("note") or "")
+                receiver=receiver, when=when, unless=unless, note=entry.string("note") or "", returned=returned,
+                positional=positional, unless_keywords=unless_keywords)
 
 
 def _sanitizer(entry: _Entry, library: str) -> Sanitizer:
@@ -285,6 +296,7 @@ class SpecIndex:
     sources_by_attribute: dict[str, tuple[Source, ...]] = field(default_factory=dict)
     sources_by_decorator: dict[str, tuple[Source, ...]] = field(default_factory=dict)
     sinks_by_call: dict[str, tuple[Sink, ...]] = field(default_factory=dict)
+    sinks_by_decorator: dict[str, tuple[Sink, ...]] = field(default_factory=dict)  # `returned` sinks
     sanitizers_by_call: dict[str, tuple[Sanitizer, ...]] = field(default_factory=dict)
     propagators_by_call: dict[str, tuple[Propagator, ...]] = field(default_factory=dict)
     types_by_call: dict[str, str] = field(default_factory=dict)
@@ -297,7 +309,8 @@ class SpecIndex:
 def build_index(specs: Iterable[LibrarySpec]) -> SpecIndex:
     tables: dict[str, dict[str, list[Any]]] = {
         name: {} for name in ("sources_by_call", "sources_by_attribute", "sources_by_decorator", "sinks_by_call",
-                              "sanitizers_by_call", "propagators_by_call", "types_by_parameter")}
+                              "sinks_by_decorator", "sanitizers_by_call", "propagators_by_call",
+                              "types_by_parameter")}
 
     def add(table: str, key: str, value: Any) -> None:
         tables[table].setdefault(key, []).append(value)
@@ -315,7 +328,7 @@ def build_index(specs: Iterable[LibrarySpec]) -> SpecIndex:
             for decorator in source.decorated:
                 add("sources_by_decorator", decorator, source)
         for sink in spec.sinks:
-            add("sinks_by_call", sink.call, sink)
+            add("sinks_by_decorator" if sink.returned else "sinks_by_call", sink.call, sink)
         for sanitizer in spec.sanitizers:
             add("sanitizers_by_call", sanitizer.call, sanitizer)
         for propagator in spec.propagators:

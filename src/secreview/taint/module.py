@@ -18,6 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.values import literal_value
 from secreview.model import TraceStep
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
 from secreview.taint.flow import FunctionAnalysis
@@ -176,6 +177,21 @@ class ModuleAnalysis:
                 found.extend(self.index.sources_by_decorator.get(name, ()))
         return found
 
+    def response_sinks(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, Sink]]:
+        """The `returned` sinks this function's decorators make of its return value (a Flask view,
+        a Pecan `expose()` handler), with the decorator's name."""
+        found: list[tuple[str, Sink]] = []
+        if not self.index.sinks_by_decorator:
+            return found
+        for decorator in func.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            for name in self.typer.names(target, {}):
+                for sink in self.index.sinks_by_decorator.get(name, ()):
+                    if isinstance(decorator, ast.Call) and not _decorator_applies(decorator, sink, self.ctx):
+                        continue
+                    found.append((name, sink))
+        return found
+
     def resolve_call(self, analysis: FunctionAnalysis, func: ast.AST) -> tuple[FunctionSummary, bool] | None:
         """The project function a call reaches, and whether its first parameter is bound."""
         if isinstance(func, ast.Name):
@@ -284,6 +300,23 @@ def _identifiers(ctx: FileContext, node: ast.AST) -> frozenset[str]:
     else:
         text = "\n".join(ctx.lines[node.lineno - 1:node.end_lineno or node.lineno])
     return frozenset(_IDENTIFIER.findall(text))
+
+
+def _decorator_applies(decorator: ast.Call, sink: Sink, ctx: FileContext) -> bool:
+    if decorator.args and not sink.positional:
+        return False
+    given = {kw.arg: kw.value for kw in decorator.keywords if kw.arg}
+    if any(name in given for name in sink.unless_keywords):
+        return False
+    for name, wanted in sink.unless:
+        if name in given and _literal_in(literal_value(given[name], ctx), wanted):
+            return False
+    return all(name in given and _literal_in(literal_value(given[name], ctx), wanted) for name, wanted in sink.when)
+
+
+def _literal_in(value: object, wanted: object) -> bool:
+    options = wanted if isinstance(wanted, tuple) else (wanted,)
+    return any(value == option and type(value) is type(option) for option in options)
 
 
 def _has_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

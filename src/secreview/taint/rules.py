@@ -154,6 +154,8 @@ def flow_message(flow: Any, ctx: FileContext) -> str:
     sink_call = flow.sink.call
     node = flow.sink_node
     source = source[:1].upper() + source[1:]
+    if flow.sink.returned:
+        return f"{source} reaches {sink}: the string a `{sink_call}` handler returns is the response body."
     if not isinstance(node, ast.Call) or sink_call.endswith(".__mod__"):  # `fmt % values` is str.__mod__
         return f"{source} reaches {sink}: the format of a `%` operation."
     called = ctx.call_name(node) or ctx.segment(node.func)

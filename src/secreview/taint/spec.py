@@ -68,7 +68,13 @@ class Sink:
     `all_args` makes every argument a sink; `receiver` makes the object the method is
     called on a sink (the format string of `str.format`). `when` narrows the sink to
     calls whose keyword arguments have these literal values (`shell=True`); `unless`
-    excludes calls where they do (`autoescape=True`)."""
+    excludes calls where they do (`autoescape=True`).
+
+    `returned`: `call` names a *decorator*, and the sink is the value a function decorated
+    with it returns (a Flask view's string is the HTML body). `when`/`unless` then test the
+    decorator call's keywords; `positional` False excludes decorator calls with positional
+    arguments (`@expose("json")`), `unless_keywords` those that give any of these keywords
+    (`template=`)."""
 
     library: str
     kind: str
@@ -80,6 +86,9 @@ class Sink:
     unless: tuple[tuple[str, object], ...] = ()
     note: str = ""
     receiver: bool = False
+    returned: bool = False
+    positional: bool = True
+    unless_keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
