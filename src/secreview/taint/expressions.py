@@ -68,6 +68,7 @@ class ExpressionAnalysis:
             if known:
                 self.types[self.self_name] = known
         decorated = self.m.decorator_sources(func)
+        captured = self.m.url_parameters(func)
         injected = _injected_parameters(self.ctx, args) | _converted_parameters(func, decorated) if decorated else set()
         for arg in params:
             if arg.arg == self.self_name:
@@ -83,6 +84,9 @@ class ExpressionAnalysis:
                 for source in decorated:
                     label[(source.kind, frozenset())] = (step(self.ctx, arg, f"source: parameter `{arg.arg}` of the "
                                                                             f"handler `{self.name}()`"),)
+            if arg.arg in captured:
+                label[("remote_input", frozenset())] = (step(self.ctx, arg, f"source: URL parameter `{arg.arg}` of "
+                                                                        f"the view `{self.name}()`"),)
             env[arg.arg] = label
         return env
 

@@ -177,6 +177,27 @@ class ModuleAnalysis:
                 found.extend(self.index.sources_by_decorator.get(name, ()))
         return found
 
+    def url_parameters(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+        """A Django function view's URL captures: in a `views` module of a project that uses
+        Django, a module-level function whose first parameter is `request` receives what
+        `urls.py` captured in its other parameters (those without a default: defaults are the
+        URL pattern's fixed `kwargs`, configuration)."""
+        if "django" not in self.typer.libraries or func not in self.ctx.tree.body:
+            return set()
+        parts = self.ctx.path.replace("\\", "/").split("/")
+        if parts[-1] != "views.py" and "views" not in parts[:-1]:
+            return set()
+        args = func.args
+        positional = [*args.posonlyargs, *args.args]
+        if not positional or positional[0].arg != "request":
+            return set()
+        without_default = positional[1:len(positional) - len(args.defaults)]
+        keyword_only = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
+        if (without_default or keyword_only) and re.search(rf"(?<!def )(?<![\w.]){re.escape(func.name)}\s*\(",
+                                                           self.ctx.source):
+            return set()  # called by the module's own code: a helper that takes a request, not a URL target
+        return {a.arg for a in (*without_default, *keyword_only)}
+
     def response_sinks(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, Sink]]:
         """The `returned` sinks this function's decorators make of its return value (a Flask view,
         a Pecan `expose()` handler), with the decorator's name."""
