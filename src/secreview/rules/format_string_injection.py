@@ -10,7 +10,9 @@ the sink call, data flow decides; the pattern part below speaks for the rest.
 `str.format(...)`, `str.format_map(...)` and `%` formatting whose *format
 string* — the receiver of `.format`, the left side of `%` — comes from request
 data, a route parameter, a socket, the command line, the environment or stdin;
-and `string.Template(...)` built from such a value then `substitute()`d. Outside
+and `string.Template(...)` built from such a value then `substitute()`d with a whole mapping
+(`substitute(os.environ)`, `substitute(**vars(obj))`; explicit keywords only let a placeholder read
+the values the code chose). Outside
 data as the *arguments* of a literal template is the normal, safe use and is not
 reported; neither are logging calls (see log-injection).
 
@@ -101,7 +103,7 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
             if _in_logging_call(ctx, node):
                 return
             template, how = func.value, f"`.{func.attr}()`"
-        elif func.attr in ("substitute", "safe_substitute"):
+        elif func.attr in ("substitute", "safe_substitute") and _passes_a_mapping(node):
             template, how = _string_template(ctx, func.value), f"`string.Template(...).{func.attr}()`"
         else:
             return
@@ -119,6 +121,13 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
         confidence=Confidence.LOW if weak else Confidence.HIGH,
         severity=Severity.LOW if weak else None,
     )
+
+
+def _passes_a_mapping(call: ast.Call) -> bool:
+    """`substitute(mapping)` or `substitute(**values)`: the template picks what it reads from a whole
+    mapping. With explicit keywords only (`substitute(name=n)`), a `$placeholder` can read nothing but
+    the values the code chose, and `string.Template` has no attribute or index access."""
+    return bool(call.args) or any(kw.arg is None for kw in call.keywords)
 
 
 def _numeric(ctx: FileContext, expr: ast.expr) -> bool:
