@@ -186,6 +186,7 @@ class CallAnalysis(ExpressionAnalysis):
             given = next((kw.value for kw in node.keywords if kw.arg == key), None)
             if given is not None and self.keyword_is(given, unwanted):
                 return
+        self.m.judged.add((id(node), sink.kind))
         sink_step = step(ctx, node, f"sink ({sink.kind}): `{name}()`")
         if sink.receiver and receiver and isinstance(node.func, ast.Attribute):
             self.reach_sink(node, node.func.value, sink, receiver, (sink_step,))

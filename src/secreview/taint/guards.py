@@ -133,6 +133,12 @@ class GuardAnalysis(CallAnalysis):
             subject = func.value if isinstance(func, ast.Attribute) and not given else (given[0] if given else None)
             path = self.path_of(subject) if subject is not None else None
             return [(path, clears, True)] if path is not None else []
+        target = self.m.resolve_call(self, func)
+        if target is not None and target[0].validates:  # a project function that checks its argument
+            given = [*call.args, *(kw.value for kw in call.keywords if kw.arg)]
+            path = self.path_of(given[0]) if given else None
+            kinds = target[0].validates
+            return [(path, ALL if "*" in kinds else frozenset(kinds), True)] if path is not None else []
         if any(n in ("re.fullmatch", "re.match") for n in names) and len(call.args) >= 2:
             pattern = literal_value(call.args[0], self.ctx)
             path = self.path_of(call.args[1])

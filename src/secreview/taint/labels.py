@@ -76,10 +76,20 @@ Guard = tuple[str, frozenset[str], bool]  # (environment key, sink kinds it clea
 
 
 def narrow(env: dict[str, Label], checks: list[Guard], holds: bool) -> dict[str, Label]:
-    """The environment of a branch: values the test validated (when it is `holds`) are cleared."""
+    """The environment of a branch: values the test validated (when it is `holds`) are cleared.
+    An attribute path not tracked yet (`body.url` of a tainted `body`) gets its own entry, the
+    object's taint cleared, so later reads of that attribute see the check."""
     for path, clears, when in checks:
-        if when is holds and env.get(path):
+        if when is not holds:
+            continue
+        if env.get(path):
             env[path] = sanitize(env[path], clears)
+        elif path not in env and "." in path and "[" not in path:
+            owner = path
+            while "." in owner and not env.get(owner):
+                owner = owner.rpartition(".")[0]
+            if env.get(owner):
+                env[path] = sanitize(env[owner], clears)
     return env
 
 

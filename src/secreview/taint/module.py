@@ -27,11 +27,13 @@ from secreview.taint.labels import CLEAN, Label, is_param, join, shape
 from secreview.taint.spec import Sink, Source
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 from secreview.taint.types import Typer
+from secreview.taint.validators import VALIDATION_WORDS, validated_kinds
 
 if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
-MODULE_ROUNDS = 4  # walks of a module's units while its summaries or `self` attributes change
+MODULE_ROUNDS = 4
+JUDGED_SINKS = "taint-judged-sinks"  # walks of a module's units while its summaries or `self` attributes change
 _EMPTY_SHAPE = (frozenset(), frozenset())
 
 
@@ -74,6 +76,9 @@ class ModuleAnalysis:
         self.class_bases: dict[str, tuple[str, ...]] = {}
         self.globals: dict[str, Label] = {}
         self.units: list[_Unit] = []
+        # (id of a call, sink kind) for every sink call data flow judged in this tree, kept on the
+        # tree's context: where it judged, a pattern rule's claim of a source defers to it
+        self.judged: set[tuple[int, str]] = ctx.memo(JUDGED_SINKS, ctx.tree, set)
         self._collect(ctx.tree.body, "", None, nested=False)
 
     # -- units -----------------------------------------------------------------------------
@@ -372,7 +377,14 @@ def _empty_summary(ctx: FileContext, unit: _Unit) -> FunctionSummary:
         keyword_only=tuple(a.arg for a in args.kwonlyargs),
         vararg=args.vararg.arg if args.vararg else None, kwarg=args.kwarg.arg if args.kwarg else None,
         is_method=unit.cls is not None and not static,
+        validates=ctx.memo("taint-validates", func, lambda: _validates(ctx, func)),
     )
+
+
+def _validates(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    if _unit_words(ctx, func).isdisjoint(VALIDATION_WORDS):  # the cheap test first: most functions
+        return ()
+    return validated_kinds(func)
 
 
 def _dedupe(flows) -> list[Flow]:  # noqa: ANN001 - raw tuples from the analyses

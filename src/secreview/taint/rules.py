@@ -119,13 +119,18 @@ def pattern_hits_kept(ctx: FileContext, rule: Rule, hits: list[Hit], setup: Tain
     non-literal values") are a different claim and stay."""
     if rule.taint is None or not hits:
         return hits
+    from secreview.taint.module import JUDGED_SINKS
+
     sinks = spec_index().sinks_by_call
     kinds = rule.taint.sinks
+    judged = ctx.memo(JUDGED_SINKS, ctx.tree, set)
     local_functions = {n.name for n in ctx.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     project_modules = set(setup.project.modules) if setup is not None else set()
     kept = []
     for hit in hits:
         if hit.trace and isinstance(hit.node, ast.Call):
+            if any((id(hit.node), kind) in judged for kind in kinds):
+                continue  # data flow typed this call as a sink of the rule's kinds and judged it
             name = ctx.call_name(hit.node) or ""
             if any(sink.kind in kinds for sink in sinks.get(name, ()) + sinks.get(name.removeprefix("builtins."), ())):
                 continue

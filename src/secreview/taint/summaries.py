@@ -36,18 +36,20 @@ class FunctionSummary:
     is_method: bool = False  # called through an instance: the first parameter is bound
     returns: Label = field(default_factory=dict)
     sinks: dict[SinkKey, tuple[TraceStep, ...]] = field(default_factory=dict)
+    # sink kinds it validates its first argument for, as a test (`validators.py`; "*": all)
+    validates: tuple[str, ...] = ()
 
     def shape(self) -> tuple:
         return (frozenset(self.returns), frozenset(self.sinks))
 
     def is_empty(self) -> bool:
-        return not self.returns and not self.sinks
+        return not self.returns and not self.sinks and not self.validates
 
     def to_dict(self) -> dict:
         return {
             "name": self.name, "path": self.path, "line": self.line, "params": list(self.params),
             "keyword_only": list(self.keyword_only), "vararg": self.vararg, "kwarg": self.kwarg,
-            "is_method": self.is_method, "returns": label_to_list(self.returns),
+            "is_method": self.is_method, "validates": list(self.validates), "returns": label_to_list(self.returns),
             "sinks": [{"param": param, "cleared": sorted(cleared), "sink": sink_to_dict(sink),
                        "steps": [step_to_dict(s) for s in steps]}
                       for (param, cleared, sink), steps in self.sinks.items()],
@@ -58,6 +60,7 @@ class FunctionSummary:
         return cls(
             name=d["name"], path=d["path"], line=d["line"], params=tuple(d["params"]),
             keyword_only=tuple(d["keyword_only"]), vararg=d["vararg"], kwarg=d["kwarg"], is_method=d["is_method"],
+            validates=tuple(d.get("validates", ())),
             returns=label_from_list(d["returns"]),
             sinks={(item["param"], frozenset(item["cleared"]), sink_from_dict(item["sink"])):
                    tuple(step_from_dict(s) for s in item["steps"]) for item in d["sinks"]},

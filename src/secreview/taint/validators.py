@@ -1,0 +1,83 @@
+"""Project functions that validate a value: `if not _public_host(url): raise ...`.
+
+A function counts as a validator of its first argument when every `return` in it gives a
+boolean (a literal, a comparison, `not`, `and`/`or` of these, `bool()/any()/all()/
+isinstance()` or an `is_*`/`has_*` predicate) and its body uses the primitives a real check
+of that kind needs; the kinds it clears follow from them:
+
+- `path`: a normaliser (`realpath`, `abspath`, `normpath`, `resolve`) *and* a containment
+  test (`commonpath`, `startswith`, `is_relative_to`): without the normaliser,
+  `base/../../etc` passes a `startswith`;
+- `url`, `redirect`: the parsed host (`hostname`, `netloc`) or the address
+  (`ip_address`, `is_private`, `is_loopback`), or Django's `url_has_allowed_host_and_scheme`;
+- every kind: a full-match of a regular expression (`fullmatch`), which leaves nothing
+  but what the pattern admits.
+
+A flawed check (a `startswith` on an unresolved path, a scheme test alone) is therefore no
+validator, so a vulnerable handler that calls one is still reported. The test is
+syntactic: it needs no data flow and is stored in the function's summary.
+"""
+
+from __future__ import annotations
+
+import ast
+
+_NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve"})
+_CONTAINMENT = frozenset({"commonpath", "startswith", "is_relative_to"})
+_HOST_CHECKS = frozenset({"hostname", "netloc", "ip_address", "is_private", "is_loopback", "is_link_local",
+                          "url_has_allowed_host_and_scheme"})
+_BOOLEAN_CALLS = frozenset({"bool", "any", "all", "isinstance", "callable", "hasattr", "startswith", "endswith",
+                            "issubset", "issuperset", "isdisjoint", "fullmatch"})
+_PREDICATE_PREFIXES = ("is_", "has_", "can_", "may_", "valid", "allowed", "_is_", "_has_")
+# a function spelling none of these cannot be a validator (a cheap test before walking it)
+VALIDATION_WORDS = frozenset({"fullmatch", *_HOST_CHECKS, *_NORMALISERS})
+EVERY_KIND = "*"
+
+
+def validated_kinds(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The sink kinds `func` validates its first argument for (`("*",)`: all), or ()."""
+    args = func.args
+    if not (args.posonlyargs or args.args):
+        return ()
+    returns = [node for node in _own_nodes(func) if isinstance(node, ast.Return)]
+    if not returns or not all(_boolean(r.value) for r in returns):
+        return ()
+    words = {n.attr if isinstance(n, ast.Attribute) else n.id for n in _own_nodes(func)
+             if isinstance(n, (ast.Attribute, ast.Name))}
+    if "fullmatch" in words:
+        return (EVERY_KIND,)
+    kinds: list[str] = []
+    if words & _NORMALISERS and words & _CONTAINMENT:
+        kinds.append("path")
+    if words & _HOST_CHECKS:
+        kinds += ["redirect", "url"]
+    return tuple(sorted(kinds))
+
+
+def _own_nodes(func: ast.AST) -> list[ast.AST]:
+    """The nodes of `func`'s body, not of functions or classes defined inside it."""
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _boolean(expr: ast.AST | None) -> bool:
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, bool)
+    if isinstance(expr, ast.Compare):
+        return True
+    if isinstance(expr, ast.UnaryOp):
+        return isinstance(expr.op, ast.Not)
+    if isinstance(expr, ast.BoolOp):
+        return all(_boolean(value) for value in expr.values)
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return name in _BOOLEAN_CALLS or name.startswith(_PREDICATE_PREFIXES)
+    return False
