@@ -39,7 +39,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import built_string, external_source, trace_for
+from secreview.analysis.flow import built_string, external_source, reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
@@ -84,6 +84,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     if isinstance(command, (ast.List, ast.Tuple)):
         return  # a list with shell=True runs only its first item as the script; not a string build
+    if _quoted_only(ctx, command):
+        return  # every interpolated value is one shell word (shlex.quote) or a number
     source = external_source(ctx, command)
     built = built_string(ctx, command)
     if source:
@@ -97,6 +99,46 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         # Built from values of unknown origin: a defect only if a caller passes untrusted data.
         yield Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.",
                   confidence=Confidence.MEDIUM)
+
+
+_QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "builtins.int", "builtins.float", "builtins.len"})
+
+
+def _quoted_only(ctx: FileContext, expr: ast.AST | None, depth: int = 0) -> bool:
+    """The command is built from literals and `shlex.quote(...)` (or numbers) alone, directly or
+    through one local name: the shell sees each interpolated value as one inert word."""
+    if expr is None or depth > 3:
+        return False
+    if isinstance(expr, ast.Name):
+        value = reaching_value(ctx, expr)
+        return value is not None and _quoted_only(ctx, value, depth + 1)
+    values = _interpolated(expr)
+    return values is not None and bool(values) and all(
+        is_literal(v, ctx) or (isinstance(v, ast.Call) and ctx.call_name(v) in _QUOTING) for v in values)
+
+
+def _interpolated(expr: ast.AST) -> list[ast.AST] | None:
+    """The values a string build puts into its literal text (None: not a string build seen here)."""
+    if isinstance(expr, ast.JoinedStr):
+        return [v.value for v in expr.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        parts = []
+        for side in (expr.left, expr.right):
+            if isinstance(side, ast.Constant):
+                continue
+            inner = _interpolated(side)
+            parts += inner if inner is not None else [side]
+        return parts
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(expr.left, ast.Constant):
+        right = expr.right
+        return list(right.elts) if isinstance(right, ast.Tuple) else [right]
+    func = expr.func if isinstance(expr, ast.Call) else None
+    if isinstance(expr, ast.Call) and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant):
+        if func.attr == "format":
+            return [*expr.args, *(kw.value for kw in expr.keywords)]
+        if func.attr == "join" and expr.args and isinstance(expr.args[0], (ast.List, ast.Tuple)):
+            return list(expr.args[0].elts)
+    return None
 
 
 def _kw(node: ast.Call, name: str) -> ast.expr | None:
