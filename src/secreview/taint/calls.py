@@ -108,9 +108,10 @@ class CallAnalysis(ExpressionAnalysis):
         for name in names:
             sanitizers = index.sanitizers_by_call.get(name, ())
             if sanitizers:
-                clears = frozenset().union(*(s.clears for s in sanitizers))
-                cleaned = sanitize(every, clears)
-                result = join(result, extend(cleaned, (step(self.ctx, node, f"sanitized by `{name}()`"),)))
+                if every:
+                    clears = frozenset().union(*(s.clears for s in sanitizers))
+                    cleaned = sanitize(every, clears)
+                    result = join(result, extend(cleaned, (step(self.ctx, node, f"sanitized by `{name}()`"),)))
                 handled = True
             for propagator in index.propagators_by_call.get(name, ()):
                 moved = self.propagated(propagator.frm, receiver, args, keywords)
@@ -187,6 +188,8 @@ class CallAnalysis(ExpressionAnalysis):
             if given is not None and self.keyword_is(given, unwanted):
                 return
         self.m.judged.add((id(node), sink.kind))
+        if not receiver and not any(args) and not any(label for _, label in keywords):
+            return  # nothing tainted reaches this call
         sink_step = step(ctx, node, f"sink ({sink.kind}): `{name}()`")
         if sink.receiver and receiver and isinstance(node.func, ast.Attribute):
             self.reach_sink(node, node.func.value, sink, receiver, (sink_step,))

@@ -242,13 +242,15 @@ class FunctionAnalysis(GuardAnalysis):
             self.drop_elements(name, env)
             if self.facts:  # what a test proved about the old value says nothing about the new one
                 self.facts = {k: g for k, g in self.facts.items() if k != name and all(p != name for p, _, _ in g)}
-            self.parsed_urls.pop(name, None)
-            self.parsed_urls = {k: v for k, v in self.parsed_urls.items() if v != name}
+            if self.parsed_urls:
+                self.parsed_urls.pop(name, None)
+                self.parsed_urls = {k: v for k, v in self.parsed_urls.items() if v != name}
             if isinstance(value, ast.Call) and value.args and is_url_parser(self.ctx.call_name(value)):
                 source = self.path_of(value.args[0])
                 if source is not None:
                     self.parsed_urls[name] = source
-            if value is not None and normalises(value):
+            # only a tainted value's normalisation matters to a later containment test
+            if label and value is not None and normalises(value):
                 self.normalized.add(name)
             else:
                 self.normalized.discard(name)
@@ -256,7 +258,7 @@ class FunctionAnalysis(GuardAnalysis):
                 found = self.guards(value, env)  # `ok = is_safe(url)`, later `if ok:`
                 if found:
                     self.facts[name] = found
-            env[name] = extend(label, (step(self.ctx, at, f"assigned to `{name}`"),))
+            env[name] = extend(label, (step(self.ctx, at, f"assigned to `{name}`"),)) if label else label
             self.note_binding(name, value)
             self.bind_elements(name, value, env, at)
         elif isinstance(target, (ast.Tuple, ast.List)):

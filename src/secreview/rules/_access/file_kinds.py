@@ -31,7 +31,12 @@ def is_test_code(ctx: FileContext) -> bool:
     """Test code: by location (`is_test_path`), or a test_*.py / *_test.py / tests.py module that also
     looks like tests (imports a test framework or a `test` module, defines test_* functions or a TestCase).
     A file merely named test_*.py is not enough: snippets under review are often named that way."""
-    return ctx.memo("access-test-code", ctx.tree, lambda: _is_test_module(ctx))
+    # Asked for every node of several rules (a million times on Django): the answer is kept on the
+    # context itself, cheaper than a memo lookup.
+    known = ctx.__dict__.get("_access_test_code")
+    if known is None:
+        known = ctx.__dict__["_access_test_code"] = _is_test_module(ctx)
+    return known
 
 
 def _is_test_module(ctx: FileContext) -> bool:
