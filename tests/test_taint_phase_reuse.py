@@ -93,3 +93,20 @@ def test_the_collector_is_left_as_it_was(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_parallel_and_one_process_reviews_agree(tmp_path):
+    """Workers parse and analyse for themselves (no kept trees): the same findings, traces included."""
+    (tmp_path / "helpers.py").write_text("import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n")
+    (tmp_path / "view.py").write_text(
+        "from flask import request\nfrom helpers import run\n\ndef handler():\n    run(request.args['c'])\n")
+    for number in range(api.PARALLEL_THRESHOLD):
+        (tmp_path / f"filler_{number}.py").write_text(f"from helpers import run\n\ndef f():\n    run('ls {number}')\n")
+
+    def findings(jobs: int) -> list[tuple]:
+        report = api.review(["."], Config(jobs=jobs, cache=False), cwd=tmp_path)
+        return [(f.path, f.line, f.rule, f.message, f.trace) for f in report.findings]
+
+    serial = findings(1)
+    assert [(p, line, rule) for p, line, rule, _, _ in serial if rule == "SR104"] == [("view.py", 5, "SR104")]
+    assert findings(2) == serial
