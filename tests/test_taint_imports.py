@@ -11,7 +11,7 @@ import pytest
 
 from secreview.analysis.context import FileContext
 from secreview.taint.engine import imported_modules as parsed_imports
-from secreview.taint.imports import absolute_name, imported_modules, resolve
+from secreview.taint.imports import absolute_name, modules_imported_by_text, resolve
 
 KNOWN = {"app", "app.db", "app.db.engine", "app.views", "app.util", "app.util.text", "lib", "lib.sub", "lib.sub.deep",
          "other"}
@@ -19,7 +19,7 @@ PACKAGES = {"app", "app.db", "app.util", "lib", "lib.sub"}
 
 
 def scan(text: str, module: str = "app.views", is_package: bool = False) -> set[str]:
-    return imported_modules(text, module, is_package, KNOWN, PACKAGES)
+    return modules_imported_by_text(text, module, is_package, KNOWN, PACKAGES)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -77,7 +77,7 @@ def test_never_fewer_edges_than_the_parsed_imports() -> None:
         text = path.read_text(encoding="utf-8")
         ctx = FileContext(str(path), text, ast.parse(text))
         parsed = parsed_imports(ctx, name, known)
-        scanned = imported_modules(text, name, path.name == "__init__.py", known, packages)
+        scanned = modules_imported_by_text(text, name, path.name == "__init__.py", known, packages)
         assert parsed <= scanned, (name, parsed - scanned)
         compared += bool(parsed)
     assert compared > 100

@@ -76,7 +76,8 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
     serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
     try:
-        return build_phase(modules, config.max_file_size, store, code_signature(), wanted_nodes(rules), serial), []
+        return build_phase(modules, config.max_file_size, store, code_signature(),
+                           wanted_nodes(rules) if serial else frozenset(), serial), []
     except (RecursionError, MemoryError) as exc:
         return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
                                                f"{exc!r}")]

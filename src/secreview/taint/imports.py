@@ -29,8 +29,8 @@ _DOTTED = re.compile(r"^\.*[^\W\d][\w.]*$|^\.+$")
 _IDENTIFIER = re.compile(r"^[^\W\d]\w*$")
 
 
-def imported_modules(text: str, module: str, is_package: bool, known: Container[str],
-                     packages: Container[str]) -> set[str]:
+def modules_imported_by_text(text: str, module: str, is_package: bool, known: Container[str],
+                             packages: Container[str]) -> set[str]:
     """The modules of `known` that `module` (whose text this is) imports or uses through an
     imported name. `packages`: the known modules that have submodules (only a name bound to
     one of them can reach another module through a dotted use)."""

@@ -26,7 +26,7 @@ from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
-from secreview.taint.imports import imported_modules
+from secreview.taint.imports import modules_imported_by_text
 from secreview.taint.rules import TaintSetup, spec_index
 
 
@@ -168,7 +168,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     for display, module in modules.items():
         if display in texts:
             is_package = display.replace("\\", "/").endswith("__init__.py")
-            module.imports = frozenset(imported_modules(texts[display], module.name, is_package, names, packages))
+            found = modules_imported_by_text(texts[display], module.name, is_package, names, packages)
+            module.imports = frozenset(found)
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
     by_name = {m.name: m for m in live.values()}
     # Only modules that another module imports need a summary here; the others (most test files,
