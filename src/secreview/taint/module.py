@@ -334,15 +334,20 @@ def _decorator_applies(decorator: ast.Call, sink: Sink, ctx: FileContext) -> boo
     given = {kw.arg: kw.value for kw in decorator.keywords if kw.arg}
     if any(name in given for name in sink.unless_keywords):
         return False
-    for name, wanted in sink.unless:
-        if name in given and _literal_in(literal_value(given[name], ctx), wanted):
+    for name, unwanted in sink.unless:
+        if name in given and _keyword_matches(given[name], unwanted, ctx):
             return False
-    return all(name in given and _literal_in(literal_value(given[name], ctx), wanted) for name, wanted in sink.when)
+    return all(name in given and _keyword_matches(given[name], wanted, ctx) for name, wanted in sink.when)
 
 
-def _literal_in(value: object, wanted: object) -> bool:
+def _keyword_matches(given: ast.expr, wanted: object, ctx: FileContext) -> bool:
+    """As for call sinks: a literal equal to one of the options, or a name with that qualified name
+    (`response_class=HTMLResponse`)."""
     options = wanted if isinstance(wanted, tuple) else (wanted,)
-    return any(value == option and type(value) is type(option) for option in options)
+    value = literal_value(given, ctx)
+    name = ctx.qualname(given) if isinstance(given, (ast.Name, ast.Attribute)) else None
+    return any((value == option and type(value) is type(option)) or (isinstance(option, str) and name == option)
+               for option in options)
 
 
 def _has_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

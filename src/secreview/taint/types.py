@@ -151,8 +151,8 @@ class Typer:
     def parameter_type(self, name: str, annotation: ast.AST | None) -> str | None:
         if annotation is not None:
             written = self.ctx.qualname(annotation)
-            if written in self._annotation_types:
-                return written
+            if written in self._annotation_types or written in self._spec_types:
+                return written  # annotated with a type the specs name members of (`request: fastapi.Request`)
             if written:
                 found = self.index.types_by_attribute.get(written) or self.index.types_by_call.get(written)
                 if found:
