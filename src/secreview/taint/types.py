@@ -123,7 +123,7 @@ class Typer:
         if isinstance(func, ast.Attribute):
             receiver = self.type_of(func.value, local, depth + 1)
             if receiver:
-                out.append(f"{receiver}.{func.attr}")
+                out.extend(f"{alternative}.{func.attr}" for alternative in receiver.split("|"))
             elif func.attr in _STR_METHODS and not self._imported_root(func.value, local):
                 out.append(f"str.{func.attr}")  # an untyped value with a string method: most likely a string
             if isinstance(func.value, ast.Name) and func.value.id in local:
@@ -157,7 +157,7 @@ class Typer:
                 found = self.index.types_by_attribute.get(written) or self.index.types_by_call.get(written)
                 if found:
                     return found
-        for rule in self.index.types_by_parameter.get(name, ()):
-            if rule.library in self.libraries:
-                return rule.type
-        return None
+        # Several libraries the module imports may name it (`request` in a file using Django and
+        # Starlette): then it has every such type, written `A|B`, and a member is looked up in each.
+        found = [rule.type for rule in self.index.types_by_parameter.get(name, ()) if rule.library in self.libraries]
+        return "|".join(dict.fromkeys(found)) if found else None
