@@ -110,3 +110,12 @@ def test_parallel_and_one_process_reviews_agree(tmp_path):
     serial = findings(1)
     assert [(p, line, rule) for p, line, rule, _, _ in serial if rule == "SR104"] == [("view.py", 5, "SR104")]
     assert findings(2) == serial
+
+
+def test_the_module_rounds_know_what_an_empty_summary_looks_like():
+    """A new function whose summary is still empty must not count as changed (a wrong empty shape
+    made every module re-walk every unit once more: 15% of the time on Django)."""
+    from secreview.taint.module import _EMPTY_SHAPE
+    from secreview.taint.summaries import FunctionSummary
+
+    assert FunctionSummary(name="f", path="m.py", line=1, params=()).shape() == _EMPTY_SHAPE

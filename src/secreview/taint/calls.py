@@ -254,6 +254,13 @@ class CallAnalysis(ExpressionAnalysis):
                 if label:
                     enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
                     self.reach_sink(node, arg, sink, sanitize(label, cleared), (enter, *inner))
+        for attr, stored in summary.stores.items() if bound else ():
+            for (kind, cleared), inner in stored.items():
+                for label, arg in mapping.get(kind[len(PARAM):], ()):
+                    concrete = {k: t for k, t in label.items() if not is_param(k[0])}
+                    if concrete:
+                        enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
+                        self.m.store_on_instance(summary, attr, extend(sanitize(concrete, cleared), (enter, *inner)))
         return result
 
 

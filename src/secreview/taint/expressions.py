@@ -46,6 +46,7 @@ class ExpressionAnalysis:
         self.sinks: dict[tuple[str, frozenset[str], Sink], tuple[TraceStep, ...]] = {}
         self.flows: list = []
         self.self_writes: dict[str, Label] = {}
+        self.param_writes: dict[str, Label] = {}  # `self` attributes holding this method's parameters
         self.element_labels: dict[int, list[tuple[object, Label, ast.AST]]] = {}
         self.has_elements = False
         self.has_paths = False
@@ -326,6 +327,10 @@ class ExpressionAnalysis:
                 concrete = {k: trace for k, trace in label.items() if not is_param(k[0])}
                 if concrete:
                     self.self_writes[key[5:]] = join(self.self_writes.get(key[5:], CLEAN), concrete)
+                symbolic = {k: trace for k, trace in label.items()
+                            if is_param(k[0]) and k[0] != PARAM + self.self_name}
+                if symbolic:
+                    self.param_writes[key[5:]] = join(self.param_writes.get(key[5:], CLEAN), symbolic)
 
 
 

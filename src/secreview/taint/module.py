@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 MODULE_ROUNDS = 4
 JUDGED_SINKS = "taint-judged-sinks"  # walks of a module's units while its summaries or `self` attributes change
-_EMPTY_SHAPE = (frozenset(), frozenset())
+_EMPTY_SHAPE = (frozenset(), frozenset(), frozenset())  # FunctionSummary.shape() of an empty summary
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,7 @@ class ModuleAnalysis:
             summary = _empty_summary(self.ctx, unit)
             summary.returns = analysis.returns
             summary.sinks = analysis.sinks
+            summary.stores = analysis.param_writes if unit.cls is not None else {}
             self.functions[unit.name] = summary
         if unit.cls is not None and analysis.self_writes:
             attrs = self.class_attributes.setdefault(unit.cls, {})
@@ -155,6 +156,15 @@ class ModuleAnalysis:
                 attrs[attr] = join(attrs.get(attr, CLEAN), label)
 
     # -- what functions see ----------------------------------------------------------------
+    def store_on_instance(self, summary: FunctionSummary, attr: str, label: Label) -> None:
+        """A call of this module's method (a constructor) stored tainted data on `self.attr`: every
+        method of the class then reads it (class-wide, like the attributes methods write)."""
+        cls = summary.name.rpartition(".")[0]
+        if not cls or summary.path != self.ctx.path or cls not in self.class_bases:
+            return  # another module's class: its methods were summarised without this caller
+        attrs = self.class_attributes.setdefault(cls, {})
+        attrs[attr] = join(attrs.get(attr, CLEAN), label)
+
     def global_label(self, name: str) -> Label:
         return self.globals.get(name, CLEAN)
 
@@ -308,6 +318,8 @@ class _Relevance:
             if self.has_decorator_sources and node.decorator_list and self.analysis.decorator_sources(node):
                 return True
             if self.need_summary and unit.summarised and _has_params(node):
+                if unit.cls is not None and node.name == "__init__":
+                    return True  # where parameters are stored on `self` (summary `stores`)
                 return (not words.isdisjoint(self.sink_words) or not words.isdisjoint(self.local_active)
                         or any(self.project_active.get(w, 0) > 0 for w in words))
         return False

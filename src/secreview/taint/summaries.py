@@ -38,11 +38,17 @@ class FunctionSummary:
     sinks: dict[SinkKey, tuple[TraceStep, ...]] = field(default_factory=dict)
     # sink kinds it validates its first argument for, as a test (`validators.py`; "*": all)
     validates: tuple[str, ...] = ()
+    # `self` attributes a method stores its parameters in (`self.name = name` in `__init__`):
+    # attribute -> label with parameter origins, so a call `Job(data)` taints `Job`'s `name`
+    stores: dict[str, Label] = field(default_factory=dict)
 
     def shape(self) -> tuple:
-        return (frozenset(self.returns), frozenset(self.sinks))
+        return (frozenset(self.returns), frozenset(self.sinks),
+                frozenset((attr, key) for attr, label in self.stores.items() for key in label))
 
     def is_empty(self) -> bool:
+        # `stores` does not make a function "active": it matters only where a call's arguments are
+        # tainted, and that caller is walked for its own sources anyway
         return not self.returns and not self.sinks and not self.validates
 
     def to_dict(self) -> dict:
@@ -50,6 +56,7 @@ class FunctionSummary:
             "name": self.name, "path": self.path, "line": self.line, "params": list(self.params),
             "keyword_only": list(self.keyword_only), "vararg": self.vararg, "kwarg": self.kwarg,
             "is_method": self.is_method, "validates": list(self.validates), "returns": label_to_list(self.returns),
+            "stores": {attr: label_to_list(label) for attr, label in self.stores.items()},
             "sinks": [{"param": param, "cleared": sorted(cleared), "sink": sink_to_dict(sink),
                        "steps": [step_to_dict(s) for s in steps]}
                       for (param, cleared, sink), steps in self.sinks.items()],
@@ -61,6 +68,7 @@ class FunctionSummary:
             name=d["name"], path=d["path"], line=d["line"], params=tuple(d["params"]),
             keyword_only=tuple(d["keyword_only"]), vararg=d["vararg"], kwarg=d["kwarg"], is_method=d["is_method"],
             validates=tuple(d.get("validates", ())),
+            stores={attr: label_from_list(items) for attr, items in d.get("stores", {}).items()},
             returns=label_from_list(d["returns"]),
             sinks={(item["param"], frozenset(item["cleared"]), sink_from_dict(item["sink"])):
                    tuple(step_from_dict(s) for s in item["steps"]) for item in d["sinks"]},
