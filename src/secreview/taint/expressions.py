@@ -68,6 +68,8 @@ class ExpressionAnalysis:
             known = self.m.typer.class_type(self.m.class_bases.get(self.cls or "", ()))
             if known:
                 self.types[self.self_name] = known
+            for attr, attr_type in self.m.attribute_types(self.cls or "").items():
+                self.types[f"{self.self_name}.{attr}"] = attr_type  # `self.log = getLogger()` in __init__
         decorated = self.m.decorator_sources(func)
         captured = self.m.url_parameters(func)
         injected = _injected_parameters(self.ctx, args) | _converted_parameters(func, decorated) if decorated else set()

@@ -156,6 +156,27 @@ class ModuleAnalysis:
                 attrs[attr] = join(attrs.get(attr, CLEAN), label)
 
     # -- what functions see ----------------------------------------------------------------
+    def attribute_types(self, cls: str) -> dict[str, str]:
+        """`self` attributes of a spec type, from `self.x = <typed call>` in the class's `__init__`."""
+        return self.ctx.memo("taint-attribute-types", self.ctx.tree, self._attribute_types).get(cls, {})
+
+    def _attribute_types(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for unit in self.units:
+            func = unit.node
+            if unit.cls is None or func.name != "__init__" or not (func.args.posonlyargs or func.args.args):
+                continue
+            own = (func.args.posonlyargs or func.args.args)[0].arg
+            for stmt in func.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                    target = stmt.targets[0]
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                            and target.value.id == own:
+                        typed = self.typer.type_of(stmt.value, {})
+                        if typed:
+                            found.setdefault(unit.cls, {})[target.attr] = typed
+        return found
+
     def store_on_instance(self, summary: FunctionSummary, attr: str, label: Label) -> None:
         """A call of this module's method (a constructor) stored tainted data on `self.attr`: every
         method of the class then reads it (class-wide, like the attributes methods write)."""

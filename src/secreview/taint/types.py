@@ -88,6 +88,8 @@ class Typer:
                 found = self.imported(name)
             return found
         if isinstance(expr, ast.Attribute):
+            if isinstance(expr.value, ast.Name) and f"{expr.value.id}.{expr.attr}" in local:
+                return local[f"{expr.value.id}.{expr.attr}"]  # a typed `self` attribute
             if isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
                 stored = self.parameter_type(expr.attr, None)  # `self.request` in a class-based view
                 if stored:
