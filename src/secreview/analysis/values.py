@@ -66,6 +66,16 @@ def literal_value(expr: ast.AST | None, ctx: FileContext | None = None):  # noqa
         return None
 
 
+def keyword_matches(given: ast.expr, wanted: object, ctx: FileContext) -> bool:
+    """A keyword's value matches a spec's `when`/`unless` literal (a tuple: any one of them); a
+    string also matches a name with that qualified name (`Loader=yaml.SafeLoader`)."""
+    options = wanted if isinstance(wanted, tuple) else (wanted,)
+    value = literal_value(given, ctx)
+    name = ctx.qualname(given) if isinstance(given, (ast.Name, ast.Attribute)) else None
+    return any((type(value) is type(option) and value == option) or (isinstance(option, str) and name == option)
+               for option in options)
+
+
 def string_building(expr: ast.AST | None, ctx: FileContext | None = None) -> str | None:
     """How a string is built from non-literal parts, or None.
 

@@ -22,10 +22,9 @@ When neither 2, 3 nor 4 applied (an unknown call) the engine favours precision:
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
-from secreview.analysis.values import literal_value
+from secreview.analysis.values import keyword_matches, looks_like_sql
 from secreview.model import TraceStep
 from secreview.taint.expressions import ExpressionAnalysis
 from secreview.taint.labels import (
@@ -58,8 +57,6 @@ QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "fetch_all", "fetch_
                            "iterate"})
 QUERY_SINK = Sink(library="dbapi", kind="sql", call="<database handle>.query", args=(0,),
                   keywords=("sql", "query", "statement"), note="query method of a handle of unknown type, given SQL")
-_SQL_TEXT = re.compile(r"(?is)\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|order\s+by|"
-                       r"where\b.*[=<>]|create\s+table|drop\s+table)\b")
 _NUMERIC = frozenset({"builtins.int", "builtins.float", "builtins.bool"})
 _STRING_TYPES = frozenset({"str", "bytes"})
 _PASS_THROUGH = frozenset({
@@ -133,9 +130,8 @@ class CallAnalysis(ExpressionAnalysis):
         """The literal parts of the statement (of its expression, or of every value this function
         assigns to the name it is) read as SQL."""
         parts: list[ast.AST] = [expr, *(self.assigned(expr.id) if isinstance(expr, ast.Name) else ())]
-        text = " ".join(n.value for part in parts for n in ast.walk(part)
-                        if isinstance(n, ast.Constant) and isinstance(n.value, str))
-        return bool(_SQL_TEXT.search(text))
+        return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and looks_like_sql(n.value)
+                   for part in parts for n in ast.walk(part))
 
     def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env) -> Label:  # noqa: ANN001
         if isinstance(func, ast.Attribute):
@@ -181,11 +177,11 @@ class CallAnalysis(ExpressionAnalysis):
         ctx = self.ctx
         for key, wanted in sink.when:
             given = next((kw.value for kw in node.keywords if kw.arg == key), None)
-            if given is None or not self.keyword_is(given, wanted):
+            if given is None or not keyword_matches(given, wanted, self.ctx):
                 return
         for key, unwanted in sink.unless:
             given = next((kw.value for kw in node.keywords if kw.arg == key), None)
-            if given is not None and self.keyword_is(given, unwanted):
+            if given is not None and keyword_matches(given, unwanted, self.ctx):
                 return
         self.m.judged.add((id(node), sink.kind))
         if not receiver and not any(args) and not any(label for _, label in keywords):
@@ -200,14 +196,6 @@ class CallAnalysis(ExpressionAnalysis):
         for (key, label), kw in zip(keywords, node.keywords, strict=True):
             if sink.all_args or key in sink.keywords or (key is None and (sink.keywords or sink.args)):
                 self.reach_sink(node, kw.value, sink, label, (sink_step,))
-
-    def keyword_is(self, given: ast.expr, wanted: object) -> bool:
-        """A keyword's value matches a `when`/`unless` literal (a tuple: any one of them); a
-        string also matches a name with that qualified name (`Loader=yaml.SafeLoader`)."""
-        options = wanted if isinstance(wanted, tuple) else (wanted,)
-        value = literal_value(given, self.ctx)
-        name = self.ctx.qualname(given) if isinstance(given, (ast.Name, ast.Attribute)) else None
-        return any(_equal(value, option) or (isinstance(option, str) and name == option) for option in options)
 
     def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
         for (kind, cleared), trace in reaching(label, sink.kind).items():
@@ -262,8 +250,3 @@ class CallAnalysis(ExpressionAnalysis):
                         enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
                         self.m.store_on_instance(summary, attr, extend(sanitize(concrete, cleared), (enter, *inner)))
         return result
-
-
-def _equal(given: object, wanted: object) -> bool:
-    return type(given) is type(wanted) and given == wanted
-

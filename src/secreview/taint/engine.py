@@ -87,8 +87,9 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     for name, ctx in modules.items():  # every module is known before any is summarised
         project.set_module(name, ModuleSummary(module=name, path=ctx.path,
                                                is_package=ctx.path.replace("\\", "/").endswith("__init__.py")))
-    dependents = _dependents(modules, project)
-    order = _order(modules, project)
+    imports = {name: imported_modules(ctx, name, project.modules) for name, ctx in modules.items()}
+    dependents = _dependents(imports)
+    order = _order(imports)
     dirty = set(order)
     tick = 0
     last_run: dict[str, tuple[int, list[Flow]]] = {}  # module -> (tick of its last run, its flows)
@@ -119,7 +120,6 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
             break
         dirty = next_dirty
     if flows is not None:
-        imports = {name: imported_modules(ctx, name, project.modules) for name, ctx in modules.items()}
         pending = next_dirty if changed_any else set()  # what a further round would have run
         for name, (ran, module_flows) in last_run.items():
             if name not in pending and all(changed_at.get(d, 0) < ran for d in imports[name]):
@@ -146,20 +146,20 @@ def imported_modules(ctx: FileContext, module: str, known: Container[str]) -> se
     return resolve(ctx.imports.values(), module, is_package, known)
 
 
-def _dependents(modules: Mapping[str, FileContext], project: ProjectSummaries) -> dict[str, set[str]]:
+def _dependents(imports: Mapping[str, set[str]]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for name, ctx in modules.items():
-        for dependency in imported_modules(ctx, name, project.modules):
+    for name, dependencies in imports.items():
+        for dependency in dependencies:
             out.setdefault(dependency, set()).add(name)
     return out
 
 
-def _order(modules: Mapping[str, FileContext], project: ProjectSummaries) -> list[str]:
+def _order(imports: Mapping[str, set[str]]) -> list[str]:
     """Dependencies before their importers (cycles broken anywhere), so one round does most of the work."""
-    deps = {name: sorted(imported_modules(ctx, name, project.modules)) for name, ctx in modules.items()}
+    deps = {name: sorted(dependencies) for name, dependencies in imports.items()}
     order: list[str] = []
     state: dict[str, int] = {}
-    for root in sorted(modules):
+    for root in sorted(imports):
         if root in state:
             continue
         stack: list[tuple[str, int]] = [(root, 0)]

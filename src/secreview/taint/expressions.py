@@ -7,11 +7,11 @@ deeper than `MAX_DEPTH` nested expressions is followed: such a value counts as c
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
 from secreview.analysis.values import literal_value, module_constant
 from secreview.model import TraceStep
+from secreview.taint.handlers import converted_parameters, decorator_sources, injected_parameters, url_parameters
 from secreview.taint.labels import (
     CLEAN,
     PARAM,
@@ -70,9 +70,9 @@ class ExpressionAnalysis:
                 self.types[self.self_name] = known
             for attr, attr_type in self.m.attribute_types(self.cls or "").items():
                 self.types[f"{self.self_name}.{attr}"] = attr_type  # `self.log = getLogger()` in __init__
-        decorated = self.m.decorator_sources(func)
-        captured = self.m.url_parameters(func)
-        injected = _injected_parameters(self.ctx, args) | _converted_parameters(func, decorated) if decorated else set()
+        decorated = decorator_sources(self.m, func)
+        captured = url_parameters(self.m, func)
+        injected = injected_parameters(self.ctx, args) | converted_parameters(func, decorated) if decorated else set()
         for arg in params:
             if arg.arg == self.self_name:
                 continue
@@ -334,41 +334,6 @@ class ExpressionAnalysis:
                 if symbolic:
                     self.param_writes[key[5:]] = join(self.param_writes.get(key[5:], CLEAN), symbolic)
 
-
-
-# `<int:id>` in a route: the framework converts the segment (or answers 404), so no markup or path is left
-_ROUTE_CONVERTED = re.compile(r"<(?:int|float|uuid):(\w+)>")
-_CONVERTING_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date"})
-
-
-def _converted_parameters(func: ast.FunctionDef | ast.AsyncFunctionDef, decorated: list) -> set[str]:
-    """Handler parameters the framework converts to numbers (or UUIDs, dates) before the call: Flask
-    and Werkzeug route converters, and FastAPI's annotations (validated, 422 otherwise)."""
-    out: set[str] = set()
-    for decorator in func.decorator_list:
-        if isinstance(decorator, ast.Call) and decorator.args and isinstance(decorator.args[0], ast.Constant) \
-                and isinstance(decorator.args[0].value, str):
-            out.update(_ROUTE_CONVERTED.findall(decorator.args[0].value))
-    if any(source.library == "fastapi" for source in decorated):
-        args = func.args
-        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-            if arg.annotation is not None and ast.unparse(arg.annotation) in _CONVERTING_ANNOTATIONS:
-                out.add(arg.arg)
-    return out
-
-
-def _injected_parameters(ctx, args: ast.arguments) -> set[str]:  # noqa: ANN001
-    """Parameters whose default is `Depends(...)`/`Security(...)`: filled by the framework."""
-    positional = [*args.posonlyargs, *args.args]
-    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True))
-    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
-    out = set()
-    for arg, default in pairs:
-        if isinstance(default, ast.Call):
-            name = (ctx.qualname(default.func) or "").rsplit(".", 1)[-1]
-            if name in ("Depends", "Security"):
-                out.add(arg.arg)
-    return out
 
 
 def _is_static(ctx, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:  # noqa: ANN001

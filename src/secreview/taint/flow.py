@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from secreview.analysis.values import module_constant
 from secreview.taint.guards import NO_RETURN, GuardAnalysis, is_url_parser, normalises
+from secreview.taint.handlers import response_sinks
 from secreview.taint.labels import CLEAN, Label, extend, is_param, join, narrow, step
 from secreview.taint.spec import Sink
 
@@ -35,7 +36,7 @@ class FunctionAnalysis(GuardAnalysis):
         super().__init__(module, node, name, cls)
         # (decorator name, sink) for each `returned` sink its decorators make of its return value
         self.response_sinks: list[tuple[str, Sink]] = (
-            self.m.response_sinks(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [])
+            response_sinks(self.m, node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [])
 
     # -- entry -----------------------------------------------------------------------------
     def run(self) -> None:

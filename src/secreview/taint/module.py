@@ -18,13 +18,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.values import literal_value
 from secreview.model import TraceStep
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
 from secreview.taint.flow import FunctionAnalysis
+from secreview.taint.handlers import decorator_sources
 from secreview.taint.imports import absolute_name
 from secreview.taint.labels import CLEAN, Label, is_param, join, shape
-from secreview.taint.spec import Sink, Source
+from secreview.taint.spec import Sink
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 from secreview.taint.types import Typer
 from secreview.taint.validators import VALIDATION_WORDS, validated_kinds
@@ -205,50 +205,6 @@ class ModuleAnalysis:
                 return found
         return CLEAN
 
-    def decorator_sources(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Source]:
-        found: list[Source] = []
-        for decorator in func.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            for name in self.typer.names(target, {}):
-                found.extend(self.index.sources_by_decorator.get(name, ()))
-        return found
-
-    def url_parameters(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-        """A Django function view's URL captures: in a `views` module of a project that uses
-        Django, a module-level function whose first parameter is `request` receives what
-        `urls.py` captured in its other parameters (those without a default: defaults are the
-        URL pattern's fixed `kwargs`, configuration)."""
-        if "django" not in self.typer.libraries or func not in self.ctx.tree.body:
-            return set()
-        parts = self.ctx.path.replace("\\", "/").split("/")
-        if parts[-1] != "views.py" and "views" not in parts[:-1]:
-            return set()
-        args = func.args
-        positional = [*args.posonlyargs, *args.args]
-        if not positional or positional[0].arg != "request":
-            return set()
-        without_default = positional[1:len(positional) - len(args.defaults)]
-        keyword_only = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
-        if (without_default or keyword_only) and re.search(rf"(?<!def )(?<![\w.]){re.escape(func.name)}\s*\(",
-                                                           self.ctx.source):
-            return set()  # called by the module's own code: a helper that takes a request, not a URL target
-        return {a.arg for a in (*without_default, *keyword_only)}
-
-    def response_sinks(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, Sink]]:
-        """The `returned` sinks this function's decorators make of its return value (a Flask view,
-        a Pecan `expose()` handler), with the decorator's name."""
-        found: list[tuple[str, Sink]] = []
-        if not self.index.sinks_by_decorator:
-            return found
-        for decorator in func.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            for name in self.typer.names(target, {}):
-                for sink in self.index.sinks_by_decorator.get(name, ()):
-                    if isinstance(decorator, ast.Call) and not _decorator_applies(decorator, sink, self.ctx):
-                        continue
-                    found.append((name, sink))
-        return found
-
     def resolve_call(self, analysis: FunctionAnalysis, func: ast.AST) -> tuple[FunctionSummary, bool] | None:
         """The project function a call reaches, and whether its first parameter is bound."""
         if isinstance(func, ast.Name):
@@ -336,7 +292,7 @@ class _Relevance:
         if any(self.project_sources.get(w, 0) > 0 for w in words):
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if self.has_decorator_sources and node.decorator_list and self.analysis.decorator_sources(node):
+            if self.has_decorator_sources and node.decorator_list and decorator_sources(self.analysis, node):
                 return True
             if self.need_summary and unit.summarised and _has_params(node):
                 if unit.cls is not None and node.name == "__init__":
@@ -359,28 +315,6 @@ def _identifiers(ctx: FileContext, node: ast.AST) -> frozenset[str]:
     else:
         text = "\n".join(ctx.lines[node.lineno - 1:node.end_lineno or node.lineno])
     return frozenset(_IDENTIFIER.findall(text))
-
-
-def _decorator_applies(decorator: ast.Call, sink: Sink, ctx: FileContext) -> bool:
-    if decorator.args and not sink.positional:
-        return False
-    given = {kw.arg: kw.value for kw in decorator.keywords if kw.arg}
-    if any(name in given for name in sink.unless_keywords):
-        return False
-    for name, unwanted in sink.unless:
-        if name in given and _keyword_matches(given[name], unwanted, ctx):
-            return False
-    return all(name in given and _keyword_matches(given[name], wanted, ctx) for name, wanted in sink.when)
-
-
-def _keyword_matches(given: ast.expr, wanted: object, ctx: FileContext) -> bool:
-    """As for call sinks: a literal equal to one of the options, or a name with that qualified name
-    (`response_class=HTMLResponse`)."""
-    options = wanted if isinstance(wanted, tuple) else (wanted,)
-    value = literal_value(given, ctx)
-    name = ctx.qualname(given) if isinstance(given, (ast.Name, ast.Attribute)) else None
-    return any((value == option and type(value) is type(option)) or (isinstance(option, str) and name == option)
-               for option in options)
 
 
 def _has_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import ast
 
+from secreview.analysis.context import scope_nodes
+
 _NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve"})
 _CONTAINMENT = frozenset({"commonpath", "startswith", "is_relative_to"})
 _HOST_CHECKS = frozenset({"hostname", "netloc", "ip_address", "is_private", "is_loopback", "is_link_local",
@@ -39,10 +41,11 @@ def validated_kinds(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, 
     args = func.args
     if not (args.posonlyargs or args.args):
         return ()
-    returns = [node for node in _own_nodes(func) if isinstance(node, ast.Return)]
+    nodes = scope_nodes(func)
+    returns = [node for node in nodes if isinstance(node, ast.Return)]
     if not returns or not all(_boolean(r.value) for r in returns):
         return ()
-    words = {n.attr if isinstance(n, ast.Attribute) else n.id for n in _own_nodes(func)
+    words = {n.attr if isinstance(n, ast.Attribute) else n.id for n in nodes
              if isinstance(n, (ast.Attribute, ast.Name))}
     if "fullmatch" in words:
         return (EVERY_KIND,)
@@ -52,19 +55,6 @@ def validated_kinds(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, 
     if words & _HOST_CHECKS:
         kinds += ["redirect", "url"]
     return tuple(sorted(kinds))
-
-
-def _own_nodes(func: ast.AST) -> list[ast.AST]:
-    """The nodes of `func`'s body, not of functions or classes defined inside it."""
-    out: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(func))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        out.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def _boolean(expr: ast.AST | None) -> bool:
