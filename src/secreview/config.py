@@ -27,7 +27,9 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: Severity = Severity.LOW  # report findings at or above
-    confidence: Confidence = Confidence.LOW
+    # None: low for production code, medium for test code (whose findings are demoted to low, so
+    # they are hidden unless asked for); a level given by the user applies to all code.
+    confidence: Confidence | None = None
     fail_on: Severity = Severity.LOW  # exit 1 when a reported finding is at or above
     exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
@@ -36,11 +38,24 @@ class Config:
     progress: bool | None = None  # None: only on an interactive terminal outside CI
     cache: bool = True  # reuse results of unchanged files (see secreview/cache.py)
     cache_dir: str | None = None  # default: the user cache directory, or SECREVIEW_CACHE_DIR
+    allow_incomplete: bool = False  # exit 0/1 by findings alone even when the review did not finish
+    test_code: str = "demote"  # findings in test code: "demote" (to low confidence), "drop", "keep"
+    extend_exclude: tuple[str, ...] = ()  # more exclude globs, added to `exclude`
+    # (glob, rule selectors) pairs: those rules' findings are not reported in files matching the glob
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def confidence_threshold(self, test_code: bool) -> Confidence:
+        """The lowest confidence reported for a finding in test code (or not)."""
+        if self.confidence is not None:
+            return self.confidence
+        return Confidence.MEDIUM if test_code else Confidence.LOW
 
 
 _KEYS = {f.name for f in fields(Config)}
 _ALIASES = {"fail-on": "fail_on", "max-file-size": "max_file_size", "respect-gitignore": "respect_gitignore",
-            "cache-dir": "cache_dir"}
+            "cache-dir": "cache_dir", "allow-incomplete": "allow_incomplete", "test-code": "test_code",
+            "extend-exclude": "extend_exclude", "per-file-ignores": "per_file_ignores"}
+TEST_CODE_POLICIES = ("demote", "drop", "keep")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -70,7 +85,7 @@ def from_pyproject(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"{path}: [tool.secreview] must be a table")
     settings = {}
     for key, value in table.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key not in ("per-file-ignores", "per_file_ignores"):
             continue  # sub-tables ([tool.secreview.llm], ...) belong to other components
         name = _ALIASES.get(key, key.replace("-", "_"))
         if name not in _KEYS:
@@ -122,7 +137,14 @@ def _convert(key: str, value: Any) -> Any:
             return Severity(str(value).lower())
         if key == "confidence":
             return Confidence(str(value).lower())
-        if key in ("select", "ignore", "exclude"):
+        if key == "per_file_ignores":
+            return _per_file_ignores(value)
+        if key == "test_code":
+            policy = str(value).strip().lower()
+            if policy not in TEST_CODE_POLICIES:
+                raise ValueError(f"expected one of {', '.join(TEST_CODE_POLICIES)}")
+            return policy
+        if key in ("select", "ignore", "exclude", "extend_exclude"):
             if isinstance(value, str):
                 value = [v for v in value.replace(";", ",").split(",")]
             return tuple(str(v).strip() for v in value if str(v).strip())
@@ -133,11 +155,44 @@ def _convert(key: str, value: Any) -> Any:
             return number
         if key == "cache_dir":
             return str(value)
-        if key in ("respect_gitignore", "progress", "cache"):
+        if key in ("respect_gitignore", "progress", "cache", "allow_incomplete"):
             return parse_bool(value)
     except ValueError as exc:
         raise ConfigError(f"invalid value {value!r} for {key}: {exc}") from exc
     raise ConfigError(f"unknown setting {key!r}")
+
+
+def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`{"GLOB" = ["SR101", ...]}` (TOML), or `GLOB:CODE,CODE` entries separated by `;` or new lines
+    (environment and command line; a list of such entries too)."""
+    pairs: list[tuple[str, object]] = []
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    else:
+        entries = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else None
+        if entries is None:
+            raise ValueError("expected a table of glob = [rules]")
+        for entry in entries:
+            if isinstance(entry, (list, tuple)) and len(entry) == 2:
+                pairs.append((str(entry[0]), entry[1]))
+                continue
+            for part in str(entry).replace("\n", ";").split(";"):
+                if not part.strip():
+                    continue
+                glob, sep, codes = part.strip().rpartition(":")
+                if not sep or not glob.strip():
+                    raise ValueError(f"{part.strip()!r} is not GLOB:RULES")
+                pairs.append((glob.strip(), codes))
+    out = []
+    for glob, codes in pairs:
+        items = codes.split(",") if isinstance(codes, str) else codes
+        if not isinstance(items, (list, tuple)):
+            raise ValueError(f"the rules for {glob!r} must be a list")
+        names = tuple(str(c).strip() for c in items if str(c).strip())
+        if not glob.strip() or not names:
+            raise ValueError(f"{glob!r} needs a glob and at least one rule")
+        out.append((str(glob).strip(), names))
+    return tuple(out)
 
 
 def parse_bool(value: object) -> bool:

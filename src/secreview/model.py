@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.1"  # 1.1: optional change, llm, unverified; origin, suggestion; error kind llm
+SCHEMA_VERSION = "1.2"  # 1.1: optional change, llm, unverified; origin, suggestion; error kind llm
+# 1.2: findings carry test_code; stats carry filtered_test_code
 CLEAN_SENTENCE = "No security defects are detected in the code."
 
 
@@ -121,6 +122,9 @@ class Finding:
     # A drop-in rewrite of lines line..end_line when the fix is a line rewrite ("" when it is not);
     # review systems show it as a suggestion the author can apply.
     suggestion: str = ""
+    # The finding is in test code (secreview.analysis.code.is_test_code): a fact about the file, recorded
+    # by the engine; what the run does with it (demote, drop, keep) is the `test-code` setting.
+    test_code: bool = False
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -189,8 +193,9 @@ class Stats:
     lines: int = 0
     rules: int = 0
     suppressed: int = 0
-    filtered: int = 0
+    filtered: int = 0  # findings below the severity/confidence thresholds (not reported)
     seconds: float = 0.0
+    filtered_test_code: int = 0  # of `filtered`, those in test code (or dropped by `test-code = "drop"`)
 
 
 @dataclass(frozen=True, slots=True)
