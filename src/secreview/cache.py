@@ -125,7 +125,7 @@ def _encode(result: FileResult) -> dict:
 
 def _decode(data: dict) -> FileResult:
     findings = [finding_from_dict(item) for item in data["findings"]]
-    unused = [Suppression(**{**s, "codes": tuple(s["codes"])}) for s in data["unused"]]
+    unused = [Suppression(**{**s, "codes": tuple(s["codes"]), "unknown": tuple(s.get("unknown", ()))}) for s in data["unused"]]
     return FileResult(path=data["path"], findings=findings, errors=[FileError(**e) for e in data["errors"]],
                       suppressed=data["suppressed"], unused_suppressions=unused, lines=data["lines"],
                       reviewed=data["reviewed"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 SCHEMA_VERSION = "1.2"  # 1.1: optional change, llm, unverified; origin, suggestion; error kind llm
-# 1.2: findings carry test_code; stats carry filtered_test_code
+# 1.2: findings carry test_code; stats carry filtered_test_code; suppressions carry unknown
 CLEAN_SENTENCE = "No security defects are detected in the code."
 
 
@@ -152,6 +152,8 @@ class Suppression:
     kind: str  # "nosec" | "secreview"
     codes: tuple[str, ...]
     text: str
+    # codes/names of the comment that name no secreview rule at all (reported as such, not just unused)
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,7 @@ def from_dict(data: dict) -> Report:
             errors=tuple(FileError(**e) for e in data.get("errors", ())),
             pillars=tuple(PillarAccount(**p) for p in data.get("pillars", ())),
             stats=Stats(**data.get("stats", {})),
-            unused_suppressions=tuple(Suppression(**{**s, "codes": tuple(s["codes"])})
+            unused_suppressions=tuple(Suppression(**{**s, "codes": tuple(s["codes"]), "unknown": tuple(s.get("unknown", ()))})
                                       for s in data.get("unused_suppressions", ())),
             tool_version=str(data.get("tool", {}).get("version", "")),
             change=_change_from_dict(change) if change else None,
