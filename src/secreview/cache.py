@@ -19,7 +19,7 @@ from pathlib import Path
 
 from secreview.engine import FileResult
 from secreview.model import FileError, Suppression
-from secreview.report.json import finding_from_dict
+from secreview.report.json import finding_from_dict, suppression_from_dict
 
 # Errors that follow from the content alone are cached; reading problems and internal
 # failures are not (they may not happen next time).
@@ -125,7 +125,7 @@ def _encode(result: FileResult) -> dict:
 
 def _decode(data: dict) -> FileResult:
     findings = [finding_from_dict(item) for item in data["findings"]]
-    unused = [Suppression(**{**s, "codes": tuple(s["codes"]), "unknown": tuple(s.get("unknown", ()))}) for s in data["unused"]]
+    unused = [suppression_from_dict(s) for s in data["unused"]]
     return FileResult(path=data["path"], findings=findings, errors=[FileError(**e) for e in data["errors"]],
                       suppressed=data["suppressed"], unused_suppressions=unused, lines=data["lines"],
                       reviewed=data["reviewed"])

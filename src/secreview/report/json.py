@@ -65,6 +65,11 @@ def finding_from_dict(item: dict) -> Finding:
     return Finding(**item)
 
 
+def suppression_from_dict(item: dict) -> Suppression:
+    """The inverse of one entry of `to_dict(report)["unused_suppressions"]` (also the result cache's)."""
+    return Suppression(**{**item, "codes": tuple(item["codes"]), "unknown": tuple(item.get("unknown", ()))})
+
+
 def _change_from_dict(data: dict) -> Change:
     files = tuple(
         ChangedFile(**{**f, "changed_lines": tuple(f["changed_lines"]), "diff_lines": tuple(f["diff_lines"])})
@@ -89,8 +94,7 @@ def from_dict(data: dict) -> Report:
             errors=tuple(FileError(**e) for e in data.get("errors", ())),
             pillars=tuple(PillarAccount(**p) for p in data.get("pillars", ())),
             stats=Stats(**data.get("stats", {})),
-            unused_suppressions=tuple(Suppression(**{**s, "codes": tuple(s["codes"]), "unknown": tuple(s.get("unknown", ()))})
-                                      for s in data.get("unused_suppressions", ())),
+            unused_suppressions=tuple(suppression_from_dict(s) for s in data.get("unused_suppressions", ())),
             tool_version=str(data.get("tool", {}).get("version", "")),
             change=_change_from_dict(change) if change else None,
             **llm_json.from_dict(data),
