@@ -228,7 +228,7 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
         reviewed += result.reviewed
         lines += result.lines
         for finding in result.findings:
-            if finding.severity >= config.severity and finding.confidence >= config.confidence_threshold(finding.test_code):
+            if config.reports(finding):
                 findings.append(finding)
             else:
                 filtered += 1

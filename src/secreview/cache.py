@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from secreview.engine import FileResult
-from secreview.model import FileError, Suppression
+from secreview.model import FileError
 from secreview.report.json import finding_from_dict, suppression_from_dict
 
 # Errors that follow from the content alone are cached; reading problems and internal

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Finding, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +49,10 @@ class Config:
         if self.confidence is not None:
             return self.confidence
         return Confidence.MEDIUM if test_code else Confidence.LOW
+
+    def reports(self, finding: Finding) -> bool:
+        """The finding is at or above the severity and confidence thresholds."""
+        return finding.severity >= self.severity and finding.confidence >= self.confidence_threshold(finding.test_code)
 
 
 _KEYS = {f.name for f in fields(Config)}

@@ -98,8 +98,7 @@ def review_with_llm(report: Report, files: Sequence[tuple[str, str]], settings: 
         usage, cost = client.usage_total(), client.cost()
         if own_client:
             client.close()
-    findings = [f for f in state.findings
-                if f.severity >= config.severity and f.confidence >= config.confidence_threshold(f.test_code)]
+    findings = [f for f in state.findings if config.reports(f)]
     all_findings = tuple(sorted(report.findings + tuple(findings), key=lambda f: f.sort_key))
     pillars = tuple(PillarAccount(p.pillar, p.name, p.rules, sum(1 for f in all_findings if f.pillar == p.pillar))
                     for p in report.pillars)
