@@ -14,6 +14,7 @@ from secreview.config import load as load_config
 from secreview.model import Confidence, Report, Severity
 from secreview.output import emit
 from secreview.report import FORMATS, render
+from secreview.report.sarif import uri_options as sarif_uri_options
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -106,7 +107,7 @@ def exit_code(report: Report, config: Config, exit_zero: bool) -> int:
 def finish(report: Report, args: argparse.Namespace, config: Config) -> int:
     """Render and write the report, then choose the exit code."""
     # SARIF carries the checkout root so code scanning can resolve relative paths.
-    options = {"srcroot": str(getattr(args, "srcroot", None) or Path.cwd())} if args.format == "sarif" else {}
+    options = sarif_uri_options(getattr(args, "srcroot", None), Path.cwd()) if args.format == "sarif" else {}
     if args.format == "text" and getattr(args, "show_unverified", False):  # the LLM layer's --show-unverified
         options["show_unverified"] = True
     text = render(report, args.format, **options)
