@@ -56,7 +56,10 @@ def render(report: Report, show_unverified: bool = False) -> str:
         lines.append("")
     if report.unused_suppressions:
         lines.append("Unused suppressions:")
-        lines.extend(f"  {s.path}:{s.line}: {s.text}" for s in report.unused_suppressions)
+        for s in report.unused_suppressions:
+            plural = "s" if len(s.unknown) > 1 else ""
+            unknown = f" — unknown rule code{plural} {', '.join(s.unknown)}" if s.unknown else ""
+            lines.append(f"  {s.path}:{s.line}: {s.text}{unknown}")
         lines.append("")
     if report.change is not None:
         lines.extend(_change(report.change))
