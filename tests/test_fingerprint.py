@@ -23,7 +23,7 @@ BASE = 'import os\n\n\ndef purge(path):\n    os.system("rm -rf " + path)\n'
     'import os\n\n\ndef purge(path):\n    os.system("rm -rf " + path)  # TODO: validate\n',
     'import os\n\n\ndef purge(path):\n    os.system("rm -rf "+path)\n',
     'import os\n\n\ndef purge(path):\n    os.system( "rm -rf " + path )\n',
-    'import os\n\n\n# moved down and re-indented\nif True:\n    def purge(path):\n        os.system("rm -rf " + path)\n',
+    'import os\n\n\n# moved, re-indented\nif True:\n    def purge(path):\n        os.system("rm -rf " + path)\n',
 ])
 def test_touched_line_is_not_new(tmp_path, capsys, touched):
     repo = Repo(tmp_path / "repo")
