@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from secreview.config import Config
 from secreview.model import Change, Confidence, Report, Severity
-from secreview.report.terminal import SEVERITY_STYLE, Line, Span
+from secreview.report.terminal import NBSP, SEVERITY_STYLE, Line, Span
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -17,14 +17,15 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def counts(values: Iterable[str], order: Iterable[str], styled: bool = False) -> list[Span]:
-    """`3 high · 2 medium · 1 low`, highest first, levels with no finding left out."""
+    """`3 high · 2 medium · 1 low`, highest first, levels with no finding left out. Each count stays on
+    one line with the `·` after it when the line is wrapped (no-break spaces, see terminal.flow)."""
     tally = Counter(values)
     spans: list[Span] = []
     for level in order:
         if tally[level]:
             if spans:
-                spans.append((" · ", ""))
-            spans.append((f"{tally[level]:,} {level}", SEVERITY_STYLE.get(level, "") if styled else ""))
+                spans.append((f"{NBSP}· ", ""))
+            spans.append((f"{tally[level]:,}{NBSP}{level}", SEVERITY_STYLE.get(level, "") if styled else ""))
     return spans
 
 
@@ -35,7 +36,7 @@ def lines(report: Report, config: Config | None = None) -> list[Line]:
     if report.change is not None:
         out.extend([(text, "")] for text in change(report.change))
     if report.findings:
-        out.append(_findings(report))
+        out.extend(_findings(report))
     out.append([(_files(report), "")])
     suppressions = _suppressions(report)
     if suppressions:
@@ -44,15 +45,15 @@ def lines(report: Report, config: Config | None = None) -> list[Line]:
     return out
 
 
-def _findings(report: Report) -> Line:
+def _findings(report: Report) -> list[Line]:
     found = report.findings
     in_tests = sum(f.test_code for f in found)
     where = f" ({in_tests:,} in test code)" if in_tests else ""
     severities = [s.value for s in reversed(Severity)]
     confidences = [c.value for c in reversed(Confidence)]
-    return [(plural(len(found), "finding") + where + ": ", "bold"),
-            *counts((f.severity.value for f in found), severities, styled=True),
-            (" (confidence: ", ""), *counts((f.confidence.value for f in found), confidences), (")", "")]
+    return [[(plural(len(found), "finding"), "bold"), (" by severity: ", ""),
+             *counts((f.severity.value for f in found), severities, styled=True), (where, "")],
+            [("  by confidence: ", ""), *counts((f.confidence.value for f in found), confidences)]]
 
 
 def not_reviewed(report: Report) -> int:
@@ -65,10 +66,10 @@ def _files(report: Report) -> str:
     text = f"{plural(s.reviewed, 'file')} reviewed ({plural(s.lines, 'line')}, {plural(s.rules, 'rule')})"
     skipped = not_reviewed(report)
     if skipped:
-        text += f"; {skipped:,} not reviewed (listed under \"Not reviewed\")"
+        text += f"; {skipped:,} not reviewed (listed above)"
     llm_failed = len({e.path for e in report.errors if e.kind == "llm"})
     if llm_failed:
-        text += f"; the LLM review of {plural(llm_failed, 'file')} did not finish (listed under \"Not reviewed\")"
+        text += f"; the LLM review of {plural(llm_failed, 'file')} did not finish (listed above)"
     return text
 
 
@@ -79,14 +80,14 @@ def _suppressions(report: Report) -> str:
     unused = report.unused_suppressions
     if unused:
         unknown = sum(1 for s in unused if s.unknown)
-        naming = f", {unknown:,} of them naming no rule" if unknown else ""
-        parts.append(f"{plural(len(unused), 'suppression')} silenced nothing{naming} "
-                     "(listed under \"Unused suppressions\")")
+        naming = f" ({unknown:,} naming no rule)" if unknown else ""
+        parts.append(f"{plural(len(unused), 'unused suppression')}{naming} listed above")
     return "; ".join(parts)
 
 
 def hidden(report: Report, config: Config) -> list[str]:
-    """What the thresholds (and the test-code policy) kept out of the report, and how to see it."""
+    """What the thresholds (and the test-code policy) kept out of the report, and how to see it (the flags
+    joined by no-break spaces, so that wrapping never splits them; terminal.flow prints plain spaces)."""
     s = report.stats
     in_tests, other = s.filtered_test_code, s.filtered - s.filtered_test_code
     out = []
@@ -98,12 +99,12 @@ def hidden(report: Report, config: Config) -> list[str]:
         below, flags = [], []
         if config.severity >= Severity.MEDIUM:
             below.append(f"{config.severity} severity")
-            flags.append("--severity low")
+            flags.append("--severity low".replace(" ", NBSP))
         if confidence >= Confidence.MEDIUM:
             below.append(f"{confidence} confidence")
-            flags.append("--confidence low")
+            flags.append("--confidence low".replace(" ", NBSP))
         reason = f" below {' or '.join(below)}" if below else " below the thresholds"
-        hint = f"; {' '.join(flags)} shows them" if flags else ""
+        hint = f"; {NBSP.join([*flags, 'shows', 'them'])}" if flags else ""  # the hint is not split
         out.append(f"{plural(in_tests, 'finding')} in test code hidden{reason}{hint}")
     if other > 0:
         out.append(f"{plural(other, 'finding')} below the severity/confidence threshold hidden")

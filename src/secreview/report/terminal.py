@@ -81,29 +81,36 @@ def wrap(text: str, width: int, indent: str = "", hanging: str | None = None, st
 
 
 def flow(line: Line, width: int, indent: str = "", hanging: str = "  ") -> list[Line]:
-    """Styled prose wrapped at spaces like `wrap`; runs of white space (newlines too) become one space."""
+    """Styled prose wrapped at spaces like `wrap`; runs of white space (newlines too) become one space.
+    A no-break space (NBSP) keeps its neighbours on one line and is printed as a plain space."""
     out: list[Line] = [[(indent, "")]]
     used, fresh = len(indent), True
+    space = ""  # a space that ended the previous span: it goes before the next word, never at a line end
     for text, style in line:
         for token in _WORDS.findall(_SPACES.sub(" ", printable(text))):
+            if token == " ":
+                space = " "
+                continue
+            token, space = (token if token.startswith(" ") else space + token), ""
             if not fresh and used + cells(token) > width:
                 out.append([(hanging, "")])
                 used, fresh = len(hanging), True
             word = token.lstrip() if fresh else token
             while cells(word) > width - used:  # only a word longer than a whole line gets here
                 head = _take(word, width - used) or word[0]
-                out[-1].append((head, style))
+                out[-1].append((head.replace(NBSP, " "), style))
                 word = word[len(head):]
                 out.append([(hanging, "")])
                 used, fresh = len(hanging), True
             if word:
-                out[-1].append((word, style))
+                out[-1].append((word.replace(NBSP, " "), style))
                 used, fresh = used + cells(word), False
     return out
 
 
-_SPACES = re.compile(r"\s+")
-_WORDS = re.compile(r" ?\S+| $")
+NBSP = "\u00a0"
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s, which matches NBSP too
+_WORDS = re.compile(r" ?[^ ]+| $")
 
 
 def fit(parts: Iterable[Line], width: int, indent: str = "", hanging: str = "    ", gap: str = "  ") -> list[Line]:
@@ -149,29 +156,34 @@ def _take(text: str, room: int) -> str:
 
 
 def paint(lines: Iterable[Line], color: bool) -> str:
-    """The lines as text: plain, or with ANSI styles by rich when `color` is on. Ends with a newline."""
-    lines = list(lines)
+    """The lines as text: plain, or with each span's style as ANSI codes (by rich, in the 16 standard
+    colours every terminal has) when `color` is on. Ends with a newline."""
     if not color:
         return "".join(plain(line) + "\n" for line in lines)
-    import io
+    from rich.color import ColorSystem
+    from rich.style import Style
 
-    from rich.console import Console
-    from rich.text import Text
+    styles: dict[str, Style] = {}
+    out = []
+    for line in lines:
+        for text, style in _merged(line):
+            if style and text.strip():
+                known = styles.get(style) or styles.setdefault(style, Style.parse(style))
+                text = known.render(text, color_system=ColorSystem.STANDARD)
+            out.append(text)
+        out.append("\n")
+    return "".join(out)
 
-    text = Text()
-    for i, line in enumerate(lines):
-        if i:
-            text.append("\n")
-        for part, style in line:
-            text.append(part, style or None)
-    buffer = io.StringIO()
-    # Everything is laid out already: rich only styles (no wrapping, markup, emoji or highlighting of its own),
-    # in the 16 standard colours every terminal has, whatever NO_COLOR says (colour was asked for).
-    console = Console(file=buffer, force_terminal=True, color_system="standard", no_color=False, soft_wrap=True,
-                      width=max(line_cells(line) for line in lines) + 1 if lines else 80, markup=False,
-                      emoji=False, highlight=False, legacy_windows=False)
-    console.print(text, crop=False)
-    return buffer.getvalue()
+
+def _merged(line: Line) -> Line:
+    """Neighbouring spans of one style as one span (fewer escape codes)."""
+    out: Line = []
+    for text, style in line:
+        if out and out[-1][1] == style:
+            out[-1] = (out[-1][0] + text, style)
+        elif text:
+            out.append((text, style))
+    return out
 
 
 def code_lines(code: str, color: bool) -> list[Line]:

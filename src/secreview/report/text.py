@@ -145,9 +145,9 @@ def pillar_table(report: Report, width: int) -> list[Line]:
     for p in report.pillars:
         rules = plural(p.rules, "rule") if p.rules else "not covered"
         counts = f"{rules:>11}  {plural(p.findings, 'finding'):>13}"
-        room = width - len("  CWE-284  ") - 1 - len(counts)
+        room = width - len("  CWE-284  ") - 2 - len(counts)
         name = crop([(p.name, "")], room)
         padding = " " * (room - sum(len(text) for text, _ in name))
-        lines.append([(f"  CWE-{p.pillar:<4} ", ""), *name, (padding + " " + counts, "")])
+        lines.append([(f"  CWE-{p.pillar:<4} ", ""), *name, (padding + "  " + counts, "")])
     lines.append([])
     return lines
