@@ -57,8 +57,8 @@ tests/test_views.py — 1 finding
   tests/test_views.py:8:5  SR507 request-without-timeout
     severity medium · confidence low
     Network call without a timeout: `requests.get` has no timeout.
-    CWE-1088 (Synchronous Access of Remote Resource without Timeout) · pillar
-    CWE-664 · type dos
+    CWE-1088 (Synchronous Access of Remote Resource without Timeout) ·
+    pillar CWE-664 · type dos
     8 |     requests.get(url)
     fix: Pass timeout=(connect, read).
 

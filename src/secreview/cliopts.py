@@ -34,8 +34,8 @@ def add_selection(p: argparse.ArgumentParser) -> None:
 
 def add_output(p: argparse.ArgumentParser) -> None:
     """Where the report goes, in which format, and what the exit code says."""
-    p.add_argument("--format", "--output-format", choices=FORMATS, default=None,
-                   help="report format (default: from the extension of --output, else text)")
+    p.add_argument("--format", "--output-format", choices=FORMATS, default=None, metavar="FORMAT",
+                   help=f"{', '.join(FORMATS)} (default: from the extension of --output, else text)")
     p.add_argument("--output", "-o", metavar="FILE",
                    help="write the report here instead of stdout (.sarif, .json, .html, .md, .txt choose the format)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",

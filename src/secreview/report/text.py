@@ -18,6 +18,7 @@ from secreview.report import llm_text, summary
 from secreview.report.summary import plural
 from secreview.report.terminal import (
     MIN_WIDTH,
+    NBSP,
     PIPE_WIDTH,
     SEVERITY_STYLE,
     Line,
@@ -93,8 +94,8 @@ def finding_block(f: Finding, width: int, color: bool, fix_given_at: int | None 
                  [("severity ", ""), (severity, SEVERITY_STYLE[severity]), (f" · confidence {confidence}", "")]],
                 width, indent="  ", hanging=BODY)
     lines.extend(wrap(f"{f.title}: {f.message}", width, BODY))
-    lines.extend(wrap(f"CWE-{f.cwe} ({f.cwe_name}) · pillar CWE-{f.pillar} · type {f.type}", width, BODY,
-                      style="dim"))
+    classification = f"pillar CWE-{f.pillar} · type {f.type}".replace(" ", NBSP)  # wrapped as one piece
+    lines.extend(wrap(f"CWE-{f.cwe} ({f.cwe_name}) · {classification}", width, BODY, style="dim"))
     lines.extend(_code(f.snippet, f.line, len(str(f.end_line)), width, color))
     for i, step in enumerate(f.trace):  # one step a line, under each other: trace: a.py:3 source: ...
         indent = BODY + ("" if i == 0 else " " * len("trace: "))
