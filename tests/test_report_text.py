@@ -198,6 +198,10 @@ def test_control_characters_of_the_code_cannot_drive_the_terminal():
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
         assert "    3 |     run('\\x1b[2J' + cmd)  # \\u202e }" in out.splitlines()
         assert "reads \\x1b]0;title\\x07" in out
+    named = replace(evil, path="app/\x1b[31mx.py")
+    for fmt in ("text", "concise"):
+        out = render(sample(findings=(named,)), fmt)
+        assert "\x1b" not in out and "app/\\x1b[31mx.py:3:5" in out
 
 
 # --- the command line -------------------------------------------------------------------------------------

@@ -33,6 +33,6 @@ def render(report: Report, color: bool = False, width: int = PIPE_WIDTH, config:
 def finding_line(f: Finding) -> Line:
     severity = f.severity.value
     where = " (test code)" if f.test_code else ""
-    return [(f"{f.path}", "bold"), (f":{f.line}:{f.column}: ", ""), (f.rule, "bold"), (" [sev ", ""),
+    return [(printable(f.path), "bold"), (f":{f.line}:{f.column}: ", ""), (f.rule, "bold"), (" [sev ", ""),
             (severity, SEVERITY_STYLE[severity]), (f", conf {f.confidence.value}]{where} ", ""),
             (printable(" ".join(f"{f.title}: {f.message}".split())), "")]

@@ -131,6 +131,7 @@ def fit(parts: Iterable[Line], width: int, indent: str = "", hanging: str = "   
             lines[-1].append((gap, ""))
             used += len(gap)
         for text, style in part:
+            text = printable(text)
             while text:
                 head = _take(text, width - used) or (text[0] if empty else "")
                 if not head:
@@ -159,7 +160,7 @@ def paint(lines: Iterable[Line], color: bool) -> str:
     """The lines as text: plain, or with each span's style as ANSI codes (by rich, in the 16 standard
     colours every terminal has) when `color` is on. Ends with a newline."""
     if not color:
-        return "".join(plain(line) + "\n" for line in lines)
+        return "".join(_safe(plain(line)) + "\n" for line in lines)
     from rich.color import ColorSystem
     from rich.style import Style
 
@@ -167,12 +168,18 @@ def paint(lines: Iterable[Line], color: bool) -> str:
     out = []
     for line in lines:
         for text, style in _merged(line):
+            text = _safe(text)
             if style and text.strip():
                 known = styles.get(style) or styles.setdefault(style, Style.parse(style))
                 text = known.render(text, color_system=ColorSystem.STANDARD)
             out.append(text)
         out.append("\n")
     return "".join(out)
+
+
+def _safe(text: str) -> str:
+    """The last guard: a control character that reached painting unescaped is escaped here."""
+    return printable(text) if _UNSAFE.search(text) else text
 
 
 def _merged(line: Line) -> Line:
