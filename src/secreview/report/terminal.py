@@ -15,6 +15,7 @@ import re
 import shutil
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TextIO
 
 Span = tuple[str, str]
@@ -38,6 +39,7 @@ def printable(text: str) -> str:
                        text)
 
 
+@lru_cache(maxsize=8192)  # words repeat from finding to finding
 def cells(text: str) -> int:
     """Terminal columns `text` takes: wide East Asian characters take two, combining marks none."""
     if text.isascii():
@@ -147,6 +149,8 @@ def fit(parts: Iterable[Line], width: int, indent: str = "", hanging: str = "   
 
 def _take(text: str, room: int) -> str:
     """The longest start of `text` that fits in `room` columns."""
+    if text.isascii():
+        return text[:max(room, 0)]
     kept, used = 0, 0
     for char in text:
         used += cells(char)
