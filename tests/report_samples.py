@@ -61,7 +61,7 @@ def sample(findings: tuple[Finding, ...] = FINDINGS, **changes) -> Report:
     pillars = tuple(PillarAccount(p, name, rules, sum(f.pillar == p for f in findings))
                     for (p, name), rules in zip(PILLARS.items(), RULES_PER_PILLAR, strict=True))
     stats = Stats(files=4, reviewed=4, lines=321, rules=84, suppressed=2, filtered=171, filtered_test_code=168)
-    unused = (Suppression("app/views.py", 40, "secreview", ("SR999",), "# secreview: ignore[SR999] not a rule",
+    unused = (Suppression("app/views.py", 40, "secreview", ("SR999",), "# secreview: ignore[SR999]",
                           ("SR999",)),)
     report = Report(findings, (), pillars, stats, unused, "0.0")
     return replace(report, **changes) if changes else report

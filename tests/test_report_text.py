@@ -63,13 +63,13 @@ tests/test_views.py — 1 finding
     fix: Pass timeout=(connect, read).
 
 Unused suppressions:
-  app/views.py:40: # secreview: ignore[SR999] not a rule — names no rule: SR999
+  app/views.py:40: # secreview: ignore[SR999] — unknown rule code SR999
 
 4 findings by severity: 1 critical · 2 high · 1 medium (1 in test code)
   by confidence: 1 high · 2 medium · 1 low
 4 files reviewed (321 lines, 84 rules)
-2 findings suppressed by comments; 1 unused suppression (1 naming no rule)
-    listed above
+2 findings suppressed by comments; 1 unused suppression (1 with an unknown rule
+    code) listed above
 168 findings in test code hidden below medium confidence;
     --confidence low shows them
 3 findings below the severity/confidence threshold hidden
@@ -169,17 +169,17 @@ def test_not_reviewed_files_are_listed_and_counted_like_the_verdict():
     lines = text(report).splitlines()
     at = lines.index("Not reviewed:")
     assert lines[at + 1] == "  app/legacy.py [syntax] app/legacy.py:3: invalid syntax"
-    assert "4 files reviewed (321 lines, 84 rules); 1 not reviewed (listed above)" in lines
+    assert "4 files reviewed (321 lines, 84 rules); 1 file could not be reviewed (see errors)" in lines
     assert lines[-1] == report.verdict_sentence == (
         "4 security defects detected. The review is incomplete: 1 file could not be reviewed (see errors).")
 
 
 def test_the_verdict_sentence_is_the_last_line_and_never_wrapped():
-    for report in (sample(), broken(), Report((), (), (), Stats(reviewed=1, lines=3, rules=84))):
+    for report in (sample(), broken(), Report((), (), (), Stats(files=1, reviewed=1, lines=3, rules=84))):
         for options in ({}, {"width": 40}, {"color": True}, {"pillars": True, "width": 60}):
             last = ANSI.sub("", text(report, **options)).splitlines()[-1]
             assert last == report.verdict_sentence
-    assert text(Report((), (), (), Stats(reviewed=1))).splitlines()[-2:] == ["", CLEAN_SENTENCE]
+    assert text(Report((), (), (), Stats(files=1, reviewed=1))).splitlines()[-2:] == ["", CLEAN_SENTENCE]
 
 
 def test_colour_styles_the_same_words():

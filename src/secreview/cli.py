@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    if missing := cliopts.missing_paths(args.paths):
+        return cliopts.report_missing(missing)
     config = cliopts.config_from(args, respect_gitignore=args.respect_gitignore, progress=args.progress)
     with _progress_bar(config.progress) as progress:
         report = api.review(args.paths, config, progress=progress, llm=llm_options.settings_from_args(args))

@@ -14,6 +14,7 @@ from secreview.config import load as load_config
 from secreview.model import Confidence, Report, Severity
 from secreview.output import emit
 from secreview.report import FORMATS, render
+from secreview.report.sarif import uri_options as sarif_uri_options
 from secreview.report.terminal import wants_color, width_for
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -47,6 +48,12 @@ def add_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     p.add_argument("--baseline", metavar="FILE",
                    help="hide findings recorded in this baseline (see `secreview baseline create`)")
+    add_allow_incomplete(p)
+
+
+def add_allow_incomplete(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-incomplete", dest="allow_incomplete", action="store_true", default=None,
+                   help="exit by the findings alone when part of the review did not finish (default: exit 2)")
 
 
 # The format an --output file name implies when --format is not given (first match wins: .sarif.json is SARIF).
@@ -86,7 +93,8 @@ def config_from(args: argparse.Namespace, **extra: Any) -> Config:
     cli = {
         "severity": args.severity, "confidence": args.confidence, "fail_on": getattr(args, "fail_on", None),
         "select": split(args.select), "ignore": split(args.ignore), "exclude": split(args.exclude),
-        "max_file_size": args.max_file_size, "jobs": args.jobs, "cache": args.cache, **extra,
+        "max_file_size": args.max_file_size, "jobs": args.jobs, "cache": args.cache,
+        "allow_incomplete": getattr(args, "allow_incomplete", None), **extra,
     }
     return load_config(cli)
 
@@ -104,11 +112,37 @@ def apply_baseline(report: Report, args: argparse.Namespace) -> Report:
     return report
 
 
+def missing_paths(paths: list[str]) -> list[str]:
+    """The given paths that do not exist: a usage error (exit 2) before any review, as a typo in a CI
+    path must not pass the gate as a review of nothing."""
+    return [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+
+
+def report_missing(paths: list[str]) -> int:
+    for path in paths:
+        print(f"secreview: error: {path}: no such file or directory", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def exit_code(report: Report, config: Config, exit_zero: bool) -> int:
+    """2 when the review did not finish (unless allowed), else 1 for findings at or above `fail_on`
+    (unless --exit-zero), else 0. An unfinished review is never a pass: what was not reviewed may
+    hold the defect the gate is for."""
+    if not report.complete and not config.allow_incomplete:
+        parts = "; ".join(report.unfinished_parts())
+        print(f"secreview: exit {EXIT_ERROR}, the review is incomplete: {parts}; --allow-incomplete exits by "
+              "the findings alone", file=sys.stderr)
+        return EXIT_ERROR
+    if exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if api.failing(report, config) else EXIT_CLEAN
+
+
 def finish(report: Report, args: argparse.Namespace, config: Config) -> int:
     """Render and write the report, then choose the exit code."""
     fmt = output_format(args)
     # SARIF carries the checkout root so code scanning can resolve relative paths.
-    options = {"srcroot": str(getattr(args, "srcroot", None) or Path.cwd())} if fmt == "sarif" else {}
+    options = sarif_uri_options(getattr(args, "srcroot", None), Path.cwd()) if fmt == "sarif" else {}
     if fmt in ("text", "concise"):
         options.update(_text_options(args, fmt, config))
     text = render(report, fmt, **options)
@@ -116,6 +150,4 @@ def finish(report: Report, args: argparse.Namespace, config: Config) -> int:
         return EXIT_ERROR
     if args.output:
         print(report.verdict_sentence, file=sys.stderr)
-    if args.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_FINDINGS if api.failing(report, config) else EXIT_CLEAN
+    return exit_code(report, config, args.exit_zero)

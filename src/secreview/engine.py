@@ -97,9 +97,7 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
                 continue
             result.findings.append(finding)
     result.suppressed += drop_silenced(result.findings, silenced, rules)
-    known = {r.meta.code.upper() for r in rules} | {r.meta.name.upper() for r in rules}
-    known |= {b.upper() for r in rules for b in r.meta.bandit}
-    result.unused_suppressions = suppress.unused(comments, display, known)
+    result.unused_suppressions = suppress.unused(comments, display, rules)
     result.findings.sort(key=lambda f: f.sort_key)
     result.reviewed = True
     return result

@@ -56,21 +56,11 @@ def _findings(report: Report) -> list[Line]:
             [("  by confidence: ", ""), *counts((f.confidence.value for f in found), confidences)]]
 
 
-def not_reviewed(report: Report) -> int:
-    """Files that could not be reviewed, counted as the verdict sentence counts them."""
-    return len({e.path for e in report.errors if e.kind != "llm"})
-
-
 def _files(report: Report) -> str:
+    """Files reviewed, then what was not, in the verdict sentence's own words and counts."""
     s = report.stats
     text = f"{plural(s.reviewed, 'file')} reviewed ({plural(s.lines, 'line')}, {plural(s.rules, 'rule')})"
-    skipped = not_reviewed(report)
-    if skipped:
-        text += f"; {skipped:,} not reviewed (listed above)"
-    llm_failed = len({e.path for e in report.errors if e.kind == "llm"})
-    if llm_failed:
-        text += f"; the LLM review of {plural(llm_failed, 'file')} did not finish (listed above)"
-    return text
+    return "; ".join([text, *report.unfinished_parts()])
 
 
 def _suppressions(report: Report) -> str:
@@ -80,7 +70,7 @@ def _suppressions(report: Report) -> str:
     unused = report.unused_suppressions
     if unused:
         unknown = sum(1 for s in unused if s.unknown)
-        naming = f" ({unknown:,} naming no rule)" if unknown else ""
+        naming = f" ({unknown:,} with an unknown rule code)" if unknown else ""
         parts.append(f"{plural(len(unused), 'unused suppression')}{naming} listed above")
     return "; ".join(parts)
 

@@ -131,7 +131,8 @@ def suppression_lines(report: Report, width: int) -> list[Line]:
         return []
     lines: list[Line] = [[("Unused suppressions:", "bold")]]
     for s in report.unused_suppressions:
-        unknown = f" — names no rule: {', '.join(s.unknown)}" if s.unknown else ""
+        plural_s = "s" if len(s.unknown) > 1 else ""
+        unknown = f" — unknown rule code{plural_s} {', '.join(s.unknown)}" if s.unknown else ""
         lines.extend(flow([(f"{s.path}:{s.line}", "bold"), (f": {s.text}", ""), (unknown, "yellow")], width,
                           "  ", "      "))
     lines.append([])
