@@ -123,11 +123,13 @@ def test_cli_o_sarif_writes_sarif(app, capsys):
     assert _oasis_errors(data) == []
 
 
-def test_cli_o_infers_json_markdown_text_and_format_wins(app, capsys):
+def test_cli_o_infers_json_markdown_html_text_and_format_wins(app, capsys):
     assert scan("-o", "r.json") == 1
     assert json.loads((app / "r.json").read_text(encoding="utf-8"))["verdict"] == "defects"
     assert scan("-o", "r.md") == 1
     assert (app / "r.md").read_text(encoding="utf-8").startswith("### secreview: 1 security defect detected.")
+    assert scan("-o", "r.html") == 1
+    assert (app / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert scan("-o", "r.txt") == 1
     assert (app / "r.txt").read_text(encoding="utf-8").splitlines()[0] == "app.py — 1 finding"
     assert scan("-o", "r.sarif", "--format", "concise") == 1
