@@ -9,13 +9,17 @@ answer's claims are verified against the code (verify.py), verified claims are c
 - `unverified`: every claim the code did not confirm, with its reasons (never a finding);
 - `llm`: the run (models, prompt, calls, tokens, cost, each answer's own verdict, the candidate reviews);
 - an error of kind "llm" for every part whose call failed, was cut off or whose reply was rejected, and
-  for every part over the token budget, so such a review is never reported clean.
+  for every part over the token budget, so such a review is never reported clean;
+- when the layer stopped (the server cannot be reached, refuses us, or failed too often: breaker.py), one
+  error of kind "llm" at path "." instead of one per part: why it stopped, how many calls were not made,
+  for how many files the LLM review finished. The per-part errors of calls that failed before are kept.
 The static findings are never removed or changed: the model's view is kept next to them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -29,6 +33,7 @@ from secreview.engine import fingerprint
 from secreview.llm import answers as answer_mod
 from secreview.llm import chunks, consensus, prompts
 from secreview.llm.answers import Answer, Job
+from secreview.llm.breaker import Stop
 from secreview.llm.client import ChatClient
 from secreview.llm.context import PromptContext, commit_message, project_info
 from secreview.llm.redact import is_loopback, redact
@@ -94,6 +99,9 @@ def review_with_llm(report: Report, files: Sequence[tuple[str, str]], settings: 
                 for chunk in fits:
                     mine = [(a, c) for a, c in results if a.job.chunk == chunk]
                     _judge(path, chunk, mine, verifier, catalog, state, lines=index.lines)
+        stop = client.breaker.stop
+        if stop is not None and state.stopped:
+            state.errors.insert(0, FileError(".", "llm", _stop_message(stop, state, len(files))))
     finally:
         usage, cost = client.usage_total(), client.cost()
         if own_client:
@@ -122,6 +130,22 @@ class _State:
         self.answers: list[LLMAnswer] = []
         self.reviews: list[CandidateReview] = []
         self.calls = self.cached = self.failed = self.redacted = 0
+        self.unfinished: set[str] = set()  # files with a part the LLM review did not finish
+        self.stopped: Counter[str] = Counter()  # answers the stop took, by Answer.stopped
+
+
+def _stop_message(stop: Stop, state: _State, files: int) -> str:
+    """The one error that stands for every call the stop took (path ".": it is about the run, no one file)."""
+    parts = [f"LLM layer stopped {stop.reason}"]
+    not_made, in_flight = state.stopped["not made"], state.stopped["in flight"]
+    if not_made:
+        parts.append(f"{not_made} other call{'s were' if not_made != 1 else ' was'} not made")
+    if in_flight:
+        parts.append(f"{in_flight} call{'s' if in_flight != 1 else ''} in flight failed as well")
+    finished = files - len(state.unfinished)
+    parts.append(f"the static review stands, and the LLM review finished for {finished} of {files} "
+                 f"file{'s' if files != 1 else ''}")
+    return "; ".join(parts)
 
 
 def _send_file(path: str, text: str, template: prompts.PromptTemplate, client: ChatClient,
@@ -131,6 +155,7 @@ def _send_file(path: str, text: str, template: prompts.PromptTemplate, client: C
     index = code_index.build(text, path)
     fits, over = chunks.split(text, path, settings.token_budget)
     for chunk in over:
+        state.unfinished.add(path)
         state.errors.append(FileError(path, "llm", f"{path} ({chunk.label}): over the LLM token budget of "
                                       f"{settings.token_budget} tokens; not reviewed by the LLM", chunk.start))
     shown_text = text
@@ -175,6 +200,12 @@ def _judge(path: str, chunk: chunks.Chunk, results: list[tuple[Answer, dict[str,
     for answer, candidates in results:
         state.calls += answer.calls
         state.cached += answer.cached
+        if answer.error:
+            state.unfinished.add(path)
+        if answer.stopped:  # reported once, by the stop (see _stop_message); there is no answer to list
+            state.stopped[answer.stopped] += 1
+            state.failed += answer.stopped != "not made"
+            continue
         if answer.error:
             state.failed += 1
             state.errors.append(FileError(path, "llm", f"{path} ({chunk.label}), model {answer.job.model}, sample "
