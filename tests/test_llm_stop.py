@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 
+import jsonschema
 import pytest
 from llm_server import ScriptedLLMServer, closed_port, connection_attempts, reply, status
 
@@ -16,6 +18,7 @@ from secreview.cli import main
 HASH = "import hashlib\n\n\ndef digest(password):\n    return hashlib.md5(password.encode()).hexdigest()\n"
 PLAIN = "def add(a, b):\n    return a + b\n"
 NONE = {"verdict": "none", "defects": [], "candidates": []}
+SCHEMA = Path(__file__).parents[1] / "src" / "secreview" / "report" / "report-schema.json"
 FILES = ("a.py", "b.py", "c.py", "d.py", "e.py")  # a.py has the static finding; reviewed in this order
 
 
@@ -64,6 +67,7 @@ def test_a_refused_connection_stops_the_layer_at_the_first_call(project, capsys,
     assert connection_attempts(caplog.records) == 1  # default concurrency 4, max-retries 3: still one
     run = report["llm"]
     assert (run["calls"], run["failed_calls"], run["answers"]) == (0, 1, [])
+    jsonschema.validate(report, json.loads(SCHEMA.read_text()))
 
 
 def test_without_static_findings_the_stopped_review_is_incomplete_not_clean(project, capsys):

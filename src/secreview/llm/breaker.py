@@ -42,7 +42,6 @@ class Stop:
     """Why the layer stopped: `reason` continues "LLM layer stopped " (e.g. "at the first call: ...")."""
 
     reason: str
-    at_once: bool  # a first call's failure, not a count of failures
 
 
 class Breaker:
@@ -52,7 +51,7 @@ class Breaker:
         self._stop: Stop | None = None
         self._stopped = threading.Event()  # wakes retry back-offs at once
         self._consecutive = 0
-        self._reached = False  # a request has reached the server (or some call has ended)
+        self._reached = False  # a request has reached the server (its headers went out, or a call succeeded)
         self._probe: int | None = None  # the thread whose call goes first, while none has reached the server
         self._any_success = False
         self._working: set[str] = set()  # models with at least one successful call
@@ -98,10 +97,10 @@ class Breaker:
             self._end_call()
 
     def failed(self, model: str, error: LLMError) -> tuple[Stop | None, bool]:
-        """A call failed with `error`. Returns (Stop, True) when this failure stops the
-        layer at once (it is then reported as the stop, not apart), (Stop, False) when the layer had already
-        stopped while the call was in flight, and (None, False) when the failure is reported as usual — also
-        when it is the one that completes the count: the calls after it are the ones refused."""
+        """A call failed with `error`. Returns (Stop, True) when this failure stops the layer at once (it is
+        then reported as the stop, not apart), (Stop, False) when the layer had already stopped while the call
+        was in flight, and (None, False) when the failure is reported as usual — also when it completes the
+        count: the calls after it are the ones refused."""
         message = str(error)
         with self._cond:
             self._end_call()
@@ -113,19 +112,17 @@ class Breaker:
                 self._consecutive = 0
                 return None, False
             if error.kind == "unreachable" and not self._any_success:
-                return self._open(Stop(f"at the first call: {message}", at_once=True)), True
+                return self._open(Stop(f"at the first call: {message}")), True
             if error.kind == "http" and error.status in _CALLER_FAULT and model not in self._working \
                     and not (error.status in _REQUEST_SPECIFIC and _TOO_LONG.search(message)):
                 first = "at the first call" if not self._any_success else f"at the first call to model {model}"
-                return self._open(Stop(f"{first}: {message}; every other call would fail the same way",
-                                       at_once=True)), True
+                return self._open(Stop(f"{first}: {message}; every other call would fail the same way")), True
             if error.kind == "http" and error.status in _REQUEST_SPECIFIC:
                 return None, False  # this request was wrong, not the server
             self._consecutive += 1
             if self._consecutive >= self.max_failures:
                 n = self._consecutive
-                self._open(Stop(f"after {n} failed call{'s' if n != 1 else ''} in a row (the last: {message})",
-                                at_once=False))
+                self._open(Stop(f"after {n} failed call{'s' if n != 1 else ''} in a row (the last: {message})"))
             return None, False
 
     def _open(self, stop: Stop) -> Stop:
