@@ -31,6 +31,7 @@ def project(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     for name in FILES:
         (tmp_path / name).write_text(HASH if name == "a.py" else PLAIN)
+    (tmp_path / "empty.py").write_text("")  # reviewed statically; nothing for the model, not counted by the stop
     caplog.set_level(logging.DEBUG, logger="httpcore")
     return tmp_path
 
@@ -61,7 +62,7 @@ def test_a_refused_connection_stops_the_layer_at_the_first_call(project, capsys,
                                            f"{port}/v1/chat/completions (model m1): 127.0.0.1:{port} refused the "
                                            "connection ([Errno 111] Connection refused); 4 other calls were not "
                                            "made; the static review stands, and the LLM review finished for 0 of "
-                                           "5 files")]
+                                           "5 files with code")]
     assert found(report) == STATIC and report["verdict"] == "defects" and report["complete"] is False
     assert report["summary"] == STOPPED and code != 0
     assert connection_attempts(caplog.records) == 1  # default concurrency 4, max-retries 3: still one
@@ -84,7 +85,7 @@ def test_a_host_name_that_does_not_resolve_stops_the_layer_without_asking_anyone
                                            "v1/chat/completions (model m1): the host name of llm.invalid does not "
                                            "resolve (names under .invalid never do, RFC 6761); 4 other calls were "
                                            "not made; the static review stands, and the LLM review finished for 0 "
-                                           "of 5 files")]
+                                           "of 5 files with code")]
     assert found(report) == STATIC and report["summary"] == STOPPED
     assert connection_attempts(caplog.records) == 0
 
@@ -99,7 +100,7 @@ def test_the_breaker_opens_after_three_failed_calls(project, capsys, monkeypatch
               "after 4 attempts)"
     assert errors(report) == [
         (".", "llm", f"LLM layer stopped after 3 failed calls in a row (the last: {failure}); 2 other calls were not "
-                     "made; the static review stands, and the LLM review finished for 0 of 5 files"),
+                     "made; the static review stands, and the LLM review finished for 0 of 5 files with code"),
         *[(name, "llm", f"{name} (whole file), model m1, sample 1: {failure}") for name in FILES[:3]]]
     assert found(report) == STATIC and report["summary"] == STOPPED
     assert report["llm"]["failed_calls"] == 3
@@ -142,7 +143,8 @@ def test_a_401_on_the_first_call_stops_at_once(project, capsys, monkeypatch):
     assert errors(report) == [(".", "llm", f"LLM layer stopped at the first call: LLM request to {server.url}/chat/"
                                            "completions (model m1): HTTP 401: Incorrect API key provided; every "
                                            "other call would fail the same way; 4 other calls were not made; the "
-                                           "static review stands, and the LLM review finished for 0 of 5 files")]
+                                           "static review stands, and the LLM review finished for 0 of 5 files "
+                                           "with code")]
     assert found(report) == STATIC and report["summary"] == STOPPED
 
 
@@ -168,6 +170,25 @@ def test_replies_from_the_cache_are_used_when_the_server_is_down(project, capsys
     code = main(["scan", ".", "--no-cache", "--format", "json", "--llm", "--model", "m1", "--llm-url", url])
     report = json.loads(capsys.readouterr().out)
     [(path, kind, message)] = errors(report)
-    assert (path, kind) == (".", "llm") and message.endswith("3 other calls were not made; the static review "
-                                                             "stands, and the LLM review finished for 1 of 5 files")
+    assert (path, kind) == (".", "llm") and message.endswith(
+        "3 other calls were not made; the static review stands, and the LLM review finished for 1 of 5 files with code")
     assert [(a["path"], a["cached"]) for a in report["llm"]["answers"]] == [("b.py", True)] and code != 0
+
+
+def test_files_whose_calls_the_stop_took_are_not_indexed(project, capsys, monkeypatch):
+    from secreview.llm import review
+
+    built: list[str] = []
+    real_build = review.code_index.build
+
+    def counting_build(text: str, path: str):
+        built.append(path)
+        return real_build(text, path)
+
+    monkeypatch.setattr(review.code_index, "build", counting_build)
+    scan(f"http://127.0.0.1:{closed_port()}/v1", capsys)
+    assert built == []  # nothing came back to verify: Django's 879 files cost seconds, not half a minute
+    with ScriptedLLMServer() as server:
+        server.script(reply(NONE))
+        scan(server.url, capsys, path="b.py")
+    assert built == ["b.py"]

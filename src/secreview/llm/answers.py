@@ -9,6 +9,7 @@ model's earlier answers; only the last answer is the review.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jsonschema
@@ -51,8 +52,9 @@ class Answer:
     cached: int = 0
 
 
-def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: CodeIndex, catalog: Catalog,
-        seed: int | None) -> Answer:
+def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: Callable[[], CodeIndex],
+        catalog: Catalog, seed: int | None) -> Answer:
+    """`index`: the file's code index, asked for only when a free-text reply must be read against it."""
     answer = Answer(job)
     messages = list(job.messages)
     schema = prompts.reply_schema() if template.structured else None
@@ -76,7 +78,7 @@ def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: C
         else:
             parsed = parse_answer(reply.content)
             answer.verdict = parsed.verdict
-            answer.claims = free_text_claims(parsed, index, catalog, job.model, job.sample)
+            answer.claims = free_text_claims(parsed, index(), catalog, job.model, job.sample)
             if parsed.verdict_conflict and answer.verdict != "none":
                 answer.verdict = "none"  # its own conclusion denies what its body lists
     except LLMStopped as exc:
