@@ -66,5 +66,5 @@ def test_a_server_that_is_down_stops_the_llm_layer_with_one_error(repo, capsys):
                                                      f"http://127.0.0.1:{port}/v1/chat/completions (model m1): ")
     assert report["errors"][0]["message"].endswith("the LLM review finished for 0 of 1 file with code")
     assert report["findings"] == [] and report["verdict"] == "incomplete" and report["complete"] is False
-    assert report["summary"] == ("The review is incomplete: the LLM review stopped before it finished (see errors); "
+    assert report["summary"] == ("The review is incomplete: the LLM review stopped (see errors); "
                                  "no defects were found in the rest.")

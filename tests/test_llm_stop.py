@@ -51,8 +51,7 @@ def errors(report: dict) -> list[tuple[str, str, str]]:
 
 
 STATIC = [("a.py", 5, "SR302")]
-STOPPED = ("1 security defect detected. The review is incomplete: the LLM review stopped before it finished "
-           "(see errors).")
+STOPPED = "1 security defect detected. The review is incomplete: the LLM review stopped (see errors)."
 
 
 def test_a_refused_connection_stops_the_layer_at_the_first_call(project, capsys, caplog):
@@ -75,7 +74,7 @@ def test_without_static_findings_the_stopped_review_is_incomplete_not_clean(proj
     (project / "a.py").write_text(PLAIN)
     _, report = scan(f"http://127.0.0.1:{closed_port()}/v1", capsys)
     assert report["findings"] == [] and report["verdict"] == "incomplete" and len(report["errors"]) == 1
-    assert report["summary"] == ("The review is incomplete: the LLM review stopped before it finished (see errors); "
+    assert report["summary"] == ("The review is incomplete: the LLM review stopped (see errors); "
                                  "no defects were found in the rest.")
 
 

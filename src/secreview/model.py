@@ -240,7 +240,7 @@ class Report:
             parts.append(f"{skipped} file{'s' if skipped != 1 else ''} could not be reviewed (see errors)")
         if any(e.kind == "llm" and e.path == "." for e in self.errors):
             # the LLM layer stopped (llm/breaker.py): its one error, at ".", counts the files itself
-            parts.append("the LLM review stopped before it finished (see errors)")
+            parts.append("the LLM review stopped (see errors)")
         elif llm_failed:
             parts.append(f"the LLM review of {llm_failed} file{'s' if llm_failed != 1 else ''} "
                          "did not finish (see errors)")
