@@ -17,6 +17,7 @@ from secreview.config import Config
 from secreview.cwe import load_catalog
 from secreview.engine import FileResult, review_bytes, review_file
 from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, RuleInfo, Stats
+from secreview.policy import RunPolicy
 from secreview.ruleset import Rule, load_rules, select_rules, taint_rules, wanted_nodes
 from secreview.source import SourceFile, discover, read_source
 from secreview.taint.project import ProjectPhase, build_phase, collect, module_roots
@@ -42,13 +43,14 @@ def review(
     there is followed); default: the reviewed paths."""
     started = time.perf_counter()
     rules = active_rules(config)
-    files, walk_errors = discover(paths, config.exclude, config.respect_gitignore, cwd)
+    files, walk_errors = discover(paths, config.excludes, config.respect_gitignore, cwd)
     with memory.collector_paused():
         phase, phase_errors = _project_phase(files, paths, project, rules, config, cwd)
         walk_errors = walk_errors + phase_errors
         with memory.frozen():
             results = _review_all([(f, None) for f in files], rules, config, progress, phase)
-    report = assemble(results, rules, config, files=len(files), seconds=time.perf_counter() - started)
+    report = assemble(results, rules, config, files=len(files), seconds=time.perf_counter() - started,
+                      base=cwd or Path.cwd())
     if walk_errors:
         report = _with_errors(report, walk_errors)
     if llm is not None:
@@ -67,7 +69,7 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     if not taint_rules(rules) or not files:
         return None, []
     cwd = cwd or Path.cwd()
-    extra, _ = discover(project, config.exclude, config.respect_gitignore, cwd) if project else ([], [])
+    extra, _ = discover(project, config.excludes, config.respect_gitignore, cwd) if project else ([], [])
     shown = {f.display for f in files}
     everything = files + [f for f in extra if f.display not in shown]
     modules = collect(everything, module_roots([*(paths if project is None else project),
@@ -140,15 +142,17 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
     return [r for r in results if r is not None]
 
 
-def review_sources(items: Sequence[tuple[str, bytes]], config: Config) -> Report:
+def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Path | None = None) -> Report:
     """Review contents held in memory (git blobs, images rebuilt from a patch) under their display
-    paths, reusing the result cache exactly as `review` does for files on disk."""
+    paths (relative to `base`, default the current directory), reusing the result cache exactly as
+    `review` does for files on disk."""
     started = time.perf_counter()
     rules = active_rules(config)
     entries = [(SourceFile(display, Path(display)), data) for display, data in items]
     with memory.collector_paused():
         results = _review_all(entries, rules, config, None)
-    return assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started)
+    return assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started,
+                    base=base or Path.cwd())
 
 
 def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
@@ -217,22 +221,25 @@ def rule_info(rule: Rule) -> RuleInfo:
 
 
 def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Config, files: int,
-             seconds: float) -> Report:
+             seconds: float, base: Path | None = None) -> Report:
+    """One report from the files' results: the run's policy (per-file ignores, test code, thresholds;
+    `secreview.policy`) applied to what the engine found. `base`: what display paths are relative to."""
+    infos = tuple(rule_info(r) for r in rules)
+    policy = RunPolicy(config, base or Path.cwd(), infos)
     findings: list[Finding] = []
     errors, unused = [], []
-    suppressed = filtered = reviewed = lines = 0
+    suppressed = filtered = filtered_test = reviewed = lines = 0
     for result in results:
         errors.extend(result.errors)
         unused.extend(result.unused_suppressions)
         suppressed += result.suppressed
         reviewed += result.reviewed
         lines += result.lines
-        for finding in result.findings:
-            if config.reports(finding):
-                findings.append(finding)
-            else:
-                filtered += 1
-    infos = tuple(rule_info(r) for r in rules)
+        outcome = policy.apply(result.findings)
+        findings.extend(outcome.reported)
+        suppressed += outcome.ignored
+        filtered += outcome.filtered
+        filtered_test += outcome.filtered_test_code
     findings = drop_restated(findings, rules)
     findings.sort(key=lambda f: f.sort_key)
     pillars = tuple(
@@ -240,7 +247,7 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
         for p, name in PILLARS.items()
     )
     stats = Stats(files=files, reviewed=reviewed, lines=lines, rules=len(rules), suppressed=suppressed,
-                  filtered=filtered, seconds=round(seconds, 3))
+                  filtered=filtered, seconds=round(seconds, 3), filtered_test_code=filtered_test)
     return Report(tuple(findings), tuple(errors), pillars, stats, tuple(unused), __version__, infos)
 
 

@@ -26,7 +26,15 @@ def add_selection(p: argparse.ArgumentParser) -> None:
     p.add_argument("--confidence", choices=[c.value for c in Confidence], help="report findings at or above")
     p.add_argument("--select", action="append", metavar="RULES", help="only these codes, names, prefixes or types")
     p.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, names, prefixes or types")
-    p.add_argument("--exclude", action="append", metavar="GLOB", help="skip paths matching GLOB (repeatable)")
+    p.add_argument("--exclude", action="append", metavar="GLOB",
+                   help="skip paths matching GLOB, instead of the configured excludes (repeatable; see README)")
+    p.add_argument("--extend-exclude", action="append", dest="extend_exclude", metavar="GLOB",
+                   help="skip paths matching GLOB, besides the configured excludes (repeatable)")
+    p.add_argument("--per-file-ignores", action="append", dest="per_file_ignores", metavar="GLOB:RULES",
+                   help="do not report RULES (codes, names, prefixes, types) in files matching GLOB (repeatable)")
+    p.add_argument("--test-code", dest="test_code", choices=("demote", "drop", "keep"),
+                   help="findings in test code: demoted to low confidence (default; hidden unless --confidence "
+                        "low), dropped, or kept as they are")
     p.add_argument("--max-file-size", type=int, dest="max_file_size", metavar="BYTES")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--no-cache", dest="cache", action="store_false", default=None,
@@ -89,10 +97,18 @@ def split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+def split_globs(values: list[str] | None) -> list[str] | None:
+    from secreview.paths import split_patterns
+
+    return None if values is None else [p for value in values for p in split_patterns(value)]
+
+
 def config_from(args: argparse.Namespace, **extra: Any) -> Config:
     cli = {
         "severity": args.severity, "confidence": args.confidence, "fail_on": getattr(args, "fail_on", None),
-        "select": split(args.select), "ignore": split(args.ignore), "exclude": split(args.exclude),
+        "select": split(args.select), "ignore": split(args.ignore), "exclude": split_globs(args.exclude),
+        "extend_exclude": split_globs(getattr(args, "extend_exclude", None)),
+        "per_file_ignores": getattr(args, "per_file_ignores", None), "test_code": getattr(args, "test_code", None),
         "max_file_size": args.max_file_size, "jobs": args.jobs, "cache": args.cache,
         "allow_incomplete": getattr(args, "allow_incomplete", None), **extra,
     }

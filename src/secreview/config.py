@@ -44,11 +44,16 @@ class Config:
     # (glob, rule selectors) pairs: those rules' findings are not reported in files matching the glob
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        """`exclude` and `extend-exclude` together (secreview.paths says what a pattern matches)."""
+        return self.exclude + self.extend_exclude
+
     def confidence_threshold(self, test_code: bool) -> Confidence:
         """The lowest confidence reported for a finding in test code (or not)."""
         if self.confidence is not None:
             return self.confidence
-        return Confidence.MEDIUM if test_code else Confidence.LOW
+        return Confidence.MEDIUM if test_code and self.test_code != "keep" else Confidence.LOW
 
     def reports(self, finding: Finding) -> bool:
         """The finding is at or above the severity and confidence thresholds."""
@@ -98,6 +103,22 @@ def from_pyproject(path: Path | None) -> dict[str, Any]:
     return settings
 
 
+def anchor_patterns(settings: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Relative path patterns of a pyproject.toml are relative to its directory, wherever secreview runs
+    (single-path patterns match anywhere and stay as they are)."""
+    from secreview.paths import anchored
+
+    out = dict(settings)
+    for key in ("exclude", "extend_exclude"):
+        if key in out:
+            values = _convert(key, out[key])
+            out[key] = tuple(anchored(v, base) for v in values)
+    if "per_file_ignores" in out:
+        out["per_file_ignores"] = tuple((anchored(glob, base), codes) for glob, codes in
+                                        _convert("per_file_ignores", out["per_file_ignores"]))
+    return out
+
+
 def subtable(path: Path | None, name: str) -> dict[str, Any]:
     """`[tool.secreview.<name>]` of a pyproject.toml (e.g. "llm"), unvalidated: its owner checks the keys."""
     if path is None:
@@ -119,19 +140,24 @@ def from_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def build(*layers: Mapping[str, Any]) -> Config:
-    """Later layers win. Values are validated and converted here, once."""
+    """Later layers win, except `extend-exclude`, which each layer extends. Values are validated and
+    converted here, once."""
     config = Config()
     for layer in layers:
         for key, value in layer.items():
             if value is None:
                 continue
-            config = replace(config, **{key: _convert(key, value)})
+            converted = _convert(key, value)
+            if key == "extend_exclude":
+                converted = config.extend_exclude + converted
+            config = replace(config, **{key: converted})
     return config
 
 
 def load(cli: Mapping[str, Any], cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     cwd = cwd or Path.cwd()
-    file_settings = from_pyproject(find_pyproject(cwd))
+    pyproject = find_pyproject(cwd)
+    file_settings = anchor_patterns(from_pyproject(pyproject), pyproject.parent) if pyproject else {}
     return build(file_settings, from_env(os.environ if env is None else env), cli)
 
 
@@ -150,7 +176,9 @@ def _convert(key: str, value: Any) -> Any:
             return policy
         if key in ("select", "ignore", "exclude", "extend_exclude"):
             if isinstance(value, str):
-                value = [v for v in value.replace(";", ",").split(",")]
+                from secreview.paths import split_patterns
+
+                value = split_patterns(value)
             return tuple(str(v).strip() for v in value if str(v).strip())
         if key in ("max_file_size", "jobs"):
             number = int(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import codecs
-import fnmatch
+import functools
 import io
 import os
 import re
@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from secreview.model import FileError
+from secreview.paths import PathPatterns
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".env", "node_modules", "__pycache__",
@@ -76,7 +77,7 @@ def discover(
             errors.append(FileError(shown, "not-found", f"{shown}: no such file or directory"))
             continue
         if given.is_file():
-            if not excluded(shown, excludes):
+            if not excluded_path(given, excludes, cwd):
                 files.setdefault(shown, SourceFile(shown, given))  # named files are always reviewed
             continue
         for path, error in _walk(given, excludes, respect_gitignore, cwd):
@@ -97,11 +98,20 @@ def _link_error(path: Path, shown: str) -> FileError:
     return FileError(shown, "unreadable", f"{shown}: broken symbolic link")
 
 
-def excluded(shown: str, excludes: tuple[str, ...]) -> bool:
-    """`shown` (a display path) matches one of the --exclude globs, by path, name or folder."""
-    name = shown.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(shown, g) or fnmatch.fnmatch(name, g) or shown.startswith(g.rstrip("/") + "/")
-               for g in excludes)
+def excluded(shown: str, excludes: tuple[str, ...], base: Path | None = None) -> bool:
+    """`shown` (a path relative to `base`, default the current directory) matches one of the exclude
+    patterns (`secreview.paths`: Ruff's semantics), itself or through a directory it is in."""
+    base = base or Path.cwd()
+    return bool(excludes) and _patterns(excludes, str(base)).matches(base / shown)
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(excludes: tuple[str, ...], base: str) -> PathPatterns:
+    return PathPatterns(excludes, Path(base))
+
+
+def excluded_path(path: Path, excludes: tuple[str, ...], cwd: Path) -> bool:
+    return bool(excludes) and _patterns(excludes, str(cwd)).matches(path)
 
 
 def _walk(
@@ -136,7 +146,7 @@ def _walk(
                 is_file = entry.is_file()
             except OSError:  # a link loop makes even the type unknowable
                 is_dir = is_file = False
-            if excluded(shown, excludes) or _ignored(path, is_dir, ignores):
+            if excluded_path(path, excludes, cwd) or _ignored(path, is_dir, ignores):
                 continue
             if entry.is_symlink() and not is_dir and not is_file:
                 yield None, _link_error(path, shown)

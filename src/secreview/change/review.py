@@ -32,12 +32,12 @@ class _Images:
     pre: bytes | None = None
 
 
-def _worth_reviewing(fp: FilePatch, config: Config) -> bool:
+def _worth_reviewing(fp: FilePatch, config: Config, root: Path) -> bool:
     """Worth reading: a file with added lines that may be Python (a shebang is checked once read)."""
     cf = fp.changed
     maybe_python = PurePosixPath(cf.path).suffix in ("", ".py", ".pyw")
     return (cf.status != "deleted" and not cf.binary and bool(cf.changed_lines) and maybe_python
-            and not excluded(cf.path, tuple(config.exclude)))
+            and not excluded(cf.path, config.excludes, root))
 
 
 def review_git(directory: Path, spec: str | None, config: Config, new_only: bool = False,
@@ -49,7 +49,7 @@ def review_git(directory: Path, spec: str | None, config: Config, new_only: bool
         patches = parse_patch(text)
     except PatchError as exc:
         raise git.GitError(f"cannot read git's diff: {exc}") from None
-    wanted = [fp for fp in patches if _worth_reviewing(fp, config)]
+    wanted = [fp for fp in patches if _worth_reviewing(fp, config, root)]
     reader = git.BlobReader(root)
     errors: list[FileError] = []
     posts: dict[str, bytes | None] = {}
@@ -99,7 +99,7 @@ def review_patch(text: str, name: str, root: Path, config: Config, new_only: boo
     limited: list[str] = []
     images: list[_Images] = []
     for fp in patches:
-        if not _worth_reviewing(fp, config):
+        if not _worth_reviewing(fp, config, root):
             continue
         post, pre, whole = _patch_images(fp, root)
         if not whole:
@@ -157,7 +157,7 @@ def _review(images: list[_Images], change: Change, config: Config, errors: list[
             llm: LLMSettings | None = None, root: Path | None = None, message: str | None = None) -> Report:
     items = [(i.path, i.post) for i in images if i.post is not None and is_python(i.path, i.post)]
     reviewed = {path for path, _ in items}
-    report = api.review_sources(items, config)
+    report = api.review_sources(items, config, root)
     if llm is not None:
         # The model sees each changed file whole (with the static findings as candidates); its verified
         # findings are then kept to the changed lines like the static ones.
@@ -172,7 +172,7 @@ def _review(images: list[_Images], change: Change, config: Config, errors: list[
     if change.new_only:
         # The base is reviewed under the NEW path: fingerprints include the path, and a rename is not new code.
         base_items = [(i.path, i.pre) for i in images if i.path in reviewed and i.pre is not None]
-        base = api.review_sources(base_items, config) if base_items else None
+        base = api.review_sources(base_items, config, root) if base_items else None
         known = Counter(f.fingerprint for f in base.findings) if base else Counter()
         # Unchanged code claims its base occurrences first: when a change copies a flawed line, the copy
         # is what is new, not the line that was already there.

@@ -94,7 +94,8 @@ def hidden(report: Report, config: Config) -> list[str]:
             below.append(f"{confidence} confidence")
             flags.append("--confidence low".replace(" ", NBSP))
         reason = f" below {' or '.join(below)}" if below else " below the thresholds"
-        hint = f"; {NBSP.join([*flags, 'shows', 'them'])}" if flags else ""  # the hint is not split
+        pronoun = "it" if in_tests == 1 else "them"
+        hint = f"; {NBSP.join([*flags, 'shows', pronoun])}" if flags else ""  # the hint is not split
         out.append(f"{plural(in_tests, 'finding')} in test code hidden{reason}{hint}")
     if other > 0:
         out.append(f"{plural(other, 'finding')} below the severity/confidence threshold hidden")

@@ -44,10 +44,10 @@ import ast
 import re
 from collections.abc import Iterator
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_test_code
 from secreview.rules._access.secret_names import secret_identifier
 from secreview.ruleset import Hit, Meta
 

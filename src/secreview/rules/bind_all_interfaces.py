@@ -41,11 +41,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, module_constant
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_test_code
 from secreview.ruleset import Hit, Meta
 
 META = Meta(

@@ -51,9 +51,9 @@ import ast
 import re
 from collections.abc import Iterator
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_test_code
 from secreview.rules._access.function_facts import calls_matching
 from secreview.rules._access.object_facts import created_by, decorator_names
 from secreview.rules._access.vocabulary import word_set

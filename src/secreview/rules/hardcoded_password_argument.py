@@ -42,9 +42,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_test_code
 from secreview.rules._access.secret_names import ambiguous_secret, auth_context, secret_identifier
 from secreview.rules._access.secret_values import FLASK_KEY_SETTINGS, describe_value, literal_secret, secret_value
 from secreview.rules._access.vocabulary import word_set

@@ -56,11 +56,12 @@ import ast
 import re
 from collections.abc import Iterator
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_false, keyword
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_test_code
+from secreview.rules._access.file_kinds import is_dev_settings, is_module_level
 from secreview.rules._access.object_facts import constant_str
 from secreview.rules._access.secret_values import SESSION_COOKIE
 from secreview.rules._access.vocabulary import word_set

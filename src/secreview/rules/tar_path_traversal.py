@@ -43,11 +43,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_test_code
 from secreview.rules._access.function_facts import calls_any, scope_of
 from secreview.rules._access.object_facts import constant_str, created_by
 from secreview.rules._access.vocabulary import word_set

@@ -1,68 +1,15 @@
-"""What kind of file is under review: test code, a Django settings module (for development or not)."""
+"""What kind of file is under review: a Django settings module (for development or not). Test code is
+defined once for every rule and the engine in `secreview.analysis.code`."""
 
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
+from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
-from secreview.rules._access.vocabulary import word_set
-
-_TEST_DIRS = {"tests", "test", "testing", "unittests", "functional_tests"}
-_TEST_MODULES = word_set(
-    """
-    unittest pytest testtools oslotest mock nose hypothesis testscenarios fixtures
-    """
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def is_test_path(path: str) -> bool:
-    """Under tests/ (or test/, testing/ ...), or a conftest.py: test code by location alone."""
-    parts = PurePath(path.replace("\\", "/")).parts
-    name = parts[-1] if parts else ""
-    return name == "conftest.py" or any(p in _TEST_DIRS for p in parts[:-1])
-
-
-def is_test_code(ctx: FileContext) -> bool:
-    """Test code: by location (`is_test_path`), or a test_*.py / *_test.py / tests.py module that also
-    looks like tests (imports a test framework or a `test` module, defines test_* functions or a TestCase).
-    A file merely named test_*.py is not enough: snippets under review are often named that way."""
-    # Asked for every node of several rules (a million times on Django): the answer is kept on the
-    # context itself, cheaper than a memo lookup.
-    known = ctx.__dict__.get("_access_test_code")
-    if known is None:
-        known = ctx.__dict__["_access_test_code"] = _is_test_module(ctx)
-    return known
-
-
-def _is_test_module(ctx: FileContext) -> bool:
-    if is_test_path(ctx.path):
-        return True
-    name = PurePath(ctx.path.replace("\\", "/")).name
-    if not (name.startswith("test_") or name.endswith("_test.py") or name in {"tests.py", "test.py"}):
-        return False
-    return _looks_like_tests(ctx)
-
-
-def _looks_like_tests(ctx: FileContext) -> bool:
-    for target in ctx.imports.values():
-        parts = target.lstrip(".").split(".")
-        if parts[0] in _TEST_MODULES or "test" in parts or "tests" in parts:
-            return True
-    for node in ctx.tree_nodes():
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
-            return True
-        if isinstance(node, ast.ClassDef) and (
-            node.name.startswith("Test")
-            or any((ctx.qualname(b) or "").endswith("TestCase") for b in node.bases)
-        ):
-            return True
-    return False
-
 
 _SETTINGS_NAMES = {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "ROOT_URLCONF", "WSGI_APPLICATION"}
 _DEV_FILES = re.compile(

@@ -1,0 +1,64 @@
+"""Shared facts about code that every rule and the engine ask the same way. Today: what is test code.
+
+Test code is defined here once. The engine marks every finding in a test file (`Finding.test_code`),
+and the run's `test-code` setting decides what that means (demoted to low confidence by default);
+rules that must not fire in tests at all (a fixed password in a test is a test vector) ask the same
+question.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import PurePath
+
+from secreview.analysis.context import FileContext
+
+TEST_DIRS = frozenset({"tests", "test", "testing", "unittests", "functional_tests"})
+# A module importing one of these (or a module with `test`/`tests` in its dotted name) is a test module.
+TEST_FRAMEWORKS = frozenset({"unittest", "pytest", "testtools", "oslotest", "mock", "nose", "hypothesis",
+                             "testscenarios", "fixtures"})
+
+
+@functools.lru_cache(maxsize=4096)
+def is_test_path(path: str) -> bool:
+    """Under a tests/ (or test/, testing/ ...) directory of the path as reported, or a conftest.py:
+    test code by location alone."""
+    parts = PurePath(path.replace("\\", "/")).parts
+    name = parts[-1] if parts else ""
+    return name == "conftest.py" or any(p in TEST_DIRS for p in parts[:-1])
+
+
+def is_test_name(path: str) -> bool:
+    """Named like a test module: test_*.py, *_test.py, tests.py, test.py."""
+    name = PurePath(path.replace("\\", "/")).name
+    return name.startswith("test_") or name.endswith("_test.py") or name in {"tests.py", "test.py"}
+
+
+def is_test_code(ctx: FileContext) -> bool:
+    """Test code: by location (`is_test_path`), or a test-named module (`is_test_name`) that also looks
+    like tests (imports a test framework or a `test` module, defines test_* functions or a TestCase).
+    A file merely named test_*.py is not enough: snippets under review are often named that way."""
+    # Asked for every node of several rules (a million times on Django): the answer is kept on the
+    # context itself, cheaper than a memo lookup.
+    known = ctx.__dict__.get("_test_code")
+    if known is None:
+        known = ctx.__dict__["_test_code"] = is_test_path(ctx.path) or (is_test_name(ctx.path)
+                                                                         and _looks_like_tests(ctx))
+    return known
+
+
+def _looks_like_tests(ctx: FileContext) -> bool:
+    for target in ctx.imports.values():
+        parts = target.lstrip(".").split(".")
+        if parts[0] in TEST_FRAMEWORKS or "test" in parts or "tests" in parts:
+            return True
+    for node in ctx.tree_nodes():
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            return True
+        if isinstance(node, ast.ClassDef) and (
+            node.name.startswith("Test")
+            or any((ctx.qualname(b) or "").endswith("TestCase") for b in node.bases)
+        ):
+            return True
+    return False

@@ -1,0 +1,77 @@
+"""What a run does with the findings the engine recorded, decided in one place after the result cache
+(the cache holds facts about files; these settings may differ from run to run):
+
+1. `per-file-ignores`: a finding of a listed rule in a file matching the glob is not reported (counted
+   with the suppressed ones);
+2. the test-code policy (`test-code`): findings in test code are demoted to low confidence (default),
+   dropped, or kept as they are;
+3. the severity and confidence thresholds (`Config.reports`); by default test code needs medium
+   confidence, so demoted findings are counted as hidden, not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from secreview.config import Config, ConfigError
+from secreview.model import Confidence, Finding, RuleInfo
+from secreview.paths import PathPatterns
+
+# The LLM layer's findings are not a static rule but can be ignored per file like one.
+_LLM_RULE = ("SR900", "llm-review", "other")
+
+
+@dataclass
+class Outcome:
+    reported: list[Finding] = field(default_factory=list)
+    ignored: int = 0  # by per-file-ignores
+    filtered: int = 0  # below the thresholds, or dropped as test code
+    filtered_test_code: int = 0  # of `filtered`, those in test code
+
+
+class RunPolicy:
+    def __init__(self, config: Config, base: Path, rules: Iterable[RuleInfo] = ()):
+        self.config = config
+        infos = list(rules)
+        known = [(i.code, i.name, i.type) for i in infos] + [_LLM_RULE]
+        self.ignores: list[tuple[PathPatterns, tuple[str, ...]]] = []
+        for glob, selectors in config.per_file_ignores:
+            for token in selectors:
+                if infos and not any(_matches(rule, token) for rule in known):
+                    raise ConfigError(f"per-file-ignores {glob!r}: unknown rule, prefix or type {token!r}")
+            self.ignores.append((PathPatterns([glob], base), selectors))
+        self.base = base
+
+    def apply(self, findings: Iterable[Finding]) -> Outcome:
+        out = Outcome()
+        for finding in findings:
+            if self._ignored(finding):
+                out.ignored += 1
+                continue
+            if finding.test_code and self.config.test_code == "drop":
+                out.filtered += 1
+                out.filtered_test_code += 1
+                continue
+            if finding.test_code and self.config.test_code == "demote" and finding.confidence != Confidence.LOW:
+                finding = replace(finding, confidence=Confidence.LOW)
+            if self.config.reports(finding):
+                out.reported.append(finding)
+            else:
+                out.filtered += 1
+                out.filtered_test_code += finding.test_code
+        return out
+
+    def _ignored(self, finding: Finding) -> bool:
+        if not self.ignores:
+            return False
+        rule = (finding.rule, finding.name, finding.type)
+        path = self.base / finding.path
+        return any(any(_matches(rule, t) for t in selectors) and patterns.matches(path)
+                   for patterns, selectors in self.ignores)
+
+
+def _matches(rule: tuple[str, str, str], token: str) -> bool:
+    code, name, kind = rule
+    return token in rule or (token.startswith("SR") and code.startswith(token)) or token.lower() in (name, kind)

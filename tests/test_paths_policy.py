@@ -1,0 +1,166 @@
+"""Excludes and per-file ignores with Ruff's documented semantics (issue 12, point 7), and the test-code
+policy: findings in test code are kept but demoted, hidden unless asked for (point 8)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from secreview.cli import main
+from secreview.paths import PathPatterns, expand_braces, split_patterns
+
+ROOT = Path("/repo")
+
+
+@pytest.mark.parametrize(("pattern", "path", "expected"), [
+    # single-path patterns: any file or directory of that name, anywhere below the base
+    ("migrations", "app/migrations/0001.py", True),
+    ("migrations", "migrations.py", False),
+    ("test_*.py", "pkg/tests/test_x.py", True),
+    ("test_*.py", "pkg/x_test.py", False),
+    ("build/", "build/lib/a.py", True),
+    ("conftest.py", "a/b/conftest.py", True),
+    # relative patterns: anchored at their base, `*` within one component, `**` across
+    ("migrations/*", "migrations/0001.py", True),
+    ("migrations/*", "app/migrations/0001.py", False),
+    ("**/migrations/*", "app/migrations/0001.py", True),
+    ("**/migrations/*", "migrations/0001.py", True),
+    ("app/*.py", "app/x.py", True),
+    ("app/*.py", "app/sub/x.py", False),
+    ("app/*", "app/sub/x.py", True),  # `app/sub` matches, and everything in it
+    ("app/**/*.py", "app/a/b/c.py", True),
+    ("./app/x.py", "app/x.py", True),
+    ("**/{tests,docs}/*", "pkg/docs/conf.py", True),
+    ("**/{tests,docs}/*", "pkg/src/conf.py", False),
+    ("src/gen_?.py", "src/gen_a.py", True),
+    ("src/gen_[ab].py", "src/gen_c.py", False),
+    ("/repo/app/*.py", "app/x.py", True),  # absolute: what config.load makes of a pyproject's pattern
+    ("/elsewhere/*.py", "app/x.py", False),
+])
+def test_pattern_semantics(pattern, path, expected):
+    assert PathPatterns([pattern], ROOT).matches(ROOT / path) is expected
+
+
+def test_single_path_patterns_look_only_below_the_base():
+    # a checkout that lives under a directory called build is not excluded by `build`
+    assert not PathPatterns(["build"], Path("/home/me/build/repo")).matches(Path("/home/me/build/repo/a.py"))
+    assert PathPatterns(["a.py"], Path("/x")).matches(Path("/elsewhere/a.py"))  # outside the base: the name
+
+
+def test_splitting_and_braces():
+    assert split_patterns("a/*,**/{tests,docs}/*;c") == ["a/*", "**/{tests,docs}/*", "c"]
+    assert expand_braces("{a,b}/{c,d}.py") == ["a/c.py", "a/d.py", "b/c.py", "b/d.py"]
+
+
+VULN = 'import os\n\n\ndef f(x):\n    os.system("rm -rf " + x)\n'
+TEST_VULN = 'import os\nimport unittest\n\n\nclass T(unittest.TestCase):\n    def test_f(self, x="a"):\n' \
+            '        os.system("rm -rf " + x)\n'
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return root
+
+
+def _scan(capsys, *argv: str) -> tuple[int, dict]:
+    code = main(["scan", *argv, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _found(report: dict) -> list[tuple[str, int, str]]:
+    return sorted((f["path"], f["line"], f["rule"]) for f in report["findings"])
+
+
+def test_readme_exclude_of_migrations_anywhere(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"app/migrations/0001.py": VULN, "app/views.py": VULN, "migrations/0002.py": VULN,
+                            "pyproject.toml": '[tool.secreview]\nexclude = ["migrations"]\n'})
+    monkeypatch.chdir(root)
+    assert _found(_scan(capsys, ".")[1]) == [("app/views.py", 5, "SR101")]
+
+
+def test_pyproject_patterns_are_anchored_at_its_directory(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"app/gen/a.py": VULN, "app/gen/sub/b.py": VULN, "app/main.py": VULN,
+                            "pyproject.toml": '[tool.secreview]\nexclude = ["app/gen/*.py"]\n'})
+    monkeypatch.chdir(root / "app")  # run from below the pyproject: its patterns still mean the same files
+    assert _found(_scan(capsys, ".")[1]) == [("gen/sub/b.py", 5, "SR101"), ("main.py", 5, "SR101")]
+    # a command-line pattern is relative to the current directory, and replaces the configured ones
+    assert _found(_scan(capsys, ".", "--exclude", "gen/*")[1]) == [("main.py", 5, "SR101")]
+    assert _found(_scan(capsys, ".", "--exclude", "main.py")[1]) == [("gen/a.py", 5, "SR101"),
+                                                                     ("gen/sub/b.py", 5, "SR101")]
+
+
+def test_extend_exclude_adds_to_exclude(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"a.py": VULN, "b.py": VULN, "c.py": VULN,
+                            "pyproject.toml": '[tool.secreview]\nexclude = ["a.py"]\nextend-exclude = ["b.py"]\n'})
+    monkeypatch.chdir(root)
+    assert _found(_scan(capsys, ".")[1]) == [("c.py", 5, "SR101")]
+    assert _found(_scan(capsys, ".", "--extend-exclude", "c.py")[1]) == []
+    assert _found(_scan(capsys, ".", "--exclude", "c.py")[1]) == [("a.py", 5, "SR101")]  # b.py: still extended
+    monkeypatch.setenv("SECREVIEW_EXTEND_EXCLUDE", "a.py")  # each layer extends the one below
+    assert _found(_scan(capsys, ".", "--exclude", "c.py")[1]) == []
+
+
+def test_named_files_are_excluded_too(tmp_path, monkeypatch, capsys):
+    """pre-commit passes file names: an excluded file named on the command line is not reviewed."""
+    root = _tree(tmp_path, {"app/migrations/0001.py": VULN,
+                            "pyproject.toml": '[tool.secreview]\nexclude = ["migrations"]\n'})
+    monkeypatch.chdir(root)
+    code, report = _scan(capsys, "app/migrations/0001.py")
+    assert (code, report["findings"], report["stats"]["files"]) == (0, [], 0)
+
+
+def test_per_file_ignores(tmp_path, monkeypatch, capsys):
+    pyproject = ('[tool.secreview]\ntest-code = "keep"\n[tool.secreview.per-file-ignores]\n'
+                 '"scripts/*" = ["SR101"]\n"__init__.py" = ["cmdi"]\n')
+    root = _tree(tmp_path, {"scripts/run.py": VULN, "pkg/__init__.py": VULN, "pkg/core.py": VULN,
+                            "pyproject.toml": pyproject})
+    monkeypatch.chdir(root)
+    code, report = _scan(capsys, ".")
+    assert (code, _found(report)) == (1, [("pkg/core.py", 5, "SR101")])
+    assert report["stats"]["suppressed"] == 2
+    # the command line's per-file-ignores replace the configured ones (as flake8's do)
+    code, report = _scan(capsys, ".", "--per-file-ignores", "pkg/core.py:shell-command-injection")
+    assert (code, _found(report)) == (1, [("pkg/__init__.py", 5, "SR101"), ("scripts/run.py", 5, "SR101")])
+
+
+def test_per_file_ignores_with_an_unknown_rule_is_a_configuration_error(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"a.py": VULN})
+    monkeypatch.chdir(root)
+    assert main(["scan", ".", "--per-file-ignores", "a.py:SR999"]) == 2
+    assert "per-file-ignores 'a.py': unknown rule, prefix or type 'SR999'" in capsys.readouterr().err
+
+
+def test_test_code_is_demoted_and_hidden_by_default(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"app/core.py": VULN, "tests/test_core.py": TEST_VULN, "app/test_util.py": TEST_VULN,
+                            "app/test_named_only.py": VULN})  # named like a test, but holds no test
+    monkeypatch.chdir(root)
+    code, report = _scan(capsys, ".")
+    assert (code, _found(report)) == (1, [("app/core.py", 5, "SR101"), ("app/test_named_only.py", 5, "SR101")])
+    assert (report["stats"]["filtered"], report["stats"]["filtered_test_code"]) == (2, 2)
+    assert all(f["test_code"] is False for f in report["findings"])
+
+    code, report = _scan(capsys, ".", "--confidence", "low")
+    shown = {(f["path"], f["line"]): (f["confidence"], f["test_code"]) for f in report["findings"]}
+    assert shown == {("app/core.py", 5): ("medium", False), ("app/test_named_only.py", 5): ("medium", False),
+                     ("app/test_util.py", 7): ("low", True), ("tests/test_core.py", 7): ("low", True)}
+
+    code, report = _scan(capsys, ".", "--confidence", "low", "--test-code", "drop")
+    assert len(report["findings"]) == 2 and report["stats"]["filtered_test_code"] == 2
+
+    code, report = _scan(capsys, ".", "--test-code", "keep")
+    kept = {(f["path"], f["confidence"], f["test_code"]) for f in report["findings"]}
+    assert ("tests/test_core.py", "medium", True) in kept and len(kept) == 4
+
+
+def test_default_text_summary_says_what_test_code_hid(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"app/core.py": VULN, "tests/test_core.py": TEST_VULN})
+    monkeypatch.chdir(root)
+    assert main(["scan", "."]) == 1
+    out = capsys.readouterr().out
+    assert "tests/test_core.py" not in out
+    assert "1 finding in test code hidden below medium confidence; --confidence low shows it" in out
