@@ -46,7 +46,7 @@ def test_baseline_create_then_scan_and_diff_report_only_new_findings(tmp_path, m
     assert main(["baseline", "create", "a.py", "-o", "base.json", *ONLY]) == 0
     assert "baseline base.json records 1 finding" in capsys.readouterr().err
     data = json.loads((tmp_path / "base.json").read_text())
-    assert data["secreview_baseline"] == 1 and [(f["path"], f["line"], f["rule"]) for f in data["findings"]] == [
+    assert data["secreview_baseline"] == 2 and [(f["path"], f["line"], f["rule"]) for f in data["findings"]] == [
         ("a.py", 5, "SR510")]
     assert main(["scan", "a.py", "--baseline", "base.json", *ONLY]) == 0
     assert "1 finding hidden by the baseline base.json" in capsys.readouterr().err
@@ -76,7 +76,7 @@ def test_bad_baseline_files_are_exit_2(tmp_path, monkeypatch, capsys):
     (tmp_path / "a.py").write_text(LOAD)
     cases = {"missing.json": None, "junk.json": "{not json", "other.json": '{"findings": []}',
              "future.json": '{"secreview_baseline": 99, "findings": []}',
-             "shape.json": '{"secreview_baseline": 1, "findings": [{"rule": "SR510"}]}'}
+             "shape.json": '{"secreview_baseline": 2, "findings": [{"rule": "SR510"}]}'}
     messages = {"missing.json": "cannot read baseline", "junk.json": "not a JSON baseline file",
                 "other.json": "not a secreview baseline", "future.json": "format version 99 is not supported",
                 "shape.json": "'findings' must be a list of objects with a 'fingerprint' string"}

@@ -151,7 +151,8 @@ def test_paths_are_relative_to_the_repository_root_from_a_subdirectory(repo, cap
         ("pkg/mod.py", 5, "SR510")]
 
 
-def test_text_report_says_what_change_was_reviewed(repo, capsys):
+def test_text_report_says_what_change_was_reviewed(repo, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # the line is 115 columns: it wraps at the default 100 of a pipe
     repo.commit("one", **{"a.py": LOAD})
     repo.write("a.py", SAFE)
     assert main(["diff", "--root", str(repo.root), *ONLY]) == 0

@@ -94,6 +94,7 @@ def _same(indexed, real) -> None:
     if real.taint is not None:
         assert (indexed.taint.sources, indexed.taint.sinks) == (real.taint.sources, real.taint.sinks)
         assert (indexed.taint.validated is None) == (real.taint.validated is None)
+        assert (indexed.taint.for_sink is None) == (real.taint.for_sink is None)
     assert (indexed.prefilter is None) == (real.prefilter is None)
     assert rule_info(indexed) == rule_info(real)
 
@@ -105,16 +106,16 @@ def test_index_holds_every_rule_as_its_module_defines_it(tmp_path):
     assert [r.meta.code for r in indexed] == [r.meta.code for r in real]
     for a, b in zip(indexed, real, strict=True):
         _same(a, b)
-    with_functions = [r.meta.code for r in real
-                      if r.check is not no_check or r.prefilter or (r.taint and r.taint.validated)]
+    with_functions = [r.meta.code for r in real if r.check is not no_check or r.prefilter
+                      or (r.taint and (r.taint.validated or r.taint.for_sink))]
     assert [r.meta.code for r in indexed if r.deferred] == with_functions
     assert with_code(indexed) == real
     assert with_code(real) is real
 
 
 @pytest.mark.parametrize("fixture", ["shell-command-injection", "path-traversal", "open-redirect",
-                                     "lock-order-inversion"])  # check, validated, prefilter functions
-def test_index_rules_find_what_the_modules_find(fixture):
+                                     "remote-command-injection", "lock-order-inversion"])
+def test_index_rules_find_what_the_modules_find(fixture):  # check, validated, for_sink, prefilter called
     text = (FIXTURES / "rules" / f"{fixture}.py").read_text()
     real = load_rules()
     indexed = tuple(rule_from_entry(e) for e in index_entries(real))

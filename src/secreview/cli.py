@@ -159,6 +159,8 @@ def _scan(args: argparse.Namespace) -> int:
     from secreview import api, cliopts
     from secreview.llm import options as llm_options
 
+    if missing := cliopts.missing_paths(args.paths):
+        return cliopts.report_missing(missing)
     config = cliopts.config_from(args, respect_gitignore=args.respect_gitignore, progress=args.progress)
     with _progress_bar(config.progress) as progress:
         report = api.review(args.paths, config, progress=progress, llm=llm_options.settings_from_args(args))

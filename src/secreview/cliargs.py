@@ -67,6 +67,7 @@ def baseline(b: argparse.ArgumentParser) -> None:
     create.add_argument("--no-gitignore", dest="respect_gitignore", action="store_false", default=None,
                         help="also review files that .gitignore ignores")
     cliopts.add_selection(create)
+    cliopts.add_allow_incomplete(create)
 
 
 def post(p: argparse.ArgumentParser) -> None:

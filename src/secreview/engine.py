@@ -9,13 +9,12 @@ other rules' findings are kept.
 from __future__ import annotations
 
 import ast
-import hashlib
-import re
 from dataclasses import dataclass, field
 
 from secreview import suppress
 from secreview.analysis.context import FileContext
 from secreview.cwe import Catalog, load_catalog
+from secreview.fingerprint import fingerprint
 from secreview.model import PILLARS, FileError, Finding, Suppression
 from secreview.ruleset import Hit, Rule, wanted_nodes
 from secreview.source import SourceFile, decode, parse, read_source
@@ -97,9 +96,7 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
                 continue
             result.findings.append(finding)
     result.suppressed += drop_silenced(result.findings, silenced, rules)
-    known = {r.meta.code.upper() for r in rules} | {r.meta.name.upper() for r in rules}
-    known |= {b.upper() for r in rules for b in r.meta.bandit}
-    result.unused_suppressions = suppress.unused(comments, display, known)
+    result.unused_suppressions = suppress.unused(comments, display, rules)
     result.findings.sort(key=lambda f: f.sort_key)
     result.reviewed = True
     return result
@@ -204,10 +201,3 @@ def suggestion(hit: Hit, ctx: FileContext, line: int, end_line: int) -> str:
     last = ctx.lines[end - 1].encode()
     rewritten = (first[:col] + replacement.encode() + last[end_col:]).decode("utf-8", "replace")
     return "\n".join([*ctx.lines[line - 1 : start - 1], rewritten, *ctx.lines[end : end_line]])
-
-
-def fingerprint(code: str, path: str, scope: str, snippet: str) -> str:
-    """Stable across line moves and re-indentation: rule, file, enclosing scope, code text."""
-    normalized = re.sub(r"\s+", " ", snippet).strip()
-    digest = hashlib.sha256(f"{code}\x1f{path}\x1f{scope}\x1f{normalized}".encode()).hexdigest()
-    return digest[:32]

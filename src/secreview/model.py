@@ -230,23 +230,48 @@ class Report:
 
     @property
     def verdict_sentence(self) -> str:
-        n = len(self.findings)
         if self.verdict == "clean":
+            if not self.stats.files:  # nothing to review is not the same as nothing found
+                return NOTHING_CHANGED if self.change is not None else NOTHING_FOUND
             return CLEAN_SENTENCE
-        skipped = len({e.path for e in self.errors if e.kind != "llm"})
-        llm_failed = len({e.path for e in self.errors if e.kind == "llm"})
-        parts = []
-        if skipped:
-            parts.append(f"{skipped} file{'s' if skipped != 1 else ''} could not be reviewed (see errors)")
-        if llm_failed:
-            parts.append(f"the LLM review of {llm_failed} file{'s' if llm_failed != 1 else ''} "
-                         "did not finish (see errors)")
-        not_reviewed = "; ".join(parts)
-        skipped = skipped or llm_failed
+        not_reviewed = "; ".join(self.unfinished_parts())
         if self.verdict == "defects":
+            n = len(self.findings)
             found = f"{n} security defect{'s' if n != 1 else ''} detected."
-            return f"{found} The review is incomplete: {not_reviewed}." if skipped else found
+            return f"{found} The review is incomplete: {not_reviewed}." if not_reviewed else found
         return f"The review is incomplete: {not_reviewed}; no defects were found in the rest."
+
+    def unfinished_parts(self) -> list[str]:
+        """What did not get reviewed, each part counted in its own unit: files that were found but
+        could not be reviewed, given paths that could not be read, analyses of the whole project."""
+        files = {e.path for e in self.errors if e.kind not in _INPUT_KINDS and e.kind != "llm" and e.path != "."}
+        inputs = {e.path for e in self.errors if e.kind in _INPUT_KINDS}
+        project = [e for e in self.errors if e.path == "." and e.kind != "llm"]
+        llm_files = {e.path for e in self.errors if e.kind == "llm" and e.path != "."}
+        llm_stopped = any(e.kind == "llm" and e.path == "." for e in self.errors)
+        parts = []
+        if files:
+            parts.append(f"{_count(len(files), 'file')} could not be reviewed (see errors)")
+        if inputs:
+            parts.append(f"{_count(len(inputs), 'given path')} could not be read (see errors)")
+        if project:
+            parts.append("the cross-module analysis did not finish (see errors)")
+        if llm_stopped:
+            parts.append("the LLM review stopped (see errors)")
+        elif llm_files:
+            parts.append(f"the LLM review of {_count(len(llm_files), 'file')} did not finish (see errors)")
+        return parts
+
+
+# Errors about the input given (a path that does not exist, a directory that cannot be walked), as
+# opposed to a file that was found and could not be reviewed.
+_INPUT_KINDS = frozenset({"not-found"})
+NOTHING_CHANGED = "No Python file was changed; nothing was reviewed."
+NOTHING_FOUND = "No Python file was found; nothing was reviewed."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 @dataclass(frozen=True, slots=True)

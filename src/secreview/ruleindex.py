@@ -6,7 +6,7 @@ The index holds each rule's META, node types, NEEDS, documentation, taint kinds,
 pillar of its RuleInfo. It is tagged with `cache.code_signature()`, which changes with any source, spec
 or catalog of secreview, and compiled again from the modules when the tag differs (or the file is
 missing or unreadable). A rule read from it is a full `Rule`: its functions (check, prefilter, a taint
-rule's validator) are `DeferredFunction`s that import the module on first call.
+rule's `validated` and `for_sink`) are `DeferredFunction`s that import the module on first call.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def index_entries(rules: tuple[Rule, ...]) -> list[dict[str, Any]] | None:
             "pillar_name": info.pillar_name,
             "taint": None if rule.taint is None else {
                 "sources": sorted(rule.taint.sources), "sinks": sorted(rule.taint.sinks),
-                "validated": rule.taint.validated is not None},
+                "validated": rule.taint.validated is not None, "for_sink": rule.taint.for_sink is not None},
         })
     return entries
 
@@ -77,7 +77,8 @@ def rule_from_entry(entry: dict[str, Any]) -> Rule:
     taint = entry["taint"]
     query = None if taint is None else TaintQuery(
         frozenset(taint["sources"]), frozenset(taint["sinks"]),
-        DeferredFunction(module, "TAINT", "validated") if taint["validated"] else None)
+        DeferredFunction(module, "TAINT", "validated") if taint["validated"] else None,
+        DeferredFunction(module, "TAINT", "for_sink") if taint["for_sink"] else None)
     info = RuleInfo(meta.code, meta.name, meta.title, meta.cwe, entry["cwe_name"], entry["pillar"],
                     entry["pillar_name"], meta.type, meta.severity, meta.confidence, meta.fix, entry["doc"])
     return Rule(meta=meta, nodes=tuple(getattr(ast, name) for name in entry["nodes"]),

@@ -18,6 +18,8 @@ A *taint rule* declares `TAINT = TaintQuery(sources=..., sinks=...)` (kinds from
 reports every flow from one of those source kinds to one of those sink kinds (see
 `secreview/taint/README.md`). A rule with both keeps a pattern part for what data
 flow cannot see; a finding of both at the same place is reported once, with the trace.
+`TaintQuery.for_sink` gives each flow the fix of the very sink it reaches (a command run
+locally wants an argument list, one sent over SSH quoting; YAML wants `safe_load`).
 """
 
 from __future__ import annotations
@@ -73,6 +75,13 @@ CheckFn = Callable[[ast.AST, FileContext], Iterable[Hit]]
 # around the sink already validates the value in a way specs cannot express (a containment
 # or allow-list test before the call).
 ValidatedFn = Callable[[ast.Call, ast.AST, FileContext], bool]
+# A taint rule's last word on one flow's hit, given the qualified name of the sink the flow reaches
+# (`subprocess.run`, `paramiko.SSHClient.exec_command`; it may lie inside a project helper that
+# `hit.node` calls): the hit with the fix (and rewrite) for that sink, or None when that sink call is
+# harmless after all (a PyYAML load given a safe Loader by position, which specs cannot see). One kind
+# of sink holds calls that need different fixes: a local command wants an argument list without a
+# shell, a command sent over SSH quoting.
+SinkHitFn = Callable[[Hit, str, FileContext], "Hit | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,7 @@ class TaintQuery:
     sources: frozenset[str]
     sinks: frozenset[str]
     validated: ValidatedFn | None = None
+    for_sink: SinkHitFn | None = None
 
 
 def no_check(node: ast.AST, ctx: FileContext) -> Iterable[Hit]:
@@ -131,8 +141,8 @@ class Rule:
     @property
     def deferred(self) -> bool:
         """True for a rule read from the rule index whose module has not been imported (see DeferredFunction)."""
-        validated = self.taint.validated if self.taint is not None else None
-        return any(isinstance(f, DeferredFunction) for f in (self.check, self.prefilter, validated))
+        taint = (self.taint.validated, self.taint.for_sink) if self.taint is not None else ()
+        return any(isinstance(f, DeferredFunction) for f in (self.check, self.prefilter, *taint))
 
     @property
     def example(self) -> str:

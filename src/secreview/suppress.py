@@ -11,9 +11,12 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from secreview.model import Suppression
+from secreview.ruleset import Rule, load_rules
 
 _NOSEC = re.compile(r"#\s*nosec\b:?\s*([A-Za-z0-9_,\- ]*)", re.IGNORECASE)
 _OURS = re.compile(r"#\s*secreview:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$", re.IGNORECASE)
@@ -73,15 +76,50 @@ def match(
     return None
 
 
-def unused(comments: dict[int, list[Comment]], path: str, known_ids: set[str]) -> list[Suppression]:
-    """Suppressions that silenced nothing. A `nosec` naming only ids we do not
-    implement is Bandit's business, not ours, and is left alone."""
+# The LLM layer's findings carry this code and name (secreview.llm.review, not imported here: it is
+# heavy, and a static review never needs it): a suppression naming them names a real rule.
+LLM_RULE_IDS = frozenset({"SR900", "LLM-REVIEW"})
+_BANDIT = re.compile(r"^B\d{3}$", re.IGNORECASE)
+
+
+def rule_ids(rules: Iterable[Rule]) -> frozenset[str]:
+    """The ids a suppression may name for these rules, upper-cased: codes, names and Bandit ids."""
+    return frozenset(i.upper() for r in rules for i in (r.meta.code, r.meta.name, *r.meta.bandit))
+
+
+@cache
+def _every_rule_id() -> frozenset[str]:
+    return rule_ids(load_rules()) | LLM_RULE_IDS
+
+
+def unused(comments: dict[int, list[Comment]], path: str, selected: Iterable[Rule],
+           every: frozenset[str] | None = None) -> list[Suppression]:
+    """Suppressions that silenced nothing, with the ids in them that name no secreview rule
+    (`Suppression.unknown`). `selected`: the rules this review ran; `every`: the ids of all
+    secreview rules (`rule_ids`; default: every registered rule and the LLM layer's SR900).
+
+    An unused comment is reported when it names an unknown id (a typo that never silences anything),
+    or when every rule it names ran and found nothing there. It is not reported when it names a rule
+    this review did not run, nor, naming no rule, when some rule did not run: that rule may need it.
+    A `nosec` naming only Bandit ids we do not implement is Bandit's business, not ours, and is left alone."""
+    waiting = [c for line in sorted(comments) for c in comments[line] if not c.used]
+    if not waiting:
+        return []
+    ran = rule_ids(selected)
+    known = _every_rule_id() if every is None else every
     result = []
-    for line in sorted(comments):
-        for comment in comments[line]:
-            if comment.used:
-                continue
-            if comment.kind == "nosec" and comment.codes and not any(c.upper() in known_ids for c in comment.codes):
-                continue
-            result.append(Suppression(path, line, comment.kind, comment.codes, comment.text))
+    for comment in waiting:
+        unknown = tuple(c for c in comment.codes
+                        if c.upper() not in known and not (comment.kind == "nosec" and _BANDIT.match(c)))
+        if not unknown and not _surely_unused(comment, ran, known):
+            continue
+        result.append(Suppression(path, comment.line, comment.kind, comment.codes, comment.text, unknown))
     return result
+
+
+def _surely_unused(comment: Comment, ran: frozenset[str], known: frozenset[str]) -> bool:
+    """Every rule the comment names (every rule, for a comment without ids) ran and silenced nothing."""
+    if not comment.codes:
+        return known - LLM_RULE_IDS <= ran
+    ours = [c.upper() for c in comment.codes if c.upper() in known]
+    return bool(ours) and all(c in ran for c in ours)

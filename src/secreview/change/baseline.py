@@ -16,7 +16,9 @@ from pathlib import Path
 from secreview.change.select import minus_known
 from secreview.model import Report
 
-FORMAT_VERSION = 1
+# 2: fingerprints hash code tokens (comments and spacing no longer count); version 1 fingerprints
+# cannot be matched any more (their scope is not recorded), so such a file must be recreated.
+FORMAT_VERSION = 2
 MAX_BYTES = 50_000_000
 
 
@@ -43,6 +45,10 @@ def load(path: str) -> Counter[str]:
         raise BaselineError(f"{path}: not a JSON baseline file: {exc}") from None
     if not isinstance(data, dict) or "secreview_baseline" not in data:
         raise BaselineError(f"{path}: not a secreview baseline (no 'secreview_baseline' version key)")
+    if data["secreview_baseline"] == 1:
+        raise BaselineError(f"{path}: this baseline (format 1) was written by an earlier secreview, whose "
+                            "fingerprints counted comments and spacing; recreate it with `secreview baseline "
+                            "create` (the findings it hid will then be recorded again)")
     if data["secreview_baseline"] != FORMAT_VERSION:
         raise BaselineError(f"{path}: baseline format version {data['secreview_baseline']!r} is not supported "
                             f"(this secreview reads version {FORMAT_VERSION})")

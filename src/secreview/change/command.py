@@ -1,6 +1,8 @@
-"""`secreview diff` and `secreview baseline create`: the run function the CLI dispatches to
-(the arguments are in secreview/cliargs.py). Exit codes as for `scan`: 0 nothing at or above --fail-on, 1 findings,
-2 usage error, a revision git cannot resolve, a patch that cannot be read or names an unsafe path."""
+"""`secreview diff` and `secreview baseline create`: the run function the CLI dispatches to (the
+arguments are in secreview/cliargs.py). Exit codes as for `scan`: 0 nothing at or above --fail-on,
+1 findings, 2 usage error, a revision git cannot resolve, a patch that cannot be read or names an
+unsafe path, or a review that did not finish (a changed file that could not be reviewed or rebuilt; unless
+--allow-incomplete). `baseline create` exits 0, or 2 when the baseline misses files it could not review."""
 
 from __future__ import annotations
 
@@ -64,6 +66,8 @@ def _read_patch(source: str) -> str:
 
 def _baseline_create(args: argparse.Namespace) -> int:
     config = cliopts.config_from(args, respect_gitignore=args.respect_gitignore)
+    if missing := cliopts.missing_paths(args.paths):
+        return cliopts.report_missing(missing)
     report = api.review(args.paths, config)
     if report.errors:
         shown = ", ".join(sorted({e.path for e in report.errors})[:5])
@@ -73,4 +77,5 @@ def _baseline_create(args: argparse.Namespace) -> int:
         return cliopts.EXIT_ERROR
     n = len(report.findings)
     print(f"secreview: baseline {args.output} records {n} finding{'s' if n != 1 else ''}", file=sys.stderr)
-    return cliopts.EXIT_CLEAN
+    # the file is written either way; the exit code says whether it covers everything
+    return cliopts.exit_code(report, config, exit_zero=True)

@@ -7,7 +7,9 @@ paths are safe to open (a path that leaves the review root is refused, never fol
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -160,7 +162,10 @@ def images_from_file(present: str, fp: FilePatch) -> tuple[str, str] | None:
 
 def image_from_hunks(hunks: tuple[Hunk, ...], post: bool) -> str:
     """One side of the change rebuilt from the hunks alone, at its real line numbers. Lines outside the
-    hunks are blank; an indented hunk gets `if True:` headers on blank lines above it so it still parses."""
+    hunks are blank; an indented hunk gets `if True:` headers on blank lines above it so it still parses.
+    A hunk that starts inside a construct (a bracket opened above it, a string) does not parse: the
+    context lines from its start down to where the parser fails are blanked, a few times at most,
+    never a changed line — the changed code is what the review is for."""
     side = ("+", " ") if post else ("-", " ")
     total = 0
     for hunk in hunks:
@@ -168,16 +173,71 @@ def image_from_hunks(hunks: tuple[Hunk, ...], post: bool) -> str:
         total = max(total, start + length - 1)
     image = ["\n"] * total
     known = [False] * total
+    context = [False] * total
     for hunk in hunks:
         for line in hunk:
             number = line.target_line_no if post else line.source_line_no
             if line.line_type in side and number is not None:
                 image[number - 1] = line.value if line.value.endswith("\n") else line.value + "\n"
                 known[number - 1] = True
-    for hunk in hunks:
-        first = (hunk.target_start if post else hunk.source_start) - 1
-        _add_headers(image, known, first)
-    return "".join(image)
+                context[number - 1] = line.line_type == " "
+    starts = [(hunk.target_start if post else hunk.source_start) - 1 for hunk in hunks]
+    text = _with_headers(image, known, starts)
+    for _ in range(MAX_REPAIRS):
+        failed = _parse_error_line(text)
+        if failed is None or not _blank_context_around(image, known, context, starts, failed - 1):
+            break
+        text = _with_headers(image, known, starts)
+    return text
+
+
+MAX_REPAIRS = 8
+
+
+def _with_headers(image: list[str], known: list[bool], starts: list[int]) -> str:
+    out = list(image)
+    for first in starts:
+        _add_headers(out, known, first)
+    return "".join(out)
+
+
+def _parse_error_line(text: str) -> int | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        return exc.lineno or 1
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def _blank_context_around(image: list[str], known: list[bool], context: list[bool], starts: list[int],
+                          failed: int) -> bool:
+    """Blank context lines of the hunk holding line index `failed`, where a hunk cut out of its file
+    breaks: above the first changed line (a closing bracket fails where it stands, its opening was above
+    the hunk), else below the last changed line before `failed` (a `def` header whose body was cut off).
+    Changed lines are never blanked. False when there was nothing left to blank."""
+    failed = min(failed, len(image) - 1)
+    while failed > 0 and not known[failed]:
+        failed -= 1  # an error reported past the end of the text: the hunk's last line is the culprit
+    first = max((s for s in starts if s <= failed), default=None)
+    if first is None:
+        return False
+    changed_above = [i for i in range(first, failed + 1) if known[i] and not context[i]]
+    span = range(first, failed + 1) if not changed_above else range(changed_above[-1] + 1, len(image))
+    blanked = False
+    for i in span:
+        if known[i] and not context[i]:
+            break  # a changed line: keep it and everything after it
+        if not known[i] and i > failed:
+            break  # the end of the hunk
+        if known[i] and image[i].strip():
+            image[i] = "\n"
+            known[i] = False
+            blanked = True
+    return blanked
 
 
 def _indent(text: str) -> int:
@@ -185,6 +245,8 @@ def _indent(text: str) -> int:
 
 
 def _add_headers(image: list[str], known: list[bool], first: int) -> None:
+    # The hunk's code starts at its first known line (its leading context may have been blanked).
+    first = next((i for i in range(first, len(image)) if known[i]), len(image))
     body = [i for i in range(first, len(image)) if known[i]]
     code = [i for i in body if image[i].strip() and not image[i].lstrip().startswith("#")]
     if not code or _indent(image[code[0]]) == 0:

@@ -106,7 +106,20 @@ def review_patch(text: str, name: str, root: Path, config: Config, new_only: boo
             limited.append(fp.changed.path)
         images.append(_Images(fp.changed.path, _encode(post), _encode(pre)))
     change = Change(f"patch {name}", None, None, tuple(fp.changed for fp in patches), tuple(limited), new_only)
-    return _review(images, change, config, [], llm, root)
+    report = _review(images, change, config, [], llm, root)
+    if not limited:
+        return report
+    return replace(report, errors=tuple(_limited_context_error(e, root) if e.path in limited and e.kind == "syntax"
+                                        else e for e in report.errors))
+
+
+def _limited_context_error(error: FileError, root: Path) -> FileError:
+    """A file rebuilt from its hunks alone that does not parse: the missing context is the likely cause,
+    not the author's code (nor Python 2), and the user can give the context."""
+    detail = error.message.split(" (this looks like Python 2", 1)[0]
+    return replace(error, message=f"{detail} — only the patch hunks were available ({error.path} is not under "
+                                  f"{root}), and they do not parse on their own; run in the checkout the patch "
+                                  "applies to, or pass --root DIR")
 
 
 def _patch_images(fp: FilePatch, root: Path) -> tuple[str, str | None, bool]:

@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 from secreview.model import Report
 
-FORMATS = ("text", "json", "sarif", "markdown", "github", "gerrit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "markdown", "github", "gerrit", "gitlab", "html")
 
 
 def renderer(fmt: str) -> Callable[..., str]:
     if fmt == "text":
         from secreview.report.text import render
+    elif fmt == "concise":
+        from secreview.report.concise import render
     elif fmt == "json":
         from secreview.report.json import render
     elif fmt == "sarif":
@@ -24,6 +26,8 @@ def renderer(fmt: str) -> Callable[..., str]:
         from secreview.report.gerrit import render
     elif fmt == "gitlab":
         from secreview.report.gitlab import render
+    elif fmt == "html":
+        from secreview.report.html import render
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return render

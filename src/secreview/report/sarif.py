@@ -9,16 +9,23 @@ Severity mapping (rule `defaultConfiguration.level`, result `level`,
     low      -> note,    recommendation, "3.0"   (GitHub: low, 0.1-3.9)
 
 Confidence maps to `precision` as high -> high, medium -> medium, low -> low.
-Relative finding paths become `%SRCROOT%`-relative URIs; absolute ones become
-`file://` URIs unless they lie under the optional `srcroot`. The output is a
-pure function of the report (and `srcroot`).
+
+URIs: GitHub code scanning resolves a result's URI against the repository root,
+so `%SRCROOT%` is that root (`srcroot`) and every path under it becomes a
+root-relative URI with `uriBaseId: "%SRCROOT%"`. Relative finding paths are
+relative to `base` (the directory `scan` ran in; default: `srcroot`). A path
+outside the root keeps an absolute `file://` URI without `uriBaseId`. The output
+is a pure function of the report, `srcroot` and `base`; `uri_options` is where
+the CLI finds the root.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from secreview.model import FileError, Finding, Report, RuleInfo, Severity, Suppression, TraceStep
@@ -38,6 +45,7 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 @dataclass(frozen=True)
 class _Uris:
     root: str | None  # absolute POSIX directory ending in "/", or None
+    base: str | None = None  # absolute POSIX directory relative paths are relative to (None: the root)
 
     def location(self, path: str, region: dict | None = None) -> dict:
         artifact = self._artifact(path)
@@ -48,6 +56,10 @@ class _Uris:
 
     def _artifact(self, path: str) -> dict:
         path = path.replace("\\", "/")
+        base = self.base or self.root
+        if base and not _is_absolute(path):
+            # Normalised without touching the disk: `../lib/x.py` from a subdirectory may land under the root.
+            path = posixpath.normpath(posixpath.join(base, path))
         if self.root and path.startswith(self.root):
             path = path[len(self.root):]
         if path.startswith("/"):
@@ -55,6 +67,33 @@ class _Uris:
         if _WINDOWS_DRIVE.match(path):
             return {"uri": "file:///" + path[:2] + quote(path[2:], safe="/")}
         return {"uri": quote(path.removeprefix("./"), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _is_absolute(path: str) -> bool:
+    return path.startswith("/") or bool(_WINDOWS_DRIVE.match(path))
+
+
+def _directory(path: str) -> str:
+    return path.replace("\\", "/").rstrip("/") + "/"
+
+
+def repository_root(directory: Path) -> Path:
+    """The top of the git checkout that holds `directory`: the nearest directory with a `.git` entry (a
+    directory, or the file a worktree or submodule has); `directory` itself when there is none. Found
+    without running git, so a checkout owned by another user (CI containers, where git refuses to work
+    in it) still gets its root."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
+def uri_options(srcroot: str | Path | None, cwd: Path) -> dict[str, str]:
+    """`render` options for the CLI. `srcroot`: the root a command's paths are already relative to (`diff`
+    knows it); otherwise the paths are relative to `cwd` and the root is the checkout around it."""
+    if srcroot:
+        return {"srcroot": str(srcroot)}
+    return {"srcroot": str(repository_root(cwd)), "base": str(cwd)}
 
 
 def _file_uri(directory: str) -> str:
@@ -152,7 +191,7 @@ def _unused(s: Suppression, uris: _Uris) -> dict:
             "locations": [uris.location(s.path, {"startLine": max(s.line, 1)})]}
 
 
-def to_dict(report: Report, srcroot: str | None = None) -> dict:
+def to_dict(report: Report, srcroot: str | None = None, base: str | None = None) -> dict:
     infos = list(report.rules)
     known = {i.code for i in infos}
     for f in report.findings:
@@ -160,10 +199,11 @@ def to_dict(report: Report, srcroot: str | None = None) -> dict:
             known.add(f.rule)
             infos.append(_from_finding(f))
     index = {info.code: i for i, info in enumerate(infos)}
-    if srcroot and not (srcroot.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(srcroot.replace("\\", "/"))):
-        raise ValueError(f"srcroot must be an absolute directory, not {srcroot!r}")
+    for name, directory in (("srcroot", srcroot), ("base", base)):
+        if directory and not _is_absolute(directory.replace("\\", "/")):
+            raise ValueError(f"{name} must be an absolute directory, not {directory!r}")
     root = _file_uri(srcroot) if srcroot else None
-    uris = _Uris(srcroot.replace("\\", "/").rstrip("/") + "/" if srcroot else None)
+    uris = _Uris(_directory(srcroot) if srcroot else None, _directory(base) if base else None)
     driver: dict = {"name": "secreview", "informationUri": INFORMATION_URI, "rules": [_rule(i) for i in infos]}
     if report.tool_version:
         driver.update(version=report.tool_version, semanticVersion=report.tool_version)
@@ -183,6 +223,7 @@ def to_dict(report: Report, srcroot: str | None = None) -> dict:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(report: Report, srcroot: str | None = None) -> str:
-    """`srcroot`: the absolute directory `%SRCROOT%` stands for (usually the repository root)."""
-    return json.dumps(to_dict(report, srcroot), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, srcroot: str | None = None, base: str | None = None) -> str:
+    """`srcroot`: the absolute directory `%SRCROOT%` stands for (the repository root); `base`: the absolute
+    directory relative finding paths are relative to, when it is not `srcroot`."""
+    return json.dumps(to_dict(report, srcroot, base), indent=2, ensure_ascii=False) + "\n"

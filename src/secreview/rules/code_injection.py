@@ -43,8 +43,11 @@ def calc():
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.ruleset import Meta, TaintQuery
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR105",
@@ -60,4 +63,14 @@ META = Meta(
 )
 # A taint rule: the engine reports every flow from these source kinds to these sink kinds
 # (secreview/taint/README.md); the specs (taint/specs/*.toml) say which calls they are.
-TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"code"}))
+# `__import__(name)` runs the module a client names: no parser of literals replaces it.
+IMPORT_FIX = ("Do not import a module the client names: map its choice to a fixed dict of modules or functions "
+              "imported in the code, and reject anything else.")
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit:
+    return replace(hit, fix=IMPORT_FIX) if sink in ("builtins.__import__", "importlib.import_module") else hit
+
+
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"code"}),
+                   for_sink=_for_sink)

@@ -113,6 +113,31 @@ _CREATORS: dict[str, tuple[Spec, str]] = {
 }
 
 
+# The fix by kind of object, `{call}` being its creator.
+_FIXES = {
+    "database connection": "Close it in a `finally:` block, or open it as `with contextlib.closing({call}(...)) "
+    "as conn:` (for sqlite3 and psycopg2, `with conn:` ends the transaction but leaves the connection open).",
+    "LDAP connection": "Unbind it in a `finally:` block (`conn.unbind_s()` with python-ldap, `conn.unbind()` "
+    "with ldap3, whose Connection also works as a context manager).",
+    "AMQP connection": "Use it as a context manager (`with {call}(...) as conn:`) or close it in a `finally:` "
+    "block.",
+    "thread pool": "Use the pool as a context manager (`with {call}() as pool:`), which waits for its work and "
+    "shuts it down, or call `pool.shutdown()` in a `finally:` block.",
+    "process pool": "Use the pool as a context manager (`with {call}() as pool:`), which waits for its work and "
+    "shuts it down, or call `pool.shutdown()` in a `finally:` block.",
+}
+# multiprocessing's pools: `with` terminates the workers at its end, work not collected inside is lost
+_MULTIPROCESSING_FIX = ("Call `pool.close()` then `pool.join()` in a `finally:` block, or use `with {call}() as "
+                        "pool:` when every result is collected inside the block (its end terminates the workers).")
+
+
+def fix_for(creator: str) -> str:
+    """The fix for an object made by `creator` (a qualified name of _CREATORS)."""
+    spec, what = _CREATORS[creator]
+    template = _MULTIPROCESSING_FIX if spec is _POOL else _FIXES[what]
+    return template.format(call=creator)
+
+
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = ctx.call_name(node) or ""
     found = _CREATORS.get(name)
@@ -122,6 +147,6 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     verdicts = ("never", "error-only", "early-exit", "success-path")
     if spec is _DB and ctx.enclosing_function(node) is not None:
         verdicts += ("inline",)  # sqlite3.connect(db).execute(...): nothing ever closes it
-    hit = leak_hit(ctx, node, spec, f"the {what} from `{name}()`", verdicts=verdicts)
+    hit = leak_hit(ctx, node, spec, f"the {what} from `{name}()`", fix=fix_for(name), verdicts=verdicts)
     if hit is not None:
         yield hit

@@ -67,6 +67,9 @@ META = Meta(
     "whatever happens in between.",
 )
 NODES = (ast.Call,)
+# A raw descriptor is an int: no `with`, no close() method.
+DESCRIPTOR_FIX = ("Close the descriptor with `os.close(fd)` in a `finally:` block, or hand it at once to "
+                  "`os.fdopen(fd)` opened in a `with` statement.")
 _VERDICTS = ("never", "error-only", "early-exit", "success-path", "inline")
 
 _FILE_OPENERS = {
@@ -188,7 +191,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         spec, what = _FD, "the descriptor from `os.open()`"
     else:
         return
-    hit = leak_hit(ctx, node, spec, what, verdicts=_VERDICTS)
+    hit = leak_hit(ctx, node, spec, what, fix=DESCRIPTOR_FIX if spec is _FD else None, verdicts=_VERDICTS)
     if hit is None:
         return
     # A bare `open(...)` statement or module-level one-liners (setup.py's `open("README").read()`)

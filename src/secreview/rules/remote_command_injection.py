@@ -5,7 +5,10 @@ Data from a network client or a socket that reaches an operating-system command 
 `subprocess` with `shell=True` or as the program, `os.system`, `os.popen`, paramiko's
 `exec_command` … (the `command` sinks of the taint specs) — followed through
 assignments, string building, helpers in other modules and attributes of `self`,
-with the trace. Quoting with `shlex.quote()` clears it.
+with the trace. Quoting with `shlex.quote()` clears it. The fix given follows the
+sink: an argument list without a shell for a command run on this machine, a fixed
+set of programs where the client names the program (`os.exec*`, `os.spawn*`),
+quoting or strict validation for a command sent over SSH.
 
 And, without data flow (the pattern part, kept from before taint): commands sent
 to a remote shell over SSH — paramiko's `exec_command()` (on an
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
@@ -73,11 +77,35 @@ META = Meta(
     type="cmdi",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    fix="Quote every interpolated value with shlex.quote() (the remote side runs a shell), or validate it "
-    "against a strict pattern; prefer fixed commands that read their input from stdin.",
+    fix="A command run on this machine: pass the program and its arguments as a list without a shell "
+    "(subprocess.run([...]), no shell=True, os.system or os.popen). A command sent over SSH runs in the remote "
+    "shell: quote every interpolated value with shlex.quote() or validate it against a strict pattern.",
     bandit=("B601",),
 )
 NODES = (ast.Call,)
+
+# What fixes which command sink (the taint part's sinks are local shells and programs as much as SSH).
+LOCAL_SHELL_FIX = (
+    "Pass the program and its arguments as a list without a shell: subprocess.run([\"prog\", value]) "
+    "(asyncio.create_subprocess_exec) instead of shell=True, os.system or os.popen, so the value stays one "
+    "argument whatever it holds; quote with shlex.quote() only where a shell cannot be avoided."
+)
+PROGRAM_FIX = (
+    "Do not let the client choose the program that runs: map its choice to a fixed set of executables "
+    "(a dict of full paths) and pass client values only as further arguments of a list."
+)
+REMOTE_SHELL_FIX = (
+    "The remote side runs the command in a shell: quote every interpolated value with shlex.quote(), or "
+    "validate it against a strict pattern (re.fullmatch); better, run a fixed command that reads its input "
+    "from stdin."
+)
+FABRIC_LOCAL_FIX = (
+    "Fabric's local() always runs a shell: run the program with subprocess.run([...]) and an argument list "
+    "instead, or quote every interpolated value with shlex.quote()."
+)
+_LOCAL_SHELLS = ("os.system", "os.popen", "subprocess.", "asyncio.create_subprocess_shell", "commands.")
+_PROGRAMS = ("os.exec", "os.spawn", "os.posix_spawn", "os.startfile", "pty.spawn")
+_REMOTE = ("paramiko.", "fabric.", "asyncssh.")
 
 _FABRIC1 = frozenset(
     {
@@ -119,18 +147,23 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     verdict = analyze(ctx, argument(node, 0, "command"), "shell")
     if verdict is None:
         return
+    local = call == "fabric.api.local"
+    shell = "a local shell" if local else "the remote shell"
+    fix = FABRIC_LOCAL_FIX if local else REMOTE_SHELL_FIX
     if verdict.source is not None:
         yield Hit(
             node,
-            f"`{call}` sends the remote shell a command containing {verdict.source.description}.",
+            f"`{call}` sends {shell} a command containing {verdict.source.description}.",
+            fix=fix,
             trace=trace_for(ctx, verdict.source, node, f"{call}(...)"),
             confidence=Confidence.HIGH if verdict.strong else Confidence.MEDIUM,
         )
     elif verdict.how:
         yield Hit(
             node,
-            f"`{call}` sends the remote shell a command built with {verdict.how} from "
+            f"`{call}` sends {shell} a command built with {verdict.how} from "
             f"{describe(verdict.unsafe[0], ctx)} without shlex.quote().",
+            fix=fix,
             confidence=Confidence.MEDIUM,
         )
 
@@ -155,4 +188,20 @@ def _connection(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
 # The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
 # trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
 # the same call, the traced finding is kept.
-TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"command"}))
+def fix_for_sink(sink: str) -> str | None:
+    """The fix for a command sink by its qualified name (None: the rule's general fix)."""
+    if sink.startswith(_REMOTE):
+        return REMOTE_SHELL_FIX
+    if sink.startswith(_PROGRAMS):
+        return PROGRAM_FIX
+    if sink.startswith(_LOCAL_SHELLS):
+        return LOCAL_SHELL_FIX
+    return None
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit:
+    return replace(hit, fix=fix_for_sink(sink))
+
+
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"command"}),
+                   for_sink=_for_sink)

@@ -61,8 +61,8 @@ META = Meta(
     type="leak",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
-    fix="Use the socket/client as a context manager (`with socket.create_connection(...) as s:`) or "
-    "close it in a `finally:` block.",
+    fix="Use the socket, session or client as a context manager (`with socket.create_connection(addr) as "
+    "sock:`, `with requests.Session() as session:`) or close it in a `finally:` block.",
 )
 NODES = (ast.Call,)
 # The last name of every creator in _CREATORS (a qualified name's last part is always spelled in the file).
@@ -102,6 +102,38 @@ _CREATORS = {
     "requests.sessions.Session": "HTTP session",
     "httpx.Client": "HTTP client",
 }
+# What releases each kind of object (a name for it, and the call); the fix names the very creator.
+_RELEASE = {
+    "socket": ("sock", "sock.close()"),
+    "TLS socket": ("sock", "sock.close()"),
+    "Telnet session": ("tn", "tn.close()"),
+    "FTP session": ("ftp", "ftp.quit()"),
+    "SMTP session": ("smtp", "smtp.quit()"),
+    "IMAP session": ("imap", "imap.logout()"),
+    "SSH client": ("client", "client.close()"),
+    "SSH transport": ("transport", "transport.close()"),
+    "HTTP session": ("session", "session.close()"),
+    "HTTP client": ("client", "client.close()"),
+    "HTTP response": ("response", "response.close()"),
+}
+_NOT_CONTEXT_MANAGERS = {
+    # http.client's connections and poplib's sessions have no `with` support
+    "HTTP connection": "Close the connection in a `finally:` block (`conn.close()`), or wrap it: "
+    "`with contextlib.closing({call}(host)) as conn:` (it is not a context manager itself).",
+    "POP3 session": "Call `pop.quit()` in a `finally:` block, or wrap it: `with contextlib.closing({call}(host)) "
+    "as pop:` (it is not a context manager itself).",
+}
+
+
+def fix_for(creator: str) -> str:
+    """The fix for an object made by `creator` (a qualified name of _CREATORS)."""
+    what = _CREATORS[creator]
+    if what in _NOT_CONTEXT_MANAGERS:
+        return _NOT_CONTEXT_MANAGERS[what].format(call=creator)
+    var, release = _RELEASE[what]
+    return f"Use it as a context manager (`with {creator}(...) as {var}:`) or call `{release}` in a `finally:` block."
+
+
 _SPEC = Spec(
     "socket",
     release_methods=frozenset({"close", "quit", "logout", "aclose", "detach", "__exit__"}),
@@ -128,6 +160,6 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if name in _INLINE and ctx.enclosing_function(node) is not None:
         verdicts += ("inline",)
     spec = _RESPONSE if name in _RESPONSES else _SPEC
-    hit = leak_hit(ctx, node, spec, f"the {what} from `{name}()`", verdicts=verdicts)
+    hit = leak_hit(ctx, node, spec, f"the {what} from `{name}()`", fix=fix_for(name), verdicts=verdicts)
     if hit is not None:
         yield hit

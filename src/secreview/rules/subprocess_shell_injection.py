@@ -52,8 +52,9 @@ META = Meta(
     type="cmdi",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    fix="Pass the command as a list of arguments without a shell (shell=False); "
-    "if a shell is unavoidable, quote every interpolated value with shlex.quote().",
+    fix="Pass the program and its arguments as a list without a shell: subprocess.run([\"prog\", value]) "
+    "(asyncio.create_subprocess_exec) instead of shell=True, os.system or os.popen; if a shell is "
+    "unavoidable, quote every interpolated value with shlex.quote().",
     bandit=("B602", "B605", "B609"),
 )
 NODES = (ast.Call,)

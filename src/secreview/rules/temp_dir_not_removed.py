@@ -65,6 +65,11 @@ META = Meta(
     "path (`shutil.rmtree`, `os.unlink`) and close the descriptor in a `finally:` block.",
 )
 NODES = (ast.Call,)
+MKDTEMP_FIX = ("Use `tempfile.TemporaryDirectory()` as a context manager, or remove the directory with "
+               "`shutil.rmtree(path)` in a `finally:` block.")
+MKSTEMP_FIX = ("Close the descriptor (`os.close(fd)`, or `os.fdopen(fd)` in a `with`) and remove the file "
+               "(`os.unlink(path)`) in a `finally:` block, or use `tempfile.NamedTemporaryFile()` as a context "
+               "manager.")
 
 # Calls that only read or use a path (they neither remove it nor keep it).
 _PATH_USERS = (
@@ -164,6 +169,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         yield Hit(
             node,
             describe(life, "the directory from `tempfile.mkdtemp()`", _DIR),
+            fix=MKDTEMP_FIX,
             severity=Severity.LOW if low else None,
             confidence=Confidence.LOW if low else None,
         )
@@ -202,4 +208,4 @@ def _mkstemp(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         if life is not None and life.verdict in ("never", "error-only", "early-exit"):
             problems.append(describe(life, what, spec))
     if problems:
-        yield Hit(call, " ".join(problems))
+        yield Hit(call, " ".join(problems), fix=MKSTEMP_FIX)

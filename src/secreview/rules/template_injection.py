@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
@@ -71,11 +72,35 @@ META = Meta(
     type="xss",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    fix="Keep the template text constant (a file or a literal) and pass data as template variables "
-    "(render_template_string(TEMPLATE, name=name)); for user-authored templates use "
-    "jinja2.sandbox.SandboxedEnvironment.",
+    fix="Keep the template text constant (a file or a literal) and pass data as template variables; compile "
+    "templates users write only in jinja2.sandbox.SandboxedEnvironment (Django, Mako and Tornado have no sandbox).",
 )
 NODES = (ast.Call,)
+
+# The fix by template engine (prefixes of the compiling call's qualified name).
+JINJA_FIX = ("Keep the template text constant (a file or a literal) and pass data as template variables "
+             "(render_template_string(TEMPLATE, name=name)); for user-authored templates use "
+             "jinja2.sandbox.SandboxedEnvironment.")
+DJANGO_FIX = ("Keep the template text constant (a template file or a literal) and pass data in the context: "
+              "render(request, \"page.html\", {\"name\": name}) or Template(TEXT).render(Context({\"name\": name})); "
+              "Django has no sandbox, so never compile templates users write.")
+MAKO_FIX = ("Keep the template text constant and pass data as render() arguments (Template(TEXT).render(name=name)); "
+            "Mako templates run Python, so never compile templates users write.")
+TORNADO_FIX = ("Keep the template text constant and pass data as generate() arguments "
+               "(Template(TEXT).generate(name=name)); Tornado templates run Python expressions, so never compile "
+               "templates users write.")
+_FIXES = (
+    (("jinja2.", "flask.", "quart."), JINJA_FIX),
+    (("django.",), DJANGO_FIX),
+    (("mako.",), MAKO_FIX),
+    (("tornado.",), TORNADO_FIX),
+)
+
+
+def fix_for_engine(name: str) -> str | None:
+    """The fix for a template compiler by its qualified name (None: the rule's general fix)."""
+    return next((fix for prefixes, fix in _FIXES if name.startswith(prefixes)), None)
+
 
 _COMPILERS = {
     "flask.render_template_string": "source",
@@ -96,8 +121,10 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     func = node.func
     if name in _COMPILERS:
         call, source_arg = name.rsplit(".", 1)[-1], argument(node, 0, _COMPILERS[name])
+        fix = fix_for_engine(name)
     elif isinstance(func, ast.Attribute) and func.attr == "from_string" and _environment(ctx, func.value):
         call, source_arg = "from_string", argument(node, 0, "source")
+        fix = DJANGO_FIX if _django_engine(ctx, func.value) else JINJA_FIX
     else:
         return
     verdict = analyze(ctx, source_arg, "template")
@@ -108,6 +135,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         yield Hit(
             node,
             f"`{call}` compiles template source {how} {verdict.source.description}.",
+            fix=fix,
             trace=trace_for(ctx, verdict.source, node, f"{call}(...)"),
             confidence=Confidence.HIGH if verdict.strong else Confidence.MEDIUM,
         )
@@ -117,6 +145,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             f"`{call}` compiles template source built with {verdict.how} from "
             f"{describe(verdict.unsafe[0], ctx)}; "
             "template syntax in that value would be evaluated.",
+            fix=fix,
             confidence=Confidence.MEDIUM,
         )
 
@@ -145,7 +174,23 @@ def _environment(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
     return False
 
 
+def _django_engine(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
+    """`engines["django"]`, `django.template.engines[...]` or a name bound to one: a Django engine."""
+    if isinstance(expr, ast.Subscript):
+        expr = expr.value
+    if isinstance(expr, ast.Name) and depth > 0:
+        value = reaching_value(ctx, expr)
+        if value is not None and value is not expr:
+            return _django_engine(ctx, value, depth - 1)
+    return (ctx.qualname(expr) or "").startswith("django.")
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit:
+    return replace(hit, fix=fix_for_engine(sink))
+
+
 # The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
 # trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
 # the same call, the traced finding is kept.
-TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"template"}))
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"template"}),
+                   for_sink=_for_sink)

@@ -58,6 +58,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
+from secreview.rules._deserializers import deserializer_fix
 from secreview.rules._dos.provenance import PAYLOAD, find_origin
 from secreview.ruleset import Hit, Meta
 
@@ -118,11 +119,13 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if name == "numpy.load":
         what = "`numpy.load(allow_pickle=True)`"
     origin = find_origin(ctx, data, _SENDERS)
+    fix = deserializer_fix(name)
     if origin is None:
         yield Hit(
             node,
             f"{what} can execute code embedded in the data it loads; make sure nobody untrusted "
             f"can write `{ctx.segment(data)[:60]}`.",
+            fix=fix,
             # No outside origin seen: a review flag (caches, own state files), not a proven flow.
             severity=Severity.MEDIUM,
             confidence=Confidence.LOW,
@@ -137,6 +140,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             if verified
             else "."
         ),
+        fix=fix,
         trace=trace_for(ctx, origin.source, node, f"{name}(...)"),
         confidence=Confidence.MEDIUM if verified else Confidence.HIGH,
     )

@@ -11,7 +11,9 @@
 A loader class defined in the file counts as safe when it derives from
 `SafeLoader`/`CSafeLoader`/`BaseLoader`; unknown loader names are not reported.
 When the document comes from a request, socket or remote response the finding
-carries a trace.
+carries a trace; where data flow follows the document from outside,
+`untrusted-deserialization` reports the line instead (one finding, with the data-flow
+trace, the same fix and the same `safe_load` rewrite).
 
 ## Why it matters
 PyYAML's full and unsafe loaders honour tags such as
@@ -51,6 +53,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
+from secreview.rules._deserializers import YAML_FIX, loader_verdict, safe_rewrite
 from secreview.rules._dos.provenance import PAYLOAD, find_origin
 from secreview.ruleset import Hit, Meta
 
@@ -62,15 +65,11 @@ META = Meta(
     type="other",
     severity=Severity.HIGH,
     confidence=Confidence.HIGH,
-    fix="Use yaml.safe_load() / yaml.safe_load_all(), or pass Loader=yaml.SafeLoader (yaml.CSafeLoader); "
-    "with ruamel.yaml use YAML(typ='safe').",
+    fix=YAML_FIX,
     bandit=("B506",),
 )
 NODES = (ast.Call,)
 
-_SAFE = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
-_UNSAFE = frozenset({"Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader"})
-_FULL = frozenset({"FullLoader", "CFullLoader"})
 _ALWAYS = {
     "yaml.unsafe_load": None,
     "yaml.unsafe_load_all": None,
@@ -93,7 +92,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         )
     elif name in _LOADS:
         loader = argument(node, 1, "Loader")
-        verdict = _loader_verdict(ctx, loader)
+        verdict = loader_verdict(ctx, loader)
         if verdict == "safe" or verdict is None:
             return
         what = "without a Loader" if loader is None else f"with Loader={ctx.segment(loader)}"
@@ -107,7 +106,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             confidence,
             argument(node, 0, "stream"),
         )
-        yield replace(hit, rewrite=_safe_rewrite(ctx, node, name, loader))
+        yield replace(hit, rewrite=safe_rewrite(ctx, node, name))
     elif name in {"ruamel.yaml.YAML", "ruamel.yaml.main.YAML"}:
         typ = argument(node, None, "typ")
         if (
@@ -133,45 +132,3 @@ def _hit(
         confidence=confidence,
         trace=trace_for(ctx, origin.source, node, ctx.call_name(node) or "yaml.load"),
     )
-
-
-def _safe_rewrite(ctx: FileContext, node: ast.Call, name: str, loader: ast.expr | None) -> tuple[ast.AST, str] | None:
-    """`yaml.load(x)` -> `yaml.safe_load(x)`; `Loader=yaml.Loader` -> `Loader=yaml.SafeLoader` (C loaders
-    keep their C variant). Only for PyYAML called through its module, where the rewrite is exact."""
-    if name not in ("yaml.load", "yaml.load_all"):
-        return None
-    if loader is None:
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in ("load", "load_all"):
-            return func, f"{ctx.segment(func.value)}.safe_{func.attr}"
-        return None
-    qualified = ctx.qualname(loader) or ""
-    if isinstance(loader, ast.Attribute) and qualified.startswith("yaml.") and loader.attr in _UNSAFE | _FULL:
-        safe = "CSafeLoader" if loader.attr.startswith("C") else "SafeLoader"
-        return loader, f"{ctx.segment(loader.value)}.{safe}"
-    return None
-
-
-def _loader_verdict(ctx: FileContext, loader: ast.expr | None, depth: int = 0) -> str | None:
-    """ "safe", "full", "unsafe", or None when we cannot tell."""
-    if loader is None:
-        return "unsafe"
-    qualified = ctx.qualname(loader) or ""
-    short = qualified.rsplit(".", 1)[-1]
-    if qualified.startswith(("yaml.", "ruamel.yaml.")):
-        if short in _SAFE:
-            return "safe"
-        if short in _FULL:
-            return "full"
-        if short in _UNSAFE:
-            return "unsafe"
-        return None
-    if "." in qualified or depth > 3:
-        return "safe" if "Safe" in short else None
-    cls = next((s for s in ctx.tree_nodes() if isinstance(s, ast.ClassDef) and s.name == short), None)
-    if cls is None:
-        return "safe" if "Safe" in short else None
-    verdicts = {_loader_verdict(ctx, base, depth + 1) for base in cls.bases}
-    if "safe" in verdicts:
-        return "safe"
-    return "unsafe" if "unsafe" in verdicts else "full" if "full" in verdicts else None

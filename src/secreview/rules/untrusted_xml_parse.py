@@ -44,11 +44,12 @@ def import_feed():
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.model import Confidence, Severity
-from secreview.ruleset import Meta, TaintQuery
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR509",
@@ -58,8 +59,9 @@ META = Meta(
     type="other",
     severity=Severity.HIGH,
     confidence=Confidence.MEDIUM,
-    fix="Parse untrusted XML with defusedxml (defusedxml.ElementTree.fromstring, defusedxml.lxml), or an lxml"
-    " parser created with resolve_entities=False, no_network=True.",
+    fix="Parse untrusted XML with defusedxml's drop-in modules (defusedxml.ElementTree, defusedxml.minidom, "
+    "defusedxml.sax, defusedxml.pulldom); with lxml, pass a parser created with "
+    "lxml.etree.XMLParser(resolve_entities=False, no_network=True).",
     bandit=("B320",),
 )
 def _safe_parser(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
@@ -76,8 +78,37 @@ def _safe_parser(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
                for kw in parser.keywords)
 
 
+LXML_FIX = ("Give lxml a parser that resolves no entities: `parser = lxml.etree.XMLParser(resolve_entities=False, "
+            "no_network=True)`, then `etree.fromstring(data, parser)`; or parse with defusedxml.ElementTree.")
+# the standard library's parsers and defusedxml's drop-in replacement of each
+_DEFUSED = {
+    "xml.etree.ElementTree": "defusedxml.ElementTree",
+    "xml.etree.cElementTree": "defusedxml.ElementTree",
+    "xml.dom.minidom": "defusedxml.minidom",
+    "xml.dom.pulldom": "defusedxml.pulldom",
+    "xml.sax": "defusedxml.sax",
+}
+
+
+def fix_for_sink(sink: str) -> str | None:
+    """The fix for an XML parser by its qualified name (None: the rule's general fix)."""
+    if sink.startswith("lxml."):
+        return LXML_FIX
+    module = next((m for m in sorted(_DEFUSED, key=len, reverse=True) if sink.startswith(m + ".")), None)
+    if module is None:
+        return None
+    replacement = _DEFUSED[module] + sink[len(module):]
+    return (f"Parse with defusedxml's drop-in replacement: `{replacement}(...)` instead of `{sink}(...)`; it "
+            "rejects entity declarations and external references.")
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit:
+    return replace(hit, fix=fix_for_sink(sink))
+
+
 # A taint rule: the engine reports every flow from these source kinds to these sink kinds
 # (secreview/taint/README.md); the specs (taint/specs/*.toml) say which calls they are.
 TAINT = TaintQuery(
-    sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"xml"}), validated=_safe_parser
+    sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"xml"}), validated=_safe_parser,
+    for_sink=_for_sink,
 )

@@ -44,8 +44,11 @@ def user():
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.ruleset import Meta, TaintQuery
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR115",
@@ -55,9 +58,24 @@ META = Meta(
     type="other",
     severity=Severity.MEDIUM,
     confidence=Confidence.HIGH,
-    fix="Pass values as XPath variables (`tree.xpath(\"//user[@name=$name]\", name=value)`) instead of building"
-    " the expression text.",
+    fix="Keep the expression text constant: with lxml's xpath() pass values as XPath variables "
+    "(`tree.xpath(\"//user[@name=$name]\", name=value)`); find()/findall() take no variables, so use a fixed path "
+    "and compare the value in Python.",
 )
+XPATH_FIX = ("Pass values as XPath variables (`tree.xpath(\"//user[@name=$name]\", name=value)`, "
+             "`etree.XPath(\"//user[@name=$name]\")(tree, name=value)`) instead of building the expression text.")
+# ElementPath (find, findall, findtext, iterfind) has no variables
+ELEMENTPATH_FIX = ("Keep the path constant and compare the value in Python: "
+                   "`[e for e in root.iterfind(\".//user\") if e.get(\"name\") == name]`; "
+                   "ElementPath (find/findall) has no variables to bind it to.")
+_ELEMENTPATH = ("find", "findall", "findtext", "iterfind")
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit:
+    return replace(hit, fix=ELEMENTPATH_FIX if sink.rpartition(".")[2] in _ELEMENTPATH else XPATH_FIX)
+
+
 # A taint rule: the engine reports every flow from these source kinds to these sink kinds
 # (secreview/taint/README.md); the specs (taint/specs/*.toml) say which calls they are.
-TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"xpath"}))
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"xpath"}),
+                   for_sink=_for_sink)

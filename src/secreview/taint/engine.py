@@ -155,8 +155,10 @@ def _dependents(imports: Mapping[str, set[str]]) -> dict[str, set[str]]:
 
 
 def _order(imports: Mapping[str, set[str]]) -> list[str]:
-    """Dependencies before their importers (cycles broken anywhere), so one round does most of the work."""
-    deps = {name: sorted(dependencies) for name, dependencies in imports.items()}
+    """Dependencies before their importers (cycles broken anywhere), so one round does most of the work.
+    Only the keys of `imports` are ordered: a dependency outside them (a module whose cached summary
+    stands fixed in this run) has nothing to run."""
+    deps = {name: sorted(d for d in dependencies if d in imports) for name, dependencies in imports.items()}
     order: list[str] = []
     state: dict[str, int] = {}
     for root in sorted(imports):

@@ -78,7 +78,11 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
                 continue
             if query.validated is not None and _validated(query.validated, flow, ctx):
                 continue
-            yield rule, Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace)
+            hit: Hit | None = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace)
+            if query.for_sink is not None:
+                hit = query.for_sink(hit, flow.sink.call, ctx)  # the rule's fix for this very sink
+            if hit is not None:
+                yield rule, hit
 
 
 def _validated(validated: Any, flow: Any, ctx: FileContext) -> bool:
