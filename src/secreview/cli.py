@@ -17,8 +17,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from secreview import __version__, cliargs
+
+if TYPE_CHECKING:
+    from secreview.ruleset import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 CHANGE_COMMANDS = ("diff", "baseline")
@@ -167,7 +171,7 @@ def _scan(args: argparse.Namespace) -> int:
     return cliopts.finish(cliopts.apply_baseline(report, args), args, config)
 
 
-def _all_rules() -> tuple:
+def _all_rules() -> tuple[Rule, ...]:
     """Every rule, from the rule index in the default cache directory (no rule module is imported)."""
     from secreview.cache import code_signature, default_dir
     from secreview.ruleindex import indexed_rules
