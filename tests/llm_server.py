@@ -9,12 +9,15 @@ Each POST to /v1/chat/completions consumes the next step; when the script is emp
 500 with a body saying so (a test that makes more calls than it scripted fails loudly). Every request is
 recorded (path, lower-cased headers, parsed JSON body). `reject_json_schema()` makes the server answer 400
 to any request with response_format type json_schema, like servers without structured output; it does
-not consume a step. Use the `llm_server` fixture (import it into the test module) or the context manager.
+not consume a step. `drop()` closes the connection without an answer. Use the `llm_server` fixture
+(import it into the test module) or the context manager.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ class Step:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     reject_json_schema: bool = False  # a setting, not a reply: see ScriptedLLMServer.script
+    drop: bool = False  # close the connection without answering (the client sees a network error)
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,27 @@ def delay(seconds: float, then: Step | None = None) -> Step:
     return Step(base.status, base.body, base.headers, delay=seconds)
 
 
+def drop() -> Step:
+    return Step(drop=True)
+
+
 def reject_json_schema() -> Step:
     return Step(reject_json_schema=True)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (bound, then closed): connecting to it is refused."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+def connection_attempts(records: list[logging.LogRecord]) -> int:
+    """TCP connections httpx tried to open, counted from httpcore's own DEBUG log (use with caplog)."""
+    return sum(1 for r in records
+               if r.name == "httpcore.connection" and r.getMessage().startswith("connect_tcp.started"))
 
 
 class ScriptedLLMServer:
@@ -181,7 +204,9 @@ class ScriptedLLMServer:
                 finally:
                     with server._lock:  # before answering: the client may send its next request at once
                         server.in_flight -= 1
-                if not closing:
+                if step.drop:
+                    self.close_connection = True
+                elif not closing:
                     self._send(step, body)
 
             def _send(self, step: Step, request_body: Any) -> None:

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from change_repo import Repo, diff
-from llm_server import ScriptedLLMServer, reply
+from llm_server import ScriptedLLMServer, closed_port, reply
+
+from secreview.cli import main
 
 BASE = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n"
 # the change adds a second shell call on line 9; line 5 is unchanged
@@ -50,3 +54,17 @@ def test_the_cot_prompt_gets_the_range_commit_messages(repo, capsys):
              "--prompt", "cot", "--no-llm-cache")
         prompts = [m["content"] for r in server.requests for m in r.body["messages"]]
     assert any("Add run_again for the batch job" in p for p in prompts)
+
+
+def test_a_server_that_is_down_stops_the_llm_layer_with_one_error(repo, capsys):
+    port = closed_port()
+    main(["diff", "HEAD~1..HEAD", "--root", str(repo.root), "--format", "json", "--llm", "--model", "m1",
+          "--llm-url", f"http://127.0.0.1:{port}/v1", "--no-llm-cache"])
+    report = json.loads(capsys.readouterr().out)
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [(".", "llm")]
+    assert report["errors"][0]["message"].startswith(f"LLM layer stopped at the first call: LLM request to "
+                                                     f"http://127.0.0.1:{port}/v1/chat/completions (model m1): ")
+    assert report["errors"][0]["message"].endswith("the LLM review finished for 0 of 1 file with code")
+    assert report["findings"] == [] and report["verdict"] == "incomplete" and report["complete"] is False
+    assert report["summary"] == ("The review is incomplete: the LLM review stopped (see errors); "
+                                 "no defects were found in the rest.")

@@ -5,17 +5,17 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
-import socket
 import threading
 import time
 from dataclasses import replace
 
 import httpx
 import pytest
-from llm_server import ScriptedLLMServer, delay, reject_json_schema, reply, status
+from llm_server import ScriptedLLMServer, delay, drop, reject_json_schema, reply, status
 
 from secreview.llm.cache import ReplyCache
-from secreview.llm.client import ChatClient, LLMError, Usage, _retry_after
+from secreview.llm.client import ChatClient, LLMError, Usage
+from secreview.llm.errors import retry_after
 from secreview.llm.settings import LLMSettings
 
 KEY = "sk-test-Zq8WvN3kR7pX2mB5cD9fH1jL4"
@@ -187,13 +187,13 @@ def test_retry_after_too_long_gives_up_at_once(server):
 
 def test_retry_after_parsing():
     soon = email.utils.formatdate(time.time() + 30, usegmt=True)
-    assert 25 <= _retry_after(httpx.Headers({"Retry-After": soon})) <= 31
+    assert 25 <= retry_after(httpx.Headers({"Retry-After": soon})) <= 31
     past = email.utils.formatdate(time.time() - 30, usegmt=True)
-    assert _retry_after(httpx.Headers({"Retry-After": past})) == 0.0
-    assert _retry_after(httpx.Headers({"Retry-After": "2.5"})) == 2.5
-    assert _retry_after(httpx.Headers({"retry-after-ms": "1500", "Retry-After": "9"})) == 1.5
-    assert _retry_after(httpx.Headers({"Retry-After": "soon"})) is None
-    assert _retry_after(httpx.Headers({})) is None
+    assert retry_after(httpx.Headers({"Retry-After": past})) == 0.0
+    assert retry_after(httpx.Headers({"Retry-After": "2.5"})) == 2.5
+    assert retry_after(httpx.Headers({"retry-after-ms": "1500", "Retry-After": "9"})) == 1.5
+    assert retry_after(httpx.Headers({"Retry-After": "soon"})) is None
+    assert retry_after(httpx.Headers({})) is None
 
 
 def test_read_timeout_is_a_timeout_error_and_not_retried(server):
@@ -207,17 +207,13 @@ def test_read_timeout_is_a_timeout_error_and_not_retried(server):
     assert len(server.requests) == 1
 
 
-def test_network_error_is_retried_then_reported():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()  # nothing listens there now: connection refused
-    settings = LLMSettings(base_url=f"http://127.0.0.1:{port}/v1", models=("m1",), backoff=0.001,
-                           max_retries=2, cache=False)
-    with ChatClient(settings) as client, pytest.raises(LLMError) as caught:
+def test_dropped_connection_is_a_network_error_retried_then_reported(server):
+    server.script(drop(), drop(), drop(), reply(CLEAN))
+    with ChatClient(settings_for(server, max_retries=2)) as client, pytest.raises(LLMError) as caught:
         client.complete(MESSAGES, model="m1")
     assert (caught.value.kind, caught.value.attempts) == ("network", 3)
-    assert "ConnectError" in str(caught.value) and "gave up after 3 attempts" in str(caught.value)
+    assert "RemoteProtocolError" in str(caught.value) and "gave up after 3 attempts" in str(caught.value)
+    assert len(server.requests) == 3 and server.remaining == 1
 
 
 def test_truncated_reply_raises_and_still_counts_tokens(server, tmp_path):

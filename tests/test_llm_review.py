@@ -151,3 +151,18 @@ def test_consensus_defaults_to_a_majority_unless_set_anywhere(tmp_path):
     assert k("--consensus", "1") == 1
     assert k(env={"SECREVIEW_LLM_CONSENSUS": "2"}) == 2
     assert settings_from_args(build_parser().parse_args(["scan", "x.py"]), {}, cwd=tmp_path) is None
+
+
+def test_a_stopped_llm_layer_is_one_error_and_the_sentence_says_it_stopped():
+    stop = FileError(".", "llm", "LLM layer stopped after 3 failed calls in a row (...); 9 other calls were not made")
+    failed = tuple(FileError(p, "llm", f"{p} (whole file), model m1, sample 1: HTTP 500") for p in ("a.py", "b.py"))
+    alone = Report((), (stop,), (), Stats(files=12, reviewed=12))
+    assert alone.verdict == "incomplete" and alone.verdict_sentence == (
+        "The review is incomplete: the LLM review stopped (see errors); no defects were found "
+        "in the rest.")
+    # the files of failed calls are not counted apart: the stop's own message counts every file
+    with_failures = Report((), (stop, *failed, FileError("c.py", "syntax", "c.py:1: invalid syntax")), (),
+                           Stats(files=12, reviewed=11))
+    assert with_failures.verdict_sentence == (
+        "The review is incomplete: 1 file could not be reviewed (see errors); the LLM review stopped (see errors); "
+        "no defects were found in the rest.")

@@ -37,6 +37,22 @@ def test_precedence_cli_over_env_over_file_over_openai_variables():
     assert settings.models == ("a", "b")
 
 
+def test_max_failures_defaults_to_three_and_follows_the_usual_precedence(tmp_path):
+    from secreview.cli import build_parser
+    from secreview.llm.options import settings_from_args
+
+    table = {"base-url": URL, "model": "m", "max-failures": 5}
+    assert load_llm_settings({}, {"SECREVIEW_LLM_BASE_URL": URL, "SECREVIEW_LLM_MODEL": "m"}, None).max_failures == 3
+    assert load_llm_settings({}, {}, table).max_failures == 5
+    assert load_llm_settings({}, {"SECREVIEW_LLM_MAX_FAILURES": "4"}, table).max_failures == 4
+    assert load_llm_settings({"max_failures": 2}, {"SECREVIEW_LLM_MAX_FAILURES": "4"}, table).max_failures == 2
+    args = build_parser().parse_args(["scan", "x.py", "--llm", "--llm-url", URL, "--model", "m",
+                                      "--llm-max-failures", "1"])
+    assert settings_from_args(args, {"SECREVIEW_LLM_MAX_FAILURES": "4"}, cwd=tmp_path).max_failures == 1
+    with pytest.raises(ConfigError, match="invalid value 0 for LLM setting max_failures: must be at least 1"):
+        load_llm_settings({"max_failures": 0}, {}, table)
+
+
 def test_openai_variables_alone_are_enough_with_a_model():
     env = {"OPENAI_BASE_URL": "https://api.openai.com/v1/", "OPENAI_API_KEY": "sk-x"}
     settings = load_llm_settings({"model": "gpt-4o-mini"}, env, None)

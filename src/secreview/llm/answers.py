@@ -9,6 +9,7 @@ model's earlier answers; only the last answer is the review.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jsonschema
@@ -18,7 +19,8 @@ from secreview.audit.parse import parse_answer
 from secreview.cwe import Catalog
 from secreview.llm import prompts
 from secreview.llm.chunks import Chunk
-from secreview.llm.client import ChatClient, LLMError
+from secreview.llm.client import ChatClient
+from secreview.llm.errors import LLMError, LLMStopped
 from secreview.llm.verify import LLMClaim, free_text_claims
 
 
@@ -43,12 +45,16 @@ class Answer:
     claims: list[LLMClaim] = field(default_factory=list)
     stances: list[tuple[str, str, str]] = field(default_factory=list)  # (candidate id, stance, reason)
     error: str = ""
+    # when the layer stopped (breaker.py): "not made" | "stopped it" (its failure is the stop's cause) |
+    # "in flight" (sent before the stop, failed after it); such failures are reported once, by the stop
+    stopped: str = ""
     calls: int = 0
     cached: int = 0
 
 
-def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: CodeIndex, catalog: Catalog,
-        seed: int | None) -> Answer:
+def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: Callable[[], CodeIndex],
+        catalog: Catalog, seed: int | None) -> Answer:
+    """`index`: the file's code index, asked for only when a free-text reply must be read against it."""
     answer = Answer(job)
     messages = list(job.messages)
     schema = prompts.reply_schema() if template.structured else None
@@ -72,9 +78,12 @@ def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: C
         else:
             parsed = parse_answer(reply.content)
             answer.verdict = parsed.verdict
-            answer.claims = free_text_claims(parsed, index, catalog, job.model, job.sample)
+            answer.claims = free_text_claims(parsed, index(), catalog, job.model, job.sample)
             if parsed.verdict_conflict and answer.verdict != "none":
                 answer.verdict = "none"  # its own conclusion denies what its body lists
+    except LLMStopped as exc:
+        answer.verdict, answer.error, answer.stopped = (
+            "failed", str(exc), "stopped it" if exc.trigger else "in flight" if exc.made else "not made")
     except LLMError as exc:
         answer.verdict, answer.error = "failed", str(exc)
     except ReplyRejected as exc:

@@ -6,14 +6,16 @@ What it guarantees to the review layer:
 - structured output is requested as strictly as the server allows (json_schema > json_object > text) and
   the mode actually used is reported, so the caller knows how much the reply's shape can be trusted;
 - transient failures (network, 408/409/429/5xx) are retried with exponential backoff, honouring
-  `Retry-After`; a read timeout is not retried (a model too slow once is too slow again);
+  `Retry-After`; a read timeout is not retried (a model too slow once is too slow again), nor is a
+  connection that cannot be opened at all (refused, name not resolving: not transient);
+- calls stop for the rest of the run when the server is unreachable or refuses us (breaker.py): a call
+  the breaker refuses raises `LLMStopped`;
 - the API key is sent in the Authorization header only and never appears in an error message or repr.
 Thread-safe: the review runs calls in a thread pool; a semaphore caps concurrent requests.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import re
@@ -21,10 +23,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from secreview.llm.breaker import Breaker
 from secreview.llm.cache import ReplyCache, cache_key
+from secreview.llm.errors import LLMError, LLMStopped, describe, error_detail, retry_after, unreachable_cause
 from secreview.llm.settings import LLMSettings
 
 log = logging.getLogger(__name__)  # request outcomes at DEBUG; never headers, never the key
@@ -58,19 +63,6 @@ class ChatReply:
     cache_key: str = field(default="", compare=False, repr=False)  # lets the caller `forget()` a bad reply
 
 
-class LLMError(Exception):
-    """A call that produced no usable reply. `kind`: timeout | network | http | protocol | truncated."""
-
-    def __init__(self, kind: str, message: str, status: int | None = None, attempts: int = 1):
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
-        self.attempts = attempts
-
-    def __repr__(self) -> str:
-        return f"LLMError(kind={self.kind!r}, status={self.status!r}, message={str(self)!r})"
-
-
 class ChatClient:
     def __init__(self, settings: LLMSettings, cache: ReplyCache | None = None):
         self.settings = settings
@@ -90,6 +82,11 @@ class ChatClient:
         # trust_env=False: an HTTP(S)_PROXY meant for the web must not silently see our code and key
         self._http = httpx.Client(timeout=timeout, headers=headers, follow_redirects=False, trust_env=False)
         self._slots = threading.BoundedSemaphore(settings.concurrency)
+        self.breaker = Breaker(settings.max_failures)
+        parts = urlsplit(settings.base_url)
+        self._host = parts.netloc
+        # RFC 6761: names under .invalid never resolve, and resolvers should say so without asking anyone
+        self._never_resolves = (parts.hostname or "").rstrip(".").split(".")[-1] == "invalid"
         self._lock = threading.Lock()
         self._usage = Usage()
         self._modes: dict[tuple[str, str], str] = {}  # (base_url, model) -> best mode the server accepted
@@ -116,6 +113,31 @@ class ChatClient:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
+        stop = self.breaker.admit()  # may wait while the first call of the run has not reached the server
+        if stop is not None:
+            raise LLMStopped(stop, made=False)
+        try:
+            data, mode = self._exchange(messages, model, schema, seed)
+            reply = self._reply(data, model, mode, key)
+        except LLMStopped:
+            self.breaker.ended()
+            raise
+        except LLMError as error:
+            stop, at_once = self.breaker.failed(model, error)
+            if stop is not None:
+                raise LLMStopped(stop, made=True, trigger=error if at_once else None) from error
+            raise
+        except BaseException:
+            self.breaker.ended()
+            raise
+        self.breaker.succeeded(model)
+        if self._cache is not None and _cacheable(reply, schema):
+            self._cache.put(key, reply)
+        return reply
+
+    def _exchange(self, messages: list[dict], model: str, schema: dict | None,
+                  seed: int | None) -> tuple[dict[str, Any], str]:
+        """POST until the server accepts the request's features: (reply data, structured-output mode used)."""
         where = (self.settings.base_url, model)
         mode = self._mode_for(model) if schema is not None else "text"
         while True:
@@ -123,7 +145,7 @@ class ChatClient:
                 quirks = frozenset(self._quirks.get(where, ()))
             payload = self._payload(messages, model, schema, seed, mode, quirks)
             try:
-                data = self._post(payload, model)
+                return self._post(payload, model), mode
             except _Unsupported as unsupported:
                 # the server refused one request feature: adapt once, remember it for this model, ask again
                 with self._lock:
@@ -134,12 +156,6 @@ class ChatClient:
                         self._quirks.setdefault(where, set()).add(unsupported.feature)
                     else:
                         raise unsupported.error from None
-                continue
-            break
-        reply = self._reply(data, model, mode, key)
-        if self._cache is not None and _cacheable(reply, schema):
-            self._cache.put(key, reply)
-        return reply
 
     def forget(self, reply: ChatReply) -> None:
         """Drop a cached reply the caller found unusable (e.g. it does not validate against the schema)."""
@@ -205,24 +221,37 @@ class ChatClient:
             started = time.monotonic()
             try:
                 with self._slots:
-                    response = self._http.post(url, json=payload)
+                    stop = self.breaker.stop  # checked again after waiting for a slot or a back-off
+                    if stop is not None:
+                        raise LLMStopped(stop, made=attempts > 1)
+                    if self._never_resolves:
+                        raise LLMError("unreachable", f"{where}: the host name of {self._host} does not resolve "
+                                       "(names under .invalid never do, RFC 6761)")
+                    response = self._http.post(url, json=payload, extensions={"trace": self._trace})
                 log.debug("%s attempt %d: HTTP %d in %.2fs", where, attempts, response.status_code,
                           time.monotonic() - started)
             except httpx.ReadTimeout:
                 raise LLMError("timeout", f"{where}: no reply within the read timeout of "
                                f"{self.settings.read_timeout:g}s", attempts=attempts) from None
+            except httpx.ConnectTimeout as exc:  # nothing answered at all: not retried, like a refusal
+                raise LLMError("unreachable", f"{where}: no connection to {self._host} within the connect "
+                               f"timeout of {self.settings.connect_timeout:g}s ({describe(exc)})",
+                               attempts=attempts) from None
             except httpx.TimeoutException as exc:
-                error = LLMError("timeout", f"{where}: {_describe(exc)} (connect timeout "
+                error = LLMError("timeout", f"{where}: {describe(exc)} (connect timeout "
                                  f"{self.settings.connect_timeout:g}s)", attempts=attempts)
+            except httpx.ConnectError as exc:  # refused, no such host, no route, TLS: asking again changes nothing
+                raise LLMError("unreachable", f"{where}: {unreachable_cause(exc, self._host)}",
+                               attempts=attempts) from None
             except httpx.TransportError as exc:
-                error = LLMError("network", f"{where}: {_describe(exc)}", attempts=attempts)
+                error = LLMError("network", f"{where}: {describe(exc)}", attempts=attempts)
             else:
                 if response.status_code == 200:
                     return self._json(response, where, attempts)
                 error = self._http_error(response, where, attempts, payload)
                 if response.status_code not in _RETRY_STATUSES:
                     raise error
-                wait = _retry_after(response.headers)
+                wait = retry_after(response.headers)
             if attempts > self.settings.max_retries:
                 if attempts > 1:
                     error.args = (f"{error} (gave up after {attempts} attempts)",)
@@ -233,10 +262,15 @@ class ChatClient:
                 error.args = (f"{error} (server asked to retry after {wait:g}s; not waiting that long)",)
                 raise error
             log.debug("%s; retrying in %.2fs", error, wait)
-            time.sleep(wait)
+            self.breaker.wait(wait)  # returns early when the layer stops; the next attempt then is not made
+
+    def _trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: a request whose headers are going out has reached the server."""
+        if event.endswith(".send_request_headers.started"):
+            self.breaker.reached()
 
     def _http_error(self, response: httpx.Response, where: str, attempts: int, payload: dict) -> LLMError:
-        detail = self._redact_key(_error_detail(response))
+        detail = self._redact_key(error_detail(response))
         error = LLMError("http", f"{where}: HTTP {response.status_code}: {detail}",
                          status=response.status_code, attempts=attempts)
         code = response.status_code
@@ -329,45 +363,6 @@ def _with_schema_instruction(messages: list[dict], schema: dict) -> list[dict]:
     return result
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds to wait from `retry-after-ms` (OpenAI) or `Retry-After` (seconds or an HTTP date)."""
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _error_detail(response: httpx.Response) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return text[:300] if text else (response.reason_phrase or "no details")
-    if isinstance(data, dict):
-        error = data.get("error", data)
-        if isinstance(error, dict):
-            message = error.get("message") or error.get("detail") or json.dumps(error)[:300]
-            return str(message)[:300]
-        return str(error)[:300]
-    return json.dumps(data)[:300]
-
-
 def _usage(data: object) -> Usage:
     if not isinstance(data, dict):
         return Usage()
@@ -377,8 +372,3 @@ def _usage(data: object) -> Usage:
         return value if isinstance(value, int) and value >= 0 else 0
 
     return Usage(count("prompt_tokens"), count("completion_tokens"))
-
-
-def _describe(exc: Exception) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

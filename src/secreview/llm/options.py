@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # option dest -> LLMSettings field; only meaningful with --llm
 _FLAGS = {"llm_models": "models", "llm_url": "base_url", "llm_prompt": "prompt", "llm_samples": "samples",
-          "llm_consensus": "consensus", "llm_timeout": "read_timeout", "llm_cache": "cache", "llm_redact": "redact"}
+          "llm_consensus": "consensus", "llm_timeout": "read_timeout", "llm_max_failures": "max_failures",
+          "llm_cache": "cache", "llm_redact": "redact"}
 
 
 class _PromptNames:
@@ -60,6 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="answers that must agree on a claim (default: a majority)")
     group.add_argument("--llm-timeout", dest="llm_timeout", type=float, metavar="SECONDS",
                        help="read timeout of one LLM call")
+    group.add_argument("--llm-max-failures", dest="llm_max_failures", type=int, metavar="N",
+                       help="stop calling the server after N failed calls in a row (default 3)")
     group.add_argument("--no-llm-cache", dest="llm_cache", action="store_false", default=None,
                        help="ask the model again instead of reusing cached replies")
     group.add_argument("--no-redact", dest="llm_redact", action="store_false", default=None,

@@ -9,19 +9,25 @@ answer's claims are verified against the code (verify.py), verified claims are c
 - `unverified`: every claim the code did not confirm, with its reasons (never a finding);
 - `llm`: the run (models, prompt, calls, tokens, cost, each answer's own verdict, the candidate reviews);
 - an error of kind "llm" for every part whose call failed, was cut off or whose reply was rejected, and
-  for every part over the token budget, so such a review is never reported clean.
+  for every part over the token budget, so such a review is never reported clean;
+- when the layer stopped (the server cannot be reached, refuses us, or failed too often: breaker.py), one
+  error of kind "llm" at path "." instead of one per part: why it stopped, how many calls were not made,
+  for how many files the LLM review finished. The per-part errors of calls that failed before are kept.
 The static findings are never removed or changed: the model's view is kept next to them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 from secreview.audit import code_index
+from secreview.audit.code_index import CodeIndex
 from secreview.bench.datasets import type_for_cwe
 from secreview.config import Config
 from secreview.cwe import load_catalog
@@ -29,6 +35,7 @@ from secreview.engine import fingerprint
 from secreview.llm import answers as answer_mod
 from secreview.llm import chunks, consensus, prompts
 from secreview.llm.answers import Answer, Job
+from secreview.llm.breaker import Stop
 from secreview.llm.client import ChatClient
 from secreview.llm.context import PromptContext, commit_message, project_info
 from secreview.llm.redact import is_loopback, redact
@@ -90,10 +97,16 @@ def review_with_llm(report: Report, files: Sequence[tuple[str, str]], settings: 
                        for path, text in files]
             for path, index, fits, jobs in pending:
                 results = [(future.result(), candidates) for future, candidates in jobs]
-                verifier = Verifier(index, catalog)
+                if all(answer.stopped for answer, _ in results):
+                    _count_stopped(path, [answer for answer, _ in results], state)  # no claim: no index needed
+                    continue
+                verifier = Verifier(index.get(), catalog)
                 for chunk in fits:
                     mine = [(a, c) for a, c in results if a.job.chunk == chunk]
-                    _judge(path, chunk, mine, verifier, catalog, state, lines=index.lines)
+                    _judge(path, chunk, mine, verifier, catalog, state, lines=index.get().lines)
+        stop = client.breaker.stop
+        if stop is not None and state.stopped:
+            state.errors.insert(0, FileError(".", "llm", _stop_message(stop, state)))
     finally:
         usage, cost = client.usage_total(), client.cost()
         if own_client:
@@ -122,15 +135,52 @@ class _State:
         self.answers: list[LLMAnswer] = []
         self.reviews: list[CandidateReview] = []
         self.calls = self.cached = self.failed = self.redacted = 0
+        self.with_code: set[str] = set()  # files with a part to review (an empty file has none)
+        self.unfinished: set[str] = set()  # files with a part the LLM review did not finish
+        self.stopped: Counter[str] = Counter()  # answers the stop took, by Answer.stopped
+
+
+class _LazyIndex:
+    """A file's code index, built on first use: by a worker reading a free-text reply, or by the main thread
+    verifying claims. A file whose calls the stop took never needs it (for Django that saves most of the
+    layer's CPU time when the server is down)."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self._source = (text, path)
+        self._index: CodeIndex | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> CodeIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = code_index.build(*self._source)
+            return self._index
+
+
+def _stop_message(stop: Stop, state: _State) -> str:
+    """The one error that stands for every call the stop took (path ".": it is about the run, no one file)."""
+    parts = [f"LLM layer stopped {stop.reason}"]
+    not_made, in_flight = state.stopped["not made"], state.stopped["in flight"]
+    if not_made:
+        parts.append(f"{not_made} other call{'s were' if not_made != 1 else ' was'} not made")
+    if in_flight:
+        parts.append(f"{in_flight} call{'s' if in_flight != 1 else ''} in flight failed as well")
+    files = len(state.with_code)
+    parts.append(f"the static review stands, and the LLM review finished for {files - len(state.unfinished)} "
+                 f"of {files} file{'s' if files != 1 else ''} with code")
+    return "; ".join(parts)
 
 
 def _send_file(path: str, text: str, template: prompts.PromptTemplate, client: ChatClient,
                pool: ThreadPoolExecutor, catalog, context: PromptContext, cwd: Path, state: _State):
     """Queue the calls for one file: (path, code index, parts sent, [(future answer, candidates)])."""
     settings = state.settings
-    index = code_index.build(text, path)
+    index = _LazyIndex(text, path)
     fits, over = chunks.split(text, path, settings.token_budget)
+    if fits or over:
+        state.with_code.add(path)
     for chunk in over:
+        state.unfinished.add(path)
         state.errors.append(FileError(path, "llm", f"{path} ({chunk.label}): over the LLM token budget of "
                                       f"{settings.token_budget} tokens; not reviewed by the LLM", chunk.start))
     shown_text = text
@@ -156,9 +206,19 @@ def _send_file(path: str, text: str, template: prompts.PromptTemplate, client: C
             for sample in range(1, settings.samples + 1):
                 job = Job(chunk, model, sample, (system, {"role": "user", "content": steps[0]}), tuple(steps[1:]),
                           code_hash)
-                future = pool.submit(answer_mod.run, job, client, template, index, catalog, sample if seeded else None)
+                future = pool.submit(answer_mod.run, job, client, template, index.get, catalog,
+                                     sample if seeded else None)
                 jobs.append((future, candidates))
     return path, index, fits, jobs
+
+
+def _count_stopped(path: str, answers: list[Answer], state: _State) -> None:
+    for answer in answers:
+        state.calls += answer.calls  # a multi-step answer may have had replies before the stop
+        state.cached += answer.cached
+        state.stopped[answer.stopped] += 1
+        state.failed += answer.stopped != "not made"
+        state.unfinished.add(path)
 
 
 def _candidates(candidates: dict[str, Finding], lines: list[str]) -> str:
@@ -173,9 +233,13 @@ def _judge(path: str, chunk: chunks.Chunk, results: list[tuple[Answer, dict[str,
            catalog, state: _State, lines: list[str]) -> None:
     checked: list[Checked] = []
     for answer, candidates in results:
+        if answer.stopped:  # reported once, by the stop (see _stop_message); there is no answer to list
+            _count_stopped(path, [answer], state)
+            continue
         state.calls += answer.calls
         state.cached += answer.cached
         if answer.error:
+            state.unfinished.add(path)
             state.failed += 1
             state.errors.append(FileError(path, "llm", f"{path} ({chunk.label}), model {answer.job.model}, sample "
                                           f"{answer.job.sample}: {answer.error}", chunk.start))

@@ -27,6 +27,7 @@ class LLMSettings:
     max_retries: int = 3
     backoff: float = 1.0  # base seconds of the exponential backoff between retries
     concurrency: int = 4
+    max_failures: int = 3  # failed calls in a row after which the rest of the run's calls are not made
     temperature: float = 0.0
     max_tokens: int = 2048
     samples: int = 1
@@ -46,7 +47,7 @@ class LLMSettings:
 
 _FIELDS = {f.name for f in fields(LLMSettings)}
 _FLOATS = {"connect_timeout", "read_timeout", "backoff", "temperature", "price_input", "price_output"}
-_POSITIVE_INTS = {"concurrency", "max_tokens", "samples", "consensus", "token_budget"}
+_POSITIVE_INTS = {"concurrency", "max_failures", "max_tokens", "samples", "consensus", "token_budget"}
 _BOOLS = {"redact", "cache"}
 _ALIASES = {"model": "models"}  # `--model a --model b`, `model = "a"`, SECREVIEW_LLM_MODEL=a,b
 _SECRET_FILE_KEYS = {"api_key", "key", "token", "api_token", "openai_api_key"}
