@@ -6,7 +6,6 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,11 +13,11 @@ from typing import TYPE_CHECKING
 from secreview import __version__, memory
 from secreview.cache import ResultCache, code_signature, default_dir, file_key
 from secreview.config import Config
-from secreview.cwe import load_catalog
 from secreview.engine import FileResult, review_bytes, review_file
-from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, RuleInfo, Stats
+from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, Stats
 from secreview.policy import RunPolicy
-from secreview.ruleset import Rule, load_rules, select_rules, taint_rules, wanted_nodes
+from secreview.ruleindex import indexed_rules
+from secreview.ruleset import Rule, load_rules, rule_info, select_rules, taint_rules, wanted_nodes, with_code
 from secreview.source import SourceFile, discover, read_source
 from secreview.taint.project import ProjectPhase, build_phase, collect, module_roots
 from secreview.taint.rules import TaintSetup, drop_restated
@@ -26,12 +25,19 @@ from secreview.taint.rules import TaintSetup, drop_restated
 if TYPE_CHECKING:
     from secreview.llm.settings import LLMSettings
 
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[str, int, int], None]  # (stage, done, total): SUMMARISING, then REVIEWING
+SUMMARISING, REVIEWING = "summarising modules", "reviewing"
 PARALLEL_THRESHOLD = 24  # below this many files, process start-up costs more than it saves
 
 
 def active_rules(config: Config) -> tuple[Rule, ...]:
-    return select_rules(load_rules(), config.select, config.ignore)
+    """The selected rules; with the cache on, read from the rule index, so that a review answered from
+    the result cache imports no rule module (secreview/ruleindex.py)."""
+    if config.cache:
+        rules = indexed_rules(Path(config.cache_dir) if config.cache_dir else default_dir(), code_signature())
+    else:
+        rules = load_rules()
+    return select_rules(rules, config.select, config.ignore)
 
 
 def review(
@@ -45,7 +51,7 @@ def review(
     rules = active_rules(config)
     files, walk_errors = discover(paths, config.excludes, config.respect_gitignore, cwd)
     with memory.collector_paused():
-        phase, phase_errors = _project_phase(files, paths, project, rules, config, cwd)
+        phase, phase_errors = _project_phase(files, paths, project, rules, config, cwd, progress)
         walk_errors = walk_errors + phase_errors
         with memory.frozen():
             results = _review_all([(f, None) for f in files], rules, config, progress, phase)
@@ -61,8 +67,8 @@ def review(
 
 
 def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Sequence[str] | None,
-                   rules: tuple[Rule, ...], config: Config,
-                   cwd: Path | None) -> tuple[ProjectPhase | None, list[FileError]]:
+                   rules: tuple[Rule, ...], config: Config, cwd: Path | None,
+                   progress: Progress | None = None) -> tuple[ProjectPhase | None, list[FileError]]:
     """Summaries of the project's functions for the taint rules (none selected: no phase). When
     the phase fails, each file's taint rules still run on that file alone, and the report says so.
     `project`: other paths whose modules belong to the project (None: the reviewed paths, already walked)."""
@@ -78,8 +84,9 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
     serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
     try:
-        return build_phase(modules, config.max_file_size, store, code_signature(),
-                           wanted_nodes(rules) if serial else frozenset(), serial), []
+        summarised = (lambda done, total: progress(SUMMARISING, done, total)) if progress else None
+        return build_phase(modules, config.max_file_size, store, code_signature() if store is not None else "",
+                           wanted_nodes(rules) if serial else frozenset(), serial, summarised), []
     except (RecursionError, MemoryError) as exc:
         return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
                                                f"{exc!r}")]
@@ -128,14 +135,14 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                     phase.release(file.display)  # a kept tree this file no longer needs
             done += 1
             if progress:
-                progress(done, total)
+                progress(REVIEWING, done, total)
         for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config, phase), strict=True):
             results[index] = result
             if store is not None and key is not None:
                 store.put(key, result)
             done += 1
             if progress:
-                progress(done, total)
+                progress(REVIEWING, done, total)
     finally:
         if store is not None:
             store.close()
@@ -157,11 +164,16 @@ def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Pat
 
 def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
                     phase: ProjectPhase | None = None) -> Iterable[FileResult]:
+    if not todo:
+        return
+    rules = with_code(rules)  # rules read from the index import their modules now, once
     jobs = config.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for _, file, data, _ in todo:
             yield _review_one(file, data, rules, config.max_file_size, phase.setup_for(file.display) if phase else None)
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing costs start-up time; load it when used
+
     codes = tuple(r.meta.code for r in rules)
     if phase is not None:
         phase.release()  # workers parse for themselves; trees alive at fork time only cost copies
@@ -209,15 +221,6 @@ def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ..
     rules = tuple(r for r in load_rules() if r.meta.code in wanted)
     taint = TaintSetup(module, _worker_project[0]) if module is not None and _worker_project else None
     return _review_one(file, data, rules, max_bytes, taint)
-
-
-def rule_info(rule: Rule) -> RuleInfo:
-    catalog = load_catalog()
-    entry = catalog.get(rule.meta.cwe)
-    pillar = entry.pillar if entry and entry.pillar else 0
-    m = rule.meta
-    return RuleInfo(m.code, m.name, m.title, m.cwe, entry.name if entry else "", pillar, PILLARS.get(pillar, ""),
-                    m.type, m.severity, m.confidence, m.fix, rule.doc)
 
 
 def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Config, files: int,

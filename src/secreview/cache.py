@@ -40,14 +40,83 @@ def default_dir() -> Path:
 
 @cache
 def code_signature() -> str:
-    """A hash of every Python source of the secreview package (rules, analysis, engine) and of the
-    taint specs (TOML data: a new sink changes results as much as code does)."""
-    root = Path(__file__).resolve().parent
+    """A hash of every Python source of the secreview package (rules, analysis, engine), of the taint
+    specs (TOML data: a new sink changes results as much as code does) and of the CWE catalog (names
+    and pillars are part of every finding). Hashing ~260 files costs more than a warm review of one
+    file, so the digest is remembered in the default cache directory under a digest of the files'
+    stats (size, mtime, ctime): any edit, in an installed or an editable copy, changes those stats and
+    the contents are hashed again; a fresh install of the same code (new mtimes) hashes to the same
+    signature, so caches carried between CI runs keep their results."""
+    return signature_of(Path(__file__).resolve().parent, default_dir() / SIGNATURE_MEMO)
+
+
+SIGNATURE_MEMO = "code-signature.json"
+
+
+def signature_of(root: Path, memo: Path | None) -> str:
+    """The content digest of the signed files under `root`; `memo`: where the last (stats, digest)
+    pair is kept (None: always hash the contents)."""
+    files = _signed_files(root)
+    stats = hashlib.sha256()
+    for relative, entry in files:
+        st = entry.stat()
+        stats.update(f"{relative}\x1f{st.st_size}\x1f{st.st_mtime_ns}\x1f{st.st_ctime_ns}\x1e".encode())
+    stats_digest = stats.hexdigest()
+    remembered = _read_json(memo) if memo is not None else None
+    if isinstance(remembered, dict) and remembered.get("root") == str(root) and \
+            remembered.get("stats") == stats_digest and isinstance(remembered.get("signature"), str):
+        return remembered["signature"]
     digest = hashlib.sha256()
-    for path in sorted([*root.rglob("*.py"), *root.glob("taint/specs/*.toml")]):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    for relative, entry in files:
+        digest.update(relative.encode())
+        with open(entry.path, "rb") as handle:
+            digest.update(handle.read())
+    signature = digest.hexdigest()
+    if memo is not None:
+        write_json_atomically(memo, {"root": str(root), "stats": stats_digest, "signature": signature})
+    return signature
+
+
+def _signed_files(root: Path) -> list[tuple[str, os.DirEntry]]:
+    """(path relative to root, entry) of every .py file, taint spec and the CWE catalog, sorted;
+    os.scandir because it is several times cheaper than Path.rglob for the stat walk of every run."""
+    found: list[tuple[str, os.DirEntry]] = []
+    pending = [("", str(root))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append((relative + "/", entry.path))
+                elif entry.name.endswith(".py") or relative == "cwe/catalog.json" or \
+                        (prefix == "taint/specs/" and entry.name.endswith(".toml")):
+                    found.append((relative, entry))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _read_json(path: Path) -> object | None:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json_atomically(path: Path, value: object) -> None:
+    """Write JSON so that a concurrent reader sees the old file or the new one, never half of one;
+    a cache directory that cannot be written is not an error (the caller computes again next time)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
 
 
 def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: str = "") -> str:

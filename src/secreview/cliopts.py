@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from secreview import api
 from secreview.config import Config
 from secreview.config import load as load_config
 from secreview.model import Confidence, Report, Severity
@@ -151,6 +150,8 @@ def exit_code(report: Report, config: Config, exit_zero: bool) -> int:
         return EXIT_ERROR
     if exit_zero:
         return EXIT_CLEAN
+    from secreview import api  # imported here: building the parser must not load the review engine
+
     return EXIT_FINDINGS if api.failing(report, config) else EXIT_CLEAN
 
 

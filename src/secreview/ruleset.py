@@ -32,9 +32,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 from secreview.analysis.context import FileContext
-from secreview.model import DEFECT_TYPES, Confidence, Severity, TraceStep
+from secreview.model import DEFECT_TYPES, PILLARS, Confidence, RuleInfo, Severity, TraceStep
 
 CODE_PATTERN = re.compile(r"^SR\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -93,8 +94,29 @@ class TaintQuery:
     for_sink: SinkHitFn | None = None
 
 
-def _no_check(node: ast.AST, ctx: FileContext) -> Iterable[Hit]:
+def no_check(node: ast.AST, ctx: FileContext) -> Iterable[Hit]:
+    """The check of a taint rule without a pattern part."""
     return ()
+
+
+class DeferredFunction:
+    """A rule module's function, imported on its first call. Rules read from the rule index
+    (`secreview.ruleindex`) carry these, so that a review answered from the result cache imports no
+    rule module; `with_code()` swaps in the modules' own rules before files are reviewed."""
+
+    __slots__ = ("module", "path", "_function")
+
+    def __init__(self, module: str, *path: str) -> None:
+        self.module, self.path = module, path
+        self._function: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        if self._function is None:
+            target: Any = importlib.import_module(self.module)
+            for attribute in self.path:
+                target = getattr(target, attribute)
+            self._function = target
+        return self._function(*args)
 
 
 @dataclass(frozen=True)
@@ -108,12 +130,19 @@ class Rule:
     taint: TaintQuery | None = None
     needs: frozenset[str] = frozenset()  # NEEDS: the file must spell one of these, or the rule is skipped
     prefilter: Callable[[FileContext], bool] | None = None  # False: the file cannot hold a hit, skip it
+    info: RuleInfo | None = None  # set for rules read from the rule index: the report's view, without the catalog
 
     def applies(self, ctx: FileContext) -> bool:
         """The rule's file-level prefilters: cheap tests that this file can hold a hit at all."""
         if self.needs and not ctx.mentions(self.needs):
             return False
         return self.prefilter is None or self.prefilter(ctx)
+
+    @property
+    def deferred(self) -> bool:
+        """True for a rule read from the rule index whose module has not been imported (see DeferredFunction)."""
+        taint = (self.taint.validated, self.taint.for_sink) if self.taint is not None else ()
+        return any(isinstance(f, DeferredFunction) for f in (self.check, self.prefilter, *taint))
 
     @property
     def example(self) -> str:
@@ -150,7 +179,7 @@ def rule_from_module(module: ModuleType) -> Rule:
     if taint is not None:
         _check_taint_query(name, taint)
         if nodes is None and check is None:
-            nodes, check = (), _no_check
+            nodes, check = (), no_check
     if not (isinstance(nodes, tuple) and (nodes or taint is not None) and all(isinstance(n, type) for n in nodes)):
         raise RuleError(f"{name}: NODES must be a non-empty tuple of ast node types (or declare TAINT)")
     if not callable(check):
@@ -237,3 +266,25 @@ def wanted_nodes(rules: Iterable[Rule]) -> frozenset[type]:
 
 def taint_rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
     return tuple(r for r in rules if r.taint is not None)
+
+
+def with_code(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The same rules as the modules define them: the engine calls `check` once per node, and a
+    deferred call there would cost on every one of them."""
+    if not any(rule.deferred for rule in rules):
+        return rules
+    by_code = {rule.meta.code: rule for rule in load_rules()}
+    return tuple(by_code[rule.meta.code] for rule in rules)
+
+
+def rule_info(rule: Rule) -> RuleInfo:
+    """What a report says about a rule: its META with the CWE's name and CWE-1000 pillar."""
+    if rule.info is not None:
+        return rule.info
+    from secreview.cwe import load_catalog
+
+    entry = load_catalog().get(rule.meta.cwe)
+    pillar = entry.pillar if entry and entry.pillar else 0
+    m = rule.meta
+    return RuleInfo(m.code, m.name, m.title, m.cwe, entry.name if entry else "", pillar, PILLARS.get(pillar, ""),
+                    m.type, m.severity, m.confidence, m.fix, rule.doc)

@@ -1,4 +1,4 @@
-"""`secreview audit`: argument registration and the run function the CLI dispatches to.
+"""`secreview audit`: the run function the CLI dispatches to (the arguments are in secreview/cliargs.py).
 
 Exit codes: 0 the audit ran (flags or not); 1 with `--fail-on-flags` when an answer raised one of those
 flags; 2 usage error, or a code, answer or truth file that cannot be read.
@@ -24,23 +24,6 @@ MAX_ANSWER_BYTES = 1_000_000
 
 class _Usage(Exception):
     pass
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("audit", help="check free-text review answers (e.g. an LLM's) against the code they review",
-                       description="Parse each answer's verdict and claims, check every name, line and CWE it "
-                                   "cites against the code, raise quality flags, and find the consensus.")
-    p.add_argument("answers", nargs="+", metavar="ANSWER", help="answer text files; - reads one from stdin")
-    p.add_argument("--code", required=True, metavar="FILE", help="the file the answers review")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    p.add_argument("--allowed-cwes", dest="allowed_cwes", metavar="IDS",
-                   help="comma-separated CWE ids the request allowed (default: the ten CWE-1000 pillars "
-                        "284,435,664,682,691,693,697,703,707,710); 'any' turns the check off")
-    p.add_argument("--truth", metavar="FILE",
-                   help='JSON with the real defect(s): {"type"|"cwe": ..., "lines": [...]}; labels each answer')
-    p.add_argument("--fail-on-flags", dest="fail_on_flags", metavar="FLAGS",
-                   help="exit 1 when an answer has one of these flags (comma-separated, or 'all')")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""`secreview bench DATASET`: argument registration and the run function the CLI dispatches to.
+"""`secreview bench DATASET`: the run function the CLI dispatches to (arguments: secreview/cliargs.py).
 
 Exit codes: 0 the benchmark ran; 2 usage error, or a dataset or SARIF file that cannot be read.
 """
@@ -16,23 +16,6 @@ from secreview.bench.score import score, secreview_hits
 from secreview.output import emit
 
 EXIT_OK, EXIT_ERROR = 0, 2
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="score secreview (or another tool's SARIF) against labeled data",
-                       description="Precision, recall and F1 at line and file level, paired TPR/FPR/Youden and "
-                                   "top-k detection rates, for secreview and any SARIF logs, side by side.")
-    p.add_argument("dataset", metavar="DATASET",
-                   help="JSON Lines of labels, or a directory (labels.jsonl files, or fixtures with markers)")
-    p.add_argument("--sarif", action="append", default=[], metavar="NAME=FILE",
-                   help="also score another tool's SARIF log (repeatable; NAME defaults to the file name)")
-    p.add_argument("--no-secreview", dest="secreview", action="store_false",
-                   help="score only the --sarif logs, do not run secreview")
-    p.add_argument("--tolerance", "-k", type=int, default=2, metavar="K",
-                   help="a finding within K lines of a labeled line matches it (default: 2)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the tables here instead of stdout")
-    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
 
 
 def run(args: argparse.Namespace) -> int:

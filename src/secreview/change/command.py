@@ -1,7 +1,7 @@
-"""`secreview diff` and `secreview baseline create`: argument registration and the run function
-the CLI dispatches to. Exit codes as for `scan`: 0 nothing at or above --fail-on, 1 findings,
-2 usage error, a revision git cannot resolve, a patch that cannot be read or names an unsafe path,
-or a review that did not finish (a changed file that could not be reviewed or rebuilt; unless
+"""`secreview diff` and `secreview baseline create`: the run function the CLI dispatches to (the
+arguments are in secreview/cliargs.py). Exit codes as for `scan`: 0 nothing at or above --fail-on,
+1 findings, 2 usage error, a revision git cannot resolve, a patch that cannot be read or names an
+unsafe path, or a review that did not finish (a changed file that could not be reviewed or rebuilt; unless
 --allow-incomplete). `baseline create` exits 0, or 2 when the baseline misses files it could not review."""
 
 from __future__ import annotations
@@ -18,35 +18,7 @@ from secreview.change.patch import PatchError
 from secreview.llm import options as llm_options
 from secreview.output import emit
 
-COMMANDS = ("diff", "baseline")
 MAX_PATCH_BYTES = 50_000_000
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    d = sub.add_parser("diff", help="review what a code change introduces, on the lines it touches",
-                       description="Review the new version of each changed Python file and report the findings on "
-                                   "added or modified lines (or whose data-flow trace passes through one).")
-    d.add_argument("range", nargs="?", metavar="REV_RANGE",
-                   help="A..B, A...B (against the merge base) or REV (working tree against REV); "
-                        "default: the working tree and index against HEAD")
-    d.add_argument("--patch", metavar="FILE", help="review a unified diff instead of a git range; - reads stdin")
-    d.add_argument("--root", metavar="DIR",
-                   help="the repository (git) or the directory patch paths are relative to (default: .)")
-    d.add_argument("--new-only", dest="new_only", action="store_true",
-                   help="report only findings the base version did not already have (matched by fingerprint)")
-    cliopts.add_output(d)
-    cliopts.add_selection(d)
-    llm_options.add_arguments(d)
-
-    b = sub.add_parser("baseline", help="record today's findings so later runs report only new ones")
-    actions = b.add_subparsers(dest="baseline_action", required=True, parser_class=type(b))
-    create = actions.add_parser("create", help="review PATHs and write their findings as a baseline file")
-    create.add_argument("paths", nargs="+", metavar="PATH")
-    create.add_argument("--output", "-o", metavar="FILE", required=True, help="the baseline file to write")
-    create.add_argument("--no-gitignore", dest="respect_gitignore", action="store_false", default=None,
-                        help="also review files that .gitignore ignores")
-    cliopts.add_selection(create)
-    cliopts.add_allow_incomplete(create)
 
 
 def run(args: argparse.Namespace) -> int:

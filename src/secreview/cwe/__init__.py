@@ -10,7 +10,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 __all__ = ["Catalog", "CweEntry", "describe", "load_catalog", "parse_cwe_id"]
 
@@ -71,7 +70,10 @@ class Catalog:
 
 @cache
 def load_catalog() -> Catalog:
-    # importlib.resources works from an installed wheel, an editable install or a zip alike.
+    # importlib.resources works from an installed wheel, an editable install or a zip alike; imported
+    # here because it costs start-up time that a review answered from the cache does not need.
+    from importlib import resources
+
     text = resources.files(__package__).joinpath("catalog.json").read_text(encoding="utf-8")
     return Catalog(json.loads(text))
 

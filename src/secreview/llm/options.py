@@ -13,18 +13,37 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from secreview.config import ConfigError
-from secreview.llm import prompts
-from secreview.llm.settings import LLMSettings, file_table, load_llm_settings
+
+if TYPE_CHECKING:
+    from secreview.llm.settings import LLMSettings
 
 # option dest -> LLMSettings field; only meaningful with --llm
 _FLAGS = {"llm_models": "models", "llm_url": "base_url", "llm_prompt": "prompt", "llm_samples": "samples",
           "llm_consensus": "consensus", "llm_timeout": "read_timeout", "llm_max_failures": "max_failures",
           "llm_cache": "cache", "llm_redact": "redact"}
+
+
+class _PromptNames:
+    """The --prompt choices, listed when argparse asks (a wrong name, --help): reading the prompts folder
+    loads importlib.resources, which every `scan` would pay for at start-up."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    @staticmethod
+    def _names() -> tuple[str, ...]:
+        from secreview.llm import prompts
+
+        return prompts.names()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="model name (repeatable: several models combine by consensus)")
     group.add_argument("--llm-url", "--llm-base-url", dest="llm_url", metavar="URL",
                        help="base URL of the server, e.g. http://localhost:11434/v1 (Ollama)")
-    group.add_argument("--prompt", dest="llm_prompt", choices=prompts.names(),
+    group.add_argument("--prompt", dest="llm_prompt", choices=_PromptNames(),
                        help="prompt template (default: grounded, the only one with quotable JSON replies)")
     group.add_argument("--samples", dest="llm_samples", type=int, metavar="N", help="answers per model and part")
     group.add_argument("--consensus", dest="llm_consensus", type=int, metavar="K",
@@ -61,6 +80,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
             names = ", ".join(sorted("--" + f.removeprefix("llm_").replace("_", "-") for f in given))
             raise ConfigError(f"LLM options ({names}) need --llm")
         return None
+    from secreview.llm.settings import file_table, load_llm_settings  # loaded only when the LLM layer runs
+
     cli = {field: getattr(args, flag) for flag, field in _FLAGS.items() if getattr(args, flag, None) is not None}
     table = file_table(cwd)
     settings = load_llm_settings(cli, env, table)

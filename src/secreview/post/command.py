@@ -35,48 +35,11 @@ class _Usage(Exception):
     pass
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("post", help="post a review to a GitHub pull request or a Gerrit change",
-                       description="Post secreview's findings as a review: line comments with fixes and "
-                                   "suggested rewrites, and a summary.")
-    systems = p.add_subparsers(dest="system", required=True, metavar="{github,gerrit}")
-    gh = systems.add_parser("github", help="a pull-request review (POST .../pulls/{number}/reviews)")
-    _common(gh)
-    gh.add_argument("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)")
-    gh.add_argument("--pr", type=int, required=True, metavar="N", help="pull request number")
-    gh.add_argument("--commit", metavar="SHA", help="the head commit reviewed (default: the report's change "
-                                                    "head, else the pull request's latest commit)")
-    gh.add_argument("--api-url", dest="api_url", help="default: $GITHUB_API_URL or https://api.github.com")
-    gh.add_argument("--request-changes", dest="request_changes", action="store_true",
-                    help='use event "REQUEST_CHANGES" when something is found (default "COMMENT")')
-    gh.add_argument("--max-comments", dest="max_comments", type=int, default=github_format.DEFAULT_MAX_COMMENTS,
-                    metavar="N", help="line comments at most; the rest go in the review body (default: %(default)s)")
-    gr = systems.add_parser("gerrit", help="a review of a Gerrit change (POST .../revisions/{revision}/review)")
-    _common(gr)
-    gr.add_argument("--url", help="Gerrit base URL (default: $GERRIT_URL)")
-    gr.add_argument("--change", required=True, metavar="ID", help="change number or project~branch~Change-Id")
-    gr.add_argument("--revision", default="current", help="patch set number or commit (default: current)")
-    gr.add_argument("--vote", action="store_true", help="vote Code-Review -1 when something is found (else 0)")
-    gr.add_argument("--notify", choices=gerrit_format.NOTIFY, help="whom Gerrit emails (default: Gerrit's)")
-    gr.add_argument("--max-comments", dest="max_comments", type=int, default=gerrit_format.DEFAULT_MAX_COMMENTS,
-                    metavar="N", help="file comments at most; the rest go in the message (default: %(default)s)")
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="*", metavar="PATH", help="scan these instead of reading --report")
-    p.add_argument("--report", metavar="FILE", help="a JSON report from `--format json` (- reads stdin)")
-    p.add_argument("--dry-run", dest="dry_run", action="store_true",
-                   help="print the request body instead of sending it (needs no credentials)")
-    p.add_argument("--fail-on", dest="fail_on", choices=[s.value for s in Severity],
-                   help="after posting, exit 1 when a finding is at or above this severity")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
-    p.add_argument("--select", action="append", metavar="RULES", help="when scanning: only these rules")
-    p.add_argument("--ignore", action="append", metavar="RULES", help="when scanning: skip these rules")
-    p.add_argument("--exclude", action="append", metavar="GLOB", help="when scanning: skip matching paths")
-
-
 def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
+    """`args` as secreview/cliargs.py defines them."""
     env = os.environ if env is None else env
+    if args.timeout is None:  # the parser leaves the default to the HTTP module, which it does not import
+        args.timeout = DEFAULT_TIMEOUT
     try:
         report = _report(args)
         if args.system == "github":

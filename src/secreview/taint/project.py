@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,9 +147,10 @@ def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, Pro
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "", wanted: frozenset[type] = frozenset(),
-                keep_contexts: bool = False) -> ProjectPhase:
+                keep_contexts: bool = False, progress: Callable[[int, int], None] | None = None) -> ProjectPhase:
     """`wanted`, `keep_contexts`: the trees parsed to summarise modules are built with the rules'
-    node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse."""
+    node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse.
+    `progress(done, total)`: called as the modules to summarise are parsed."""
     from secreview.taint.engine import build_project
     from secreview.taint.summaries import ModuleSummary, ProjectSummaries
 
@@ -195,13 +196,15 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             except (KeyError, TypeError, ValueError):
                 pass
         stale[module.name] = module
-    for module in stale.values():
+    for done, module in enumerate(stale.values(), 1):
         if module.ctx is None:
             module.ctx = _context(module.file.display, texts[module.file.display], wanted)
+        if progress:
+            progress(done, len(stale))
     stale = {n: m for n, m in stale.items() if m.ctx is not None}
-    index = spec_index()
     flows_by_module: dict[str, list] = {}
     if stale:
+        index = spec_index()  # only here: a phase whose summaries all come from the cache reads no spec
         # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
         # when a summary it depends on changed (a naive round-robin cost five passes on Django).
         project = build_project({n: m.ctx for n, m in stale.items()}, index, project,  # type: ignore[misc]
