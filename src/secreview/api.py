@@ -25,8 +25,9 @@ from secreview.taint.rules import TaintSetup, drop_restated
 if TYPE_CHECKING:
     from secreview.llm.settings import LLMSettings
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total): SUMMARISING, then REVIEWING
-SUMMARISING, REVIEWING = "summarising modules", "reviewing"
+# (stage, done, total): the project phase's "parsing modules" and "summarising modules", then REVIEWING
+Progress = Callable[[str, int, int], None]
+REVIEWING = "reviewing"
 PARALLEL_THRESHOLD = 24  # below this many files, process start-up costs more than it saves
 
 
@@ -84,9 +85,8 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
     serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
     try:
-        summarised = (lambda done, total: progress(SUMMARISING, done, total)) if progress else None
         return build_phase(modules, config.max_file_size, store, code_signature() if store is not None else "",
-                           wanted_nodes(rules) if serial else frozenset(), serial, summarised), []
+                           wanted_nodes(rules) if serial else frozenset(), serial, progress), []
     except (RecursionError, MemoryError) as exc:
         return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
                                                f"{exc!r}")]

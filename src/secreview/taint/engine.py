@@ -26,7 +26,7 @@ Where the rest is documented:
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,12 +74,14 @@ def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: P
 
 def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                   known: ProjectSummaries | None = None,
-                  flows: dict[str, list[Flow]] | None = None) -> ProjectSummaries:
+                  flows: dict[str, list[Flow]] | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> ProjectSummaries:
     """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
     a cache) that stand fixed: only `modules` are recomputed, each as often as a summary it
     depends on changes, not once per round. `flows`, when given, receives the flows of each
     module whose last run saw the final summaries of itself and of every module it imports
-    (exactly what `analyze` would report for it, on the same tree)."""
+    (exactly what `analyze` would report for it, on the same tree). `progress(done, total)`: after
+    each module's first run (done = modules summarised at least once)."""
     project = ProjectSummaries()
     if known is not None:
         for name, summary in known.modules.items():
@@ -104,8 +106,11 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
             old = project.modules[name]
             tick += 1
             new, module_flows = ModuleAnalysis(modules[name], name, index, project).run(need_summary=True)
+            first_run = name not in last_run
             last_run[name] = (tick, module_flows)
             done.add(name)
+            if progress is not None and first_run:
+                progress(len(last_run), len(order))
             if new.shape() != old.shape():
                 changed_any = True
                 changed_at[name] = tick

@@ -147,10 +147,12 @@ def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, Pro
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "", wanted: frozenset[type] = frozenset(),
-                keep_contexts: bool = False, progress: Callable[[int, int], None] | None = None) -> ProjectPhase:
+                keep_contexts: bool = False, progress: Callable[[str, int, int], None] | None = None) -> ProjectPhase:
     """`wanted`, `keep_contexts`: the trees parsed to summarise modules are built with the rules'
     node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse.
-    `progress(done, total)`: called as the modules to summarise are parsed."""
+    `progress(stage, done, total)`: called as the modules to summarise are parsed ("parsing modules"),
+    then as each is summarised for the first time ("summarising modules"; later fixpoint rounds
+    re-run some of them and leave the count where it is)."""
     from secreview.taint.engine import build_project
     from secreview.taint.summaries import ModuleSummary, ProjectSummaries
 
@@ -200,15 +202,16 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         if module.ctx is None:
             module.ctx = _context(module.file.display, texts[module.file.display], wanted)
         if progress:
-            progress(done, len(stale))
+            progress("parsing modules", done, len(stale))
     stale = {n: m for n, m in stale.items() if m.ctx is not None}
     flows_by_module: dict[str, list] = {}
     if stale:
         index = spec_index()  # only here: a phase whose summaries all come from the cache reads no spec
         # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
         # when a summary it depends on changed (a naive round-robin cost five passes on Django).
+        ran = (lambda done, total: progress("summarising modules", done, total)) if progress else None
         project = build_project({n: m.ctx for n, m in stale.items()}, index, project,  # type: ignore[misc]
-                                flows_by_module if keep_contexts else None)
+                                flows_by_module if keep_contexts else None, ran)
     for name in stale:
         summary = project.modules.get(name)
         if summary is not None:
