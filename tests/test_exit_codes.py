@@ -162,3 +162,24 @@ def test_unrepairable_partial_hunk_says_why_and_exits_2(tmp_path, monkeypatch, c
     assert error["message"].endswith(f"only the patch hunks were available (app/util.py is not under {tmp_path}), "
                                      "and they do not parse on their own; run in the checkout the patch applies "
                                      "to, or pass --root DIR")
+
+
+def test_counts_agree_with_each_other(tmp_path, capsys):
+    """Files found = reviewed + not reviewed; paths that do not exist are not files (issue 12: "over 1 of 5
+    files" next to "7 files could not be reviewed")."""
+    from secreview import api
+    from secreview.config import Config
+    from secreview.report import render
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("y = 2\nz = 3")
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    (tmp_path / "nul.py").write_bytes(b"x = 1\x00\n")
+    report = api.review([".", "missing.py", "gone/"], Config(jobs=1, cache=False), cwd=tmp_path)
+    assert (report.stats.files, report.stats.reviewed, report.stats.lines) == (4, 2, 3)
+    assert report.verdict_sentence == ("The review is incomplete: 2 files could not be reviewed (see errors); "
+                                       "2 given paths could not be read (see errors); no defects were found in "
+                                       "the rest.")
+    text = render(report, "text", width=200)
+    assert ("2 files reviewed (3 lines, 84 rules); 2 files could not be reviewed (see errors); 2 given paths "
+            "could not be read (see errors)") in text

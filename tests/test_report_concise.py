@@ -89,7 +89,7 @@ def test_cli_concise(app, capsys, flag):
     assert scan(flag, "concise") == 1
     assert capsys.readouterr().out.splitlines() == [
         SHELL_LINE, "", "1 finding by severity: 1 high", "  by confidence: 1 medium",
-        "1 file reviewed (5 lines, 1 rule)", "", "1 security defect detected."]
+        "1 file reviewed (4 lines, 1 rule)", "", "1 security defect detected."]
 
 
 @pytest.mark.parametrize(("name", "fmt"), [

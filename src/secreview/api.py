@@ -237,7 +237,7 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
         unused.extend(result.unused_suppressions)
         suppressed += result.suppressed
         reviewed += result.reviewed
-        lines += result.lines
+        lines += result.lines if result.reviewed else 0  # "N files reviewed (M lines)"
         outcome = policy.apply(result.findings)
         findings.extend(outcome.reported)
         suppressed += outcome.ignored

@@ -53,7 +53,8 @@ def review_bytes(display: str, data: bytes, rules: tuple[Rule, ...], taint: Tain
 def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSetup | None = None) -> FileResult:
     """`taint`: the file's module name and its project's summaries, from the project phase of
     `api.review`; without it, taint rules see this file as a project of one module."""
-    result = FileResult(display, lines=text.count("\n") + 1)
+    # lines as an editor counts them: a final newline ends the last line, it does not start another
+    result = FileResult(display, lines=text.count("\n") + (1 if text and not text.endswith("\n") else 0))
     wanted = wanted_nodes(rules)
     ctx = taint.context if taint is not None else None
     if ctx is None or ctx.path != display or ctx.source != text or not wanted <= ctx.nodes_by_type.keys():
