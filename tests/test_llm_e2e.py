@@ -342,3 +342,16 @@ def test_the_five_seed_answers_under_the_pillars_prompt_verify_nothing(server, p
     assert len(report["unverified"]) == 14
     assert all(c["reasons"][0] == "contradicts verdict" for c in report["unverified"])
     assert "identifier `len`: not in the file" in report["unverified"][3]["reasons"]
+
+
+def test_llm_findings_in_test_code_follow_the_test_code_policy(server, project, capsys):
+    (project / "tests").mkdir()
+    (project / "tests" / "app.py").write_text(APP)
+    server.script(reply(grounded(SHELL)), reply(grounded(SHELL)))
+    code, report = scan(server, capsys, path="tests/app.py")
+    # both the static finding and the verified claim are in test code: demoted, hidden by default
+    assert (code, found(report)) == (0, [])
+    assert (report["stats"]["filtered"], report["stats"]["filtered_test_code"]) == (2, 2)
+    code, report = scan(server, capsys, "--confidence", "low", path="tests/app.py")
+    assert found(report) == [(7, "SR900", "llm"), STATIC]
+    assert {(f["confidence"], f["test_code"]) for f in report["findings"]} == {("low", True)}

@@ -26,12 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from secreview.analysis.code import is_test_path
 from secreview.audit import code_index
 from secreview.audit.code_index import CodeIndex
 from secreview.bench.datasets import type_for_cwe
 from secreview.config import Config
 from secreview.cwe import load_catalog
-from secreview.engine import fingerprint
+from secreview.fingerprint import fingerprint
 from secreview.llm import answers as answer_mod
 from secreview.llm import chunks, consensus, prompts
 from secreview.llm.answers import Answer, Job
@@ -54,6 +55,7 @@ from secreview.model import (
     Severity,
     UnverifiedClaim,
 )
+from secreview.policy import RunPolicy
 from secreview.source import SourceFile, decode, read_source
 
 RULE_CODE, RULE_NAME = "SR900", "llm-review"
@@ -111,14 +113,20 @@ def review_with_llm(report: Report, files: Sequence[tuple[str, str]], settings: 
         usage, cost = client.usage_total(), client.cost()
         if own_client:
             client.close()
-    findings = [f for f in state.findings if config.reports(f)]
+    # the same run policy as static findings (per-file ignores, test code, thresholds); test code is told
+    # by path here, as the model's claims come without a parsed tree
+    marked = [replace(f, test_code=True) if is_test_path(f.path) else f for f in state.findings]
+    outcome = RunPolicy(config, cwd).apply(marked)
+    findings = outcome.reported
     all_findings = tuple(sorted(report.findings + tuple(findings), key=lambda f: f.sort_key))
     pillars = tuple(PillarAccount(p.pillar, p.name, p.rules, sum(1 for f in all_findings if f.pillar == p.pillar))
                     for p in report.pillars)
     run = LLMRun(settings.endpoint, settings.models, template.name, settings.samples, settings.consensus,
                  state.calls, state.cached, state.failed, usage.prompt_tokens, usage.completion_tokens, cost,
                  state.redacted, tuple(state.answers), tuple(state.reviews))
-    stats = replace(report.stats, filtered=report.stats.filtered + len(state.findings) - len(findings))
+    stats = replace(report.stats, filtered=report.stats.filtered + outcome.filtered,
+                    filtered_test_code=report.stats.filtered_test_code + outcome.filtered_test_code,
+                    suppressed=report.stats.suppressed + outcome.ignored)
     return replace(report, findings=all_findings, errors=report.errors + tuple(state.errors), pillars=pillars,
                    stats=stats, unverified=report.unverified + tuple(state.unverified), llm=run)
 
