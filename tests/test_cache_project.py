@@ -272,3 +272,21 @@ def test_parallel_cached_review_equals_uncached_after_edit(tmp_path, jobs):
     fresh = review(["shop"], Config(jobs=jobs, cache=False), cwd=root)
     assert _seen(cached) == _seen(fresh)
     assert not cached.errors
+
+
+def test_a_moved_tree_or_another_working_directory_gets_its_own_paths_in_traces(tmp_path):
+    root = _project(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    cached, fresh = _both(["shop"], root, cache)
+    assert cached == fresh
+    (root / "shop").rename(root / "store")  # the package moved: every trace must name store/..., not shop/...
+    for path in (root / "store").glob("*.py"):
+        path.write_text(path.read_text().replace("from shop", "from store").replace("shop.", "store."))
+    cached, fresh = _both(["store"], root, cache)
+    assert cached == fresh
+    steps = {step.path for finding in cached[0] for step in finding[5]}
+    assert steps and all(path.startswith("store/") for path in steps), steps
+    # the same tree scanned from its parent directory: display paths gain a prefix, and so must the traces
+    cached, fresh = _both(["repo/store"], tmp_path, cache)
+    assert cached == fresh
+    assert all(step.path.startswith("repo/store/") for finding in cached[0] for step in finding[5])

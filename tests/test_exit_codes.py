@@ -183,3 +183,23 @@ def test_counts_agree_with_each_other(tmp_path, capsys):
     text = render(report, "text", width=200)
     assert ("2 files reviewed (3 lines, 84 rules); 2 files could not be reviewed (see errors); 2 given paths "
             "could not be read (see errors)") in text
+
+
+def test_hunk_inside_a_docstring_is_not_turned_into_code(tmp_path, monkeypatch, capsys):
+    # the hunk starts in a docstring (opened above it) and edits its example: blanking the context there would
+    # make the example a statement and invent a finding; the review says the context was missing instead
+    patch = ("--- a/app/tools.py\n+++ b/app/tools.py\n@@ -20,6 +20,6 @@ def run(user_input):\n"
+             "     Example::\n"
+             " \n"
+             "-        subprocess.call(user_input, shell=True)\n"
+             '+        subprocess.call(user_input + " --verbose", shell=True)\n'
+             ' \n'
+             '     """\n'
+             "     return shlex.split(user_input)\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.diff").write_text(patch)
+    code, out, _ = _run(capsys, "diff", "--patch", "p.diff", "--format", "json")
+    report = json.loads(out)
+    assert report["findings"] == []
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [("app/tools.py", "syntax")]
+    assert code == 2

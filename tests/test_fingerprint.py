@@ -81,13 +81,21 @@ def test_different_code_differs(a, b):
 
 
 def test_cut_statements_keep_their_text():
-    assert normalized_code("subprocess.run(\n    cmd,") == "subprocess . run ( cmd ,"
-    assert normalized_code('x = """abc') == 'x = """abc'
-    assert normalized_code('y = "abc') == 'y = "abc'
+    assert normalized_code("subprocess.run(\n    cmd,") == "subprocess.run(cmd,"
+    assert normalized_code('x = """abc') == 'x="""abc'
+    assert normalized_code('y = "abc\nz = 1') == 'y="abc z=1'  # an unterminated string ends with its line
+    assert normalized_code("return  x  # why") == "return x"  # one space between words, none elsewhere
+    assert normalized_code("a = 1 \\\n    + 2") == "a=1+2"  # a line continuation is layout
+
+
+def test_strings_are_kept_as_written():
+    assert normalized_code("x = 'a  #  b'  # c") == "x='a  #  b'"
+    assert normalized_code('s = rb"q\\"x" + f"{y}"') == 's=rb"q\\"x"+f"{y}"'
 
 
 SAMPLES = ['x = f"a {b} c"', "x = f'{a!r:>{w}}' + f\"{1}\"  # c", 'y = f"""a\n{b}\n""" + z', 'f"open {',
-           'q = f"{x:{y}}"[1:]', 'os.system("ls "+x)', "run(\n  cmd,", 'x = rb"abc']
+           'q = f"{x:{y}}"[1:]', 'os.system("ls "+x)', "run(\n  cmd,", 'x = rb"abc',
+           r"    ^\d{3}-\d{4}$   # phone", "    ),\n        ),\n    ]", 'f"{x["a"]}" + y', "a = $b ? `c`"]
 
 
 def _other_pythons() -> list[str]:

@@ -164,3 +164,11 @@ def test_default_text_summary_says_what_test_code_hid(tmp_path, monkeypatch, cap
     out = capsys.readouterr().out
     assert "tests/test_core.py" not in out
     assert "1 finding in test code hidden below medium confidence; --confidence low shows it" in out
+
+
+def test_per_file_ignores_may_name_rules_this_run_does_not_select(tmp_path, monkeypatch, capsys):
+    pyproject = '[tool.secreview.per-file-ignores]\n"__init__.py" = ["SR4"]\n"scripts/*" = ["SR101", "cmdi"]\n'
+    root = _tree(tmp_path, {"scripts/run.py": VULN, "app.py": VULN, "pyproject.toml": pyproject})
+    monkeypatch.chdir(root)
+    assert _found(_scan(capsys, ".", "--select", "SR101")[1]) == [("app.py", 5, "SR101")]
+    assert _scan(capsys, ".", "--select", "crypto")[0] == 0

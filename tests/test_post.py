@@ -308,3 +308,16 @@ def test_scan_takes_many_file_arguments_like_pre_commit_passes(tmp_path, monkeyp
     code = cli.main(["scan", "--select", "SR307", *names[:77]])
     assert code == 0
     assert capsys.readouterr().out.rstrip().endswith("No security defects are detected in the code.")
+
+
+def test_post_as_a_gate_never_passes_an_unfinished_review(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SECREVIEW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    base = ["post", "github", "--pr", "1", "--dry-run", "--fail-on", "low"]
+    code, _, err = run([*base, "nonexistent_dir"], capsys)
+    assert (code, err) == (2, "secreview: error: nonexistent_dir: no such file or directory\n")
+    code, _, err = run([*base, "bad.py"], capsys)
+    assert code == 2 and "the review is incomplete: 1 file could not be reviewed" in err
+    assert run([*base, "bad.py", "--allow-incomplete"], capsys)[0] == 0
+    assert run(["post", "github", "--pr", "1", "--dry-run", "bad.py"], capsys)[0] == 0  # no gate: posting was the job

@@ -32,13 +32,15 @@ PARALLEL_THRESHOLD = 24  # below this many files, process start-up costs more th
 
 
 def active_rules(config: Config) -> tuple[Rule, ...]:
-    """The selected rules; with the cache on, read from the rule index, so that a review answered from
-    the result cache imports no rule module (secreview/ruleindex.py)."""
+    return select_rules(all_rules(config), config.select, config.ignore)
+
+
+def all_rules(config: Config) -> tuple[Rule, ...]:
+    """Every rule; with the cache on, read from the rule index, so that a review answered from the
+    result cache imports no rule module (secreview/ruleindex.py)."""
     if config.cache:
-        rules = indexed_rules(Path(config.cache_dir) if config.cache_dir else default_dir(), code_signature())
-    else:
-        rules = load_rules()
-    return select_rules(rules, config.select, config.ignore)
+        return indexed_rules(Path(config.cache_dir) if config.cache_dir else default_dir(), code_signature())
+    return load_rules()
 
 
 def review(
@@ -228,7 +230,9 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
     """One report from the files' results: the run's policy (per-file ignores, test code, thresholds;
     `secreview.policy`) applied to what the engine found. `base`: what display paths are relative to."""
     infos = tuple(rule_info(r) for r in rules)
-    policy = RunPolicy(config, base or Path.cwd(), infos)
+    # per-file-ignores may name any rule, selected in this run or not
+    known = [(r.meta.code, r.meta.name, r.meta.type) for r in all_rules(config)] if config.per_file_ignores else []
+    policy = RunPolicy(config, base or Path.cwd(), known)
     findings: list[Finding] = []
     errors, unused = [], []
     suppressed = filtered = filtered_test = reviewed = lines = 0

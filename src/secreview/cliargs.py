@@ -105,7 +105,10 @@ def _post_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", dest="dry_run", action="store_true",
                    help="print the request body instead of sending it (needs no credentials)")
     p.add_argument("--fail-on", dest="fail_on", choices=[s.value for s in Severity],
-                   help="after posting, exit 1 when a finding is at or above this severity")
+                   help="after posting, exit 1 when a finding is at or above this severity (2 when the review "
+                        "did not finish, unless --allow-incomplete)")
+    p.add_argument("--allow-incomplete", dest="allow_incomplete", action="store_true", default=None,
+                   help="with --fail-on: exit by the findings alone when part of the review did not finish")
     # None: post/http.py's DEFAULT_TIMEOUT, applied by the command (that module loads the HTTP client)
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS")
     p.add_argument("--select", action="append", metavar="RULES", help="when scanning: only these rules")

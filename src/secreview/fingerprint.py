@@ -2,78 +2,84 @@
 
 A fingerprint must survive what does not change the code: the finding moving to another line,
 re-indentation, a comment added after it, spaces inside the line (`"ls "+x` vs `"ls " + x`). So it
-hashes the rule, the file, the enclosing scope and the snippet's *tokens* — comments, line breaks
-and indentation dropped — not the snippet's text. It must also read the same on every Python that
-runs secreview (a team shares one baseline): Python 3.12 splits f-strings into several tokens, so
-an f-string counts as its source text, as earlier tokenizers give it.
+hashes the rule, the file, the enclosing scope and the snippet's code with comments and layout taken
+out — not the snippet's text. It must also be the same on every Python that runs secreview (a team
+shares one baseline): the `tokenize` module is not (3.12 splits f-strings, stops at an unmatched
+bracket or a stray backslash where 3.11 goes on), so the snippet is read by the small lexer below,
+which only needs to know where strings and comments are.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import textwrap
-import tokenize
 
-_PREFIX = re.compile(r"[rRbBfFuUtT]{1,2}")
-_LAYOUT = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-                     tokenize.ENDMARKER})
+# A string literal: an optional prefix (a whole word, so `bar"` is a name and a string), then a quote.
+_PREFIX = re.compile(r"(?i)[rbuft]{1,2}")
+_QUOTE = re.compile("'''|\"\"\"|'|\"")
+_WORD = re.compile(r"\w+")
 
 
 def fingerprint(code: str, path: str, scope: str, snippet: str) -> str:
-    """Stable across line moves, re-indentation, comments and spacing: rule, file, scope, code tokens."""
+    """Stable across line moves, re-indentation, comments and spacing: rule, file, scope, code."""
     digest = hashlib.sha256(f"{code}\x1f{path}\x1f{scope}\x1f{normalized_code(snippet)}".encode()).hexdigest()
     return digest[:32]
 
 
 def normalized_code(snippet: str) -> str:
-    """The snippet's tokens joined by single spaces, without comments or layout. A snippet is whole
-    lines of a file and may cut a statement (an unclosed bracket, a string that goes on): what the
-    tokenizer read up to there is kept, and the rest, with its spaces collapsed."""
-    text = textwrap.dedent(snippet)
-    lines = text.splitlines(keepends=True)
+    """The code without comments, line continuations and layout: string literals are kept as written;
+    outside them, whitespace is dropped except one space between two word characters (`not x`,
+    `return x`). A snippet is whole lines and may cut a string: an unterminated one runs to the end of
+    its line (or of the snippet, for a triple quote)."""
     out: list[str] = []
-    nested = 0  # depth of f-/t-strings (3.12+ tokens), kept whole as their source text
-    start = (1, 0)
-    end = (1, 0)  # where the last token read ended
-    previous: tokenize.TokenInfo | None = None
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind = tokenize.tok_name.get(tok.type, "")
-            if tok.type == tokenize.ERRORTOKEN and tok.string.startswith(("'", '"')):
-                # An unterminated string before 3.12 (3.12 raises instead): from here on, raw text, its
-                # prefix (`f`, `rb`, read as a name just before it) included, as 3.12 gives it.
-                prefixed = previous is not None and previous.end == tok.start and _PREFIX.fullmatch(previous.string)
-                if prefixed and out and previous is not None:
-                    out.pop()
-                    end = previous.start
-                raise tokenize.TokenError("unterminated string", tok.start)
-            if kind.endswith("STRING_START"):
-                if nested == 0:
-                    start = tok.start
-                nested += 1
-            elif kind.endswith("STRING_END"):
-                nested -= 1
-                if nested == 0:
-                    out.append(_segment(lines, start, tok.end))
-            elif nested == 0 and tok.type not in _LAYOUT and tok.string.strip():
-                out.append(tok.string)
-            end = tok.end
-            previous = tok
-    except (tokenize.TokenError, SyntaxError):  # IndentationError is a SyntaxError
-        rest = _segment(lines, start if nested else end, (len(lines) + 1, 0))
-        out.append(re.sub(r"\s+", " ", rest).strip())
-    return " ".join(part for part in out if part)
+    i, n = 0, len(snippet)
+    pending_space = False
+    while i < n:
+        ch = snippet[i]
+        if ch == "#":
+            end = snippet.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch == "\\" and snippet.startswith("\n", i + 1):
+            i += 2  # a line continuation is layout
+            continue
+        if ch.isspace():
+            pending_space = True
+            i += 1
+            continue
+        word = _WORD.match(snippet, i)
+        quote_at = word.end() if word is not None and _PREFIX.fullmatch(word.group()) else i
+        quote = _QUOTE.match(snippet, quote_at)
+        if quote is not None:
+            end = _string_end(snippet, quote.end(), quote.group())
+            token = snippet[i:end]
+        elif word is not None:
+            end, token = word.end(), word.group()
+        else:
+            end, token = i + 1, ch
+        if pending_space and out and _wordy(out[-1][-1]) and _wordy(token[0]):
+            out.append(" ")
+        out.append(token)
+        pending_space = False
+        i = end
+    return "".join(out)
 
 
-def _segment(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
-    """The source text between two (row, column) positions of the tokenizer (rows from 1)."""
-    (row0, col0), (row1, col1) = start, end
-    if row0 > len(lines):
-        return ""
-    if row0 == row1:
-        return lines[row0 - 1][col0:col1]
-    middle = lines[row0:row1 - 1]
-    last = lines[row1 - 1][:col1] if row1 <= len(lines) else ""
-    return "".join([lines[row0 - 1][col0:], *middle, last])
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Where the string whose body starts at `start` ends (just after its closing quote). A backslash always
+    keeps the next character in the string (in raw strings too, for the purpose of where it ends)."""
+    i, n = start, len(text)
+    while i < n:
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text.startswith(quote, i):
+            return i + len(quote)
+        if text[i] == "\n" and len(quote) == 1:
+            return i  # unterminated on its line
+        i += 1
+    return n
+
+
+def _wordy(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from secreview.config import Config, ConfigError
-from secreview.model import Confidence, Finding, RuleInfo
+from secreview.model import Confidence, Finding
 from secreview.paths import PathPatterns
 
 # The LLM layer's findings are not a static rule but can be ignored per file like one.
@@ -32,14 +32,16 @@ class Outcome:
 
 
 class RunPolicy:
-    def __init__(self, config: Config, base: Path, rules: Iterable[RuleInfo] = ()):
+    """`known`: (code, name, type) of every rule, to check the rules `per-file-ignores` names (empty: no check,
+    as for the LLM layer, whose run was checked by the static review's)."""
+
+    def __init__(self, config: Config, base: Path, known: Iterable[tuple[str, str, str]] = ()):
         self.config = config
-        infos = list(rules)
-        known = [(i.code, i.name, i.type) for i in infos] + [_LLM_RULE]
+        rules = [*known, _LLM_RULE] if known else []
         self.ignores: list[tuple[PathPatterns, tuple[str, ...]]] = []
         for glob, selectors in config.per_file_ignores:
             for token in selectors:
-                if infos and not any(_matches(rule, token) for rule in known):
+                if rules and not any(_matches(rule, token) for rule in rules):
                     raise ConfigError(f"per-file-ignores {glob!r}: unknown rule, prefix or type {token!r}")
             self.ignores.append((PathPatterns([glob], base), selectors))
         self.base = base

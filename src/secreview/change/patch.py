@@ -182,10 +182,14 @@ def image_from_hunks(hunks: tuple[Hunk, ...], post: bool) -> str:
                 known[number - 1] = True
                 context[number - 1] = line.line_type == " "
     starts = [(hunk.target_start if post else hunk.source_start) - 1 for hunk in hunks]
+    # A hunk holding a triple quote may start or end inside a string: blanking lines there could turn the
+    # string's text (a docstring's example) into code, and a finding in it would be invented. Such a hunk
+    # is left as it is: if it does not parse, the review says the context was missing.
+    repairable = [not any(q in line.value for line in hunk for q in ('"""', "'''")) for hunk in hunks]
     text = _with_headers(image, known, starts)
     for _ in range(MAX_REPAIRS):
         failed = _parse_error_line(text)
-        if failed is None or not _blank_context_around(image, known, context, starts, failed - 1):
+        if failed is None or not _blank_context_around(image, known, context, starts, failed - 1, repairable):
             break
         text = _with_headers(image, known, starts)
     return text
@@ -214,7 +218,7 @@ def _parse_error_line(text: str) -> int | None:
 
 
 def _blank_context_around(image: list[str], known: list[bool], context: list[bool], starts: list[int],
-                          failed: int) -> bool:
+                          failed: int, repairable: list[bool]) -> bool:
     """Blank context lines of the hunk holding line index `failed`, where a hunk cut out of its file
     breaks: above the first changed line (a closing bracket fails where it stands, its opening was above
     the hunk), else below the last changed line before `failed` (a `def` header whose body was cut off).
@@ -223,7 +227,7 @@ def _blank_context_around(image: list[str], known: list[bool], context: list[boo
     while failed > 0 and not known[failed]:
         failed -= 1  # an error reported past the end of the text: the hunk's last line is the culprit
     first = max((s for s in starts if s <= failed), default=None)
-    if first is None:
+    if first is None or not repairable[starts.index(first)]:
         return False
     changed_above = [i for i in range(first, failed + 1) if known[i] and not context[i]]
     span = range(first, failed + 1) if not changed_above else range(changed_above[-1] + 1, len(image))

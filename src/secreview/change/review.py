@@ -117,9 +117,12 @@ def _limited_context_error(error: FileError, root: Path) -> FileError:
     """A file rebuilt from its hunks alone that does not parse: the missing context is the likely cause,
     not the author's code (nor Python 2), and the user can give the context."""
     detail = error.message.split(" (this looks like Python 2", 1)[0]
-    return replace(error, message=f"{detail} — only the patch hunks were available ({error.path} is not under "
-                                  f"{root}), and they do not parse on their own; run in the checkout the patch "
-                                  "applies to, or pass --root DIR")
+    if (root / error.path).is_file():
+        why = f"{error.path} under {root} does not match the patch's original, so only its hunks were used"
+    else:
+        why = f"only the patch hunks were available ({error.path} is not under {root})"
+    return replace(error, message=f"{detail} — {why}, and they do not parse on their own; run in the checkout "
+                                  "the patch applies to, or pass --root DIR")
 
 
 def _patch_images(fp: FilePatch, root: Path) -> tuple[str, str | None, bool]:

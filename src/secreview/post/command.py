@@ -21,7 +21,7 @@ from pathlib import Path
 from secreview import api
 from secreview.config import ConfigError
 from secreview.config import load as load_config
-from secreview.model import Report, Severity
+from secreview.model import Report
 from secreview.post.http import DEFAULT_TIMEOUT, PostError
 from secreview.report import gerrit as gerrit_format
 from secreview.report import github as github_format
@@ -52,9 +52,13 @@ def run(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> int:
     if summary:
         print(summary, file=sys.stderr)
     print(report.verdict_sentence, file=sys.stderr)
-    if args.fail_on and any(f.severity >= Severity(args.fail_on) for f in report.findings):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    if not args.fail_on:
+        return EXIT_OK  # posting was the job, and it was done
+    # --fail-on makes this a gate, and a gate never passes a review that did not finish
+    from secreview import cliopts
+
+    config = load_config({"fail_on": args.fail_on, "allow_incomplete": args.allow_incomplete})
+    return cliopts.exit_code(report, config, exit_zero=False)
 
 
 def _report(args: argparse.Namespace) -> Report:
@@ -64,8 +68,13 @@ def _report(args: argparse.Namespace) -> Report:
         return load(_read_report(args.report))
     if not args.paths:
         raise _Usage("give --report FILE (a JSON report) or PATHs to scan")
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise _Usage(f"{missing[0]}: no such file or directory")
+    from secreview.cliopts import split_globs
+
     config = load_config({"select": _split(args.select), "ignore": _split(args.ignore),
-                          "exclude": _split(args.exclude), "progress": False})
+                          "exclude": split_globs(args.exclude), "progress": False})
     return api.review(args.paths, config)
 
 

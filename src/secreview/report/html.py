@@ -177,8 +177,9 @@ def _change(change: Change) -> str:
                    f'<td class="num">{len(f.changed_lines)}</td></tr>' for f in change.files)
     limited = ""
     if change.limited_context:
-        limited = ('<p class="note">Context was limited to the patch hunks (the files were not present) for: '
-                   + ", ".join(f"<code>{e(p)}</code>" for p in change.limited_context) + "</p>")
+        paths = ", ".join(f"<code>{e(p)}</code>" for p in change.limited_context)
+        limited = ('<p class="note">Context was limited to the patch hunks (the files were absent or did not '
+                   f"match the patch) for: {paths}</p>")
     return (f'<section class="change" id="change"><h2>Change reviewed</h2><p><strong>{e(change.description)}</strong>'
             f" — {plural(len(change.files), 'file')}, {plural(added, 'added or modified line')}; reported: {scope}."
             f"</p>{commits}{limited}"

@@ -109,6 +109,6 @@ def change(change: Change) -> list[str]:
     out = [f"Change reviewed: {change.description} — {plural(len(change.files), 'file')}, "
            f"{plural(added, 'added or modified line')}; reported: {scope}"]
     if change.limited_context:
-        out.append("  Context was limited to the patch hunks (the files were not present) for: "
-                   + ", ".join(change.limited_context))
+        out.append("  Context was limited to the patch hunks (the files were absent or did not match the patch) "
+                   "for: " + ", ".join(change.limited_context))
     return out

@@ -181,7 +181,10 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     imported_somewhere = {name for m in by_name.values() for name in m.imports}
     # A module's summary is a function of the texts of its import closure (and of secreview's code).
     # Members of one import cycle share a closure digest: the module's own name keeps their keys apart.
-    closures = closure_digests(by_name, {n: f"{code_signature}\x1f{m.digest}" for n, m in by_name.items()})
+    # The display path is part of it: summaries carry the paths of their functions into traces, so a tree
+    # moved or scanned from another directory must not reuse summaries that name the old paths.
+    closures = closure_digests(by_name, {n: f"{code_signature}\x1f{m.digest}\x1f{m.file.display}"
+                                         for n, m in by_name.items()})
     keys = {n: hashlib.sha256(f"{n}\x1f{closures[n]}".encode()).hexdigest() for n in by_name}
     project = ProjectSummaries()
     digests: dict[str, str] = {}
