@@ -345,6 +345,7 @@ def test_the_five_seed_answers_under_the_pillars_prompt_verify_nothing(server, p
 
 
 def test_llm_findings_in_test_code_follow_the_test_code_policy(server, project, capsys):
+    (project / "pyproject.toml").write_text("[project]\nname = 'shop'\n")  # where the project's paths start
     (project / "tests").mkdir()
     (project / "tests" / "app.py").write_text(APP)
     server.script(reply(grounded(SHELL)), reply(grounded(SHELL)))

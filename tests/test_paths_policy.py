@@ -172,3 +172,70 @@ def test_per_file_ignores_may_name_rules_this_run_does_not_select(tmp_path, monk
     monkeypatch.chdir(root)
     assert _found(_scan(capsys, ".", "--select", "SR101")[1]) == [("app.py", 5, "SR101")]
     assert _scan(capsys, ".", "--select", "crypto")[0] == 0
+
+
+FLASK = ('from flask import Flask, request\nimport subprocess\n\napp = Flask(__name__)\n\n\n@app.route("/run")\n'
+         'def run():\n    return str(subprocess.call(request.args["cmd"], shell=True))\n')
+
+
+def test_a_directory_named_test_above_the_project_does_not_make_it_test_code(tmp_path, monkeypatch, capsys):
+    """Wherever secreview runs from, /…/test/webapp/app.py of a project rooted at webapp/ is production code."""
+    project = _tree(tmp_path / "test" / "webapp", {"app.py": FLASK, "pyproject.toml": "[project]\nname = 'w'\n",
+                                                    "tests/test_app.py": FLASK})
+    for cwd, target in ((project, "."), (tmp_path, "test/webapp"), (tmp_path.parent, str(project))):
+        monkeypatch.chdir(cwd)
+        code, report = _scan(capsys, target)
+        assert code == 1, cwd
+        assert [(Path(f["path"]).name, f["line"], f["rule"], f["test_code"]) for f in report["findings"]] == [
+            ("app.py", 9, "SR104", False)]
+        assert report["stats"]["filtered_test_code"] == 2  # tests/test_app.py: below the project root
+
+
+def test_outside_any_project_directories_do_not_make_test_code(tmp_path, monkeypatch, capsys):
+    _tree(tmp_path / "tests", {"tool.py": VULN})  # no .git, pyproject.toml, setup.cfg or setup.py anywhere up
+    if any((parent / marker).exists() for parent in tmp_path.parents
+           for marker in (".git", "pyproject.toml", "setup.cfg", "setup.py")):
+        pytest.skip("the temporary directory lies inside a project")
+    monkeypatch.chdir(tmp_path)
+    assert _found(_scan(capsys, "tests")[1]) == [("tests/tool.py", 5, "SR101")]  # better shown than hidden
+
+
+def test_patterns_through_a_symlinked_project(tmp_path, monkeypatch, capsys):
+    real = _tree(tmp_path / "real", {"scripts/run.py": VULN, "app.py": VULN,
+                                     "pyproject.toml": '[tool.secreview.per-file-ignores]\n"scripts/*" = ["SR101"]\n'})
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(tmp_path / "link")
+    assert _found(_scan(capsys, str(tmp_path / "link" / "scripts"), "--confidence", "low")[1]) == []
+    assert _found(_scan(capsys, ".")[1]) == [("app.py", 5, "SR101")]
+
+
+def test_single_path_patterns_reach_files_outside_the_working_directory(tmp_path, monkeypatch, capsys):
+    _tree(tmp_path / "svc", {"scripts/a.py": VULN, "b.py": VULN, "setup.py": ""})
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    found = _found(_scan(capsys, "../svc", "--per-file-ignores", "scripts:SR101")[1])
+    assert found == [("../svc/b.py", 5, "SR101")]
+
+
+def test_diff_takes_command_line_patterns_from_the_current_directory(tmp_path, monkeypatch, capsys):
+    from change_repo import Repo
+
+    repo = Repo(tmp_path / "repo")
+    repo.commit("one", **{"sub__gen__x.py": "x = 1\n", "gen__x.py": "x = 1\n"})
+    repo.write("sub/gen/x.py", VULN)
+    repo.write("gen/x.py", VULN)
+    monkeypatch.chdir(repo.root / "sub")
+    code = main(["diff", "--exclude", "gen/*", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (code, _found(report)) == (1, [("gen/x.py", 5, "SR101")])  # sub/gen/x.py is what `gen/*` means here
+
+
+def test_baseline_records_what_the_thresholds_hide(tmp_path, monkeypatch, capsys):
+    root = _tree(tmp_path, {"app/core.py": VULN, "tests/test_core.py": TEST_VULN, "setup.cfg": ""})
+    monkeypatch.chdir(root)
+    assert main(["baseline", "create", ".", "-o", "b.json"]) == 0
+    recorded = json.loads((root / "b.json").read_text())["findings"]
+    assert sorted((f["path"], f["line"]) for f in recorded) == [("app/core.py", 5), ("tests/test_core.py", 7)]
+    capsys.readouterr()
+    code, report = _scan(capsys, ".", "--baseline", "b.json", "--test-code", "keep")
+    assert (code, report["findings"]) == (0, [])

@@ -30,7 +30,8 @@ Unused suppressions:
 4 findings by severity: 1 critical · 2 high · 1 medium (1 in test code)
   by confidence: 1 high · 2 medium · 1 low
 4 files reviewed (321 lines, 84 rules)
-2 findings suppressed by comments; 1 unused suppression (1 with an unknown rule code) listed above
+2 findings suppressed by comments or per-file-ignores; 1 unused suppression (1 with an unknown rule
+    code) listed above
 168 findings in test code hidden below medium confidence; --confidence low shows them
 3 findings below the severity/confidence threshold hidden
 
@@ -49,13 +50,14 @@ def test_concise_finding_lines_are_never_wrapped_and_errors_are_listed():
     at = lines.index("Not reviewed:")
     assert lines[at + 1:at + 3] == ["  app/legacy.py [syntax]", "      app/legacy.py:3: invalid syntax"]
     summary = lines.index("4 findings by severity: 1 critical ·")
-    assert lines[summary:summary + 15] == [
+    assert lines[summary:summary + 16] == [
         "4 findings by severity: 1 critical ·", "    2 high · 1 medium (1 in test code)",
         "  by confidence: 1 high · 2 medium ·", "      1 low",
         "4 files reviewed (321 lines, 84 rules);", "    1 file could not be reviewed (see",
-        "    errors)", "2 findings suppressed by comments; 1", "    unused suppression (1 with an",
-        "    unknown rule code) listed above", "168 findings in test code hidden below", "    medium confidence;",
-        "    --confidence low shows them", "3 findings below the severity/confidence", "    threshold hidden"]
+        "    errors)", "2 findings suppressed by comments or", "    per-file-ignores; 1 unused",
+        "    suppression (1 with an unknown rule", "    code) listed above", "168 findings in test code hidden below",
+        "    medium confidence;", "    --confidence low shows them", "3 findings below the severity/confidence",
+        "    threshold hidden"]
     assert lines[-1] == report.verdict_sentence
 
 

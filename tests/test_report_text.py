@@ -68,8 +68,8 @@ Unused suppressions:
 4 findings by severity: 1 critical · 2 high · 1 medium (1 in test code)
   by confidence: 1 high · 2 medium · 1 low
 4 files reviewed (321 lines, 84 rules)
-2 findings suppressed by comments; 1 unused suppression (1 with an unknown rule
-    code) listed above
+2 findings suppressed by comments or per-file-ignores; 1 unused suppression (1
+    with an unknown rule code) listed above
 168 findings in test code hidden below medium confidence;
     --confidence low shows them
 3 findings below the severity/confidence threshold hidden
@@ -161,7 +161,7 @@ def test_hidden_lines_only_for_what_was_hidden():
     assert "in test code hidden" not in none_in_tests
     assert "1 finding below the severity/confidence threshold hidden" in none_in_tests.splitlines()
     nothing = text(sample(stats=Stats(reviewed=4, lines=321, rules=84)))
-    assert "hidden" not in nothing and "suppressed by comments" not in nothing
+    assert "hidden" not in nothing and "suppressed by comments or per-file-ignores" not in nothing
 
 
 def test_not_reviewed_files_are_listed_and_counted_like_the_verdict():

@@ -105,15 +105,16 @@ def from_pyproject(path: Path | None) -> dict[str, Any]:
 
 def anchor_patterns(settings: dict[str, Any], base: Path) -> dict[str, Any]:
     """Relative path patterns of a pyproject.toml are relative to its directory, wherever secreview runs
-    (single-path patterns match anywhere and stay as they are)."""
+    (single-path patterns match anywhere and stay as they are); those of the command line and the
+    environment are relative to the current directory."""
     from secreview.paths import anchored
 
     out = dict(settings)
     for key in ("exclude", "extend_exclude"):
-        if key in out:
+        if out.get(key) is not None:
             values = _convert(key, out[key])
             out[key] = tuple(anchored(v, base) for v in values)
-    if "per_file_ignores" in out:
+    if out.get("per_file_ignores") is not None:
         out["per_file_ignores"] = tuple((anchored(glob, base), codes) for glob, codes in
                                         _convert("per_file_ignores", out["per_file_ignores"]))
     return out
@@ -158,7 +159,10 @@ def load(cli: Mapping[str, Any], cwd: Path | None = None, env: Mapping[str, str]
     cwd = cwd or Path.cwd()
     pyproject = find_pyproject(cwd)
     file_settings = anchor_patterns(from_pyproject(pyproject), pyproject.parent) if pyproject else {}
-    return build(file_settings, from_env(os.environ if env is None else env), cli)
+    # the command line's and the environment's patterns are relative to where secreview runs, for every
+    # command (diff reports paths from the repository root, but a user types them from here)
+    environment = anchor_patterns(from_env(os.environ if env is None else env), cwd)
+    return build(file_settings, environment, anchor_patterns(dict(cli), cwd))
 
 
 def _convert(key: str, value: Any) -> Any:

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from secreview import suppress
-from secreview.analysis.code import is_test_code
+from secreview.analysis.code import is_test_module
 from secreview.analysis.context import FileContext
 from secreview.cwe import Catalog, load_catalog
 from secreview.fingerprint import fingerprint
@@ -99,7 +99,7 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
             result.findings.append(finding)
     result.suppressed += drop_silenced(result.findings, silenced, rules)
     result.unused_suppressions = suppress.unused(comments, display, rules)
-    if result.findings and is_test_code(ctx):  # a fact about the file; the run's policy decides (policy.py)
+    if result.findings and is_test_module(ctx):  # a fact about the file; the run's policy decides (policy.py)
         result.findings = [replace(f, test_code=True) for f in result.findings]
     result.findings.sort(key=lambda f: f.sort_key)
     result.reviewed = True

@@ -54,11 +54,15 @@ def is_single_path(pattern: str) -> bool:
 
 
 def anchored(pattern: str, base: Path) -> str:
-    """A relative pattern made absolute at `base` (single-path and absolute patterns are kept as they are)."""
-    text = pattern.strip()
-    if is_single_path(text) or os.path.isabs(text):
-        return text
-    return (Path(os.path.abspath(base)) / text.removeprefix("./")).as_posix()
+    """A relative pattern made absolute at `base` (single-path and absolute patterns are kept as they are).
+    A `{a,b}` group is expanded first, so `{migrations,docs/conf.py}` keeps `migrations` matching anywhere."""
+    parts = []
+    for text in expand_braces(pattern.strip()):
+        if is_single_path(text) or os.path.isabs(text):
+            parts.append(text)
+        else:
+            parts.append((Path(os.path.realpath(base)) / text.removeprefix("./")).as_posix())
+    return parts[0] if len(parts) == 1 else "{" + ",".join(parts) + "}"
 
 
 class PathPatterns:
@@ -66,7 +70,7 @@ class PathPatterns:
     match the components of a path below `base` (or the name of a path outside it)."""
 
     def __init__(self, patterns: Iterable[str], base: Path):
-        self.base = PurePosixPath(os.path.abspath(base).replace(os.sep, "/"))
+        self.base = PurePosixPath(os.path.realpath(base).replace(os.sep, "/"))
         self.names: list[str] = []  # single-path patterns, matched against every component
         self.rooted: list[tuple[str, pathspec.GitIgnoreSpec]] = []  # (anchor directory, spec of the rest)
         by_anchor: dict[str, list[str]] = {}
@@ -87,10 +91,15 @@ class PathPatterns:
 
     def matches(self, path: Path) -> bool:
         """The path, or a directory it is in, matches a pattern. `path` may be relative (to the cwd)."""
-        text = PurePosixPath(os.path.abspath(path).replace(os.sep, "/"))
+        text = PurePosixPath(_real(path).replace(os.sep, "/"))
         if self.names:
-            # the components below the base (a checkout under /home/me/build/ is not excluded by `build`)
-            parts = text.relative_to(self.base).parts if text.is_relative_to(self.base) else (text.name,)
+            # the components below the base (a checkout under /home/me/build/ is not excluded by `build`);
+            # outside it, those below the file's project root, or its name alone
+            if text.is_relative_to(self.base):
+                parts = text.relative_to(self.base).parts
+            else:
+                below = below_project_root(Path(str(text)))
+                parts = below.parts if below is not None else (text.name,)
             if any(fnmatch.fnmatchcase(part, name) for part in parts for name in self.names):
                 return True
         for anchor, spec in self.rooted:
@@ -102,6 +111,39 @@ class PathPatterns:
             if any(spec.match_file(str(c)) for c in candidates):
                 return True
         return False
+
+
+PROJECT_MARKERS = (".git", "pyproject.toml", "setup.cfg", "setup.py")
+
+
+@lru_cache(maxsize=4096)
+def project_root(directory: str) -> str | None:
+    """The nearest directory at or above `directory` that holds a `.git`, `pyproject.toml`, `setup.cfg`
+    or `setup.py`: where a project's own paths start. None when there is none."""
+    current = os.path.realpath(directory)
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in PROJECT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def below_project_root(path: Path) -> PurePosixPath | None:
+    """`path` relative to its project root (None outside any project)."""
+    real = _real(path)
+    root = project_root(os.path.dirname(real))
+    if root is None:
+        return None
+    return PurePosixPath(os.path.relpath(real, root).replace(os.sep, "/"))
+
+
+def _real(path: Path) -> str:
+    """The path with its directories' links resolved (a project reached through a symlink, macOS's /tmp),
+    the last component as named: patterns speak of where a file is listed, not where a link leads."""
+    absolute = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
 
 
 def _split_anchor(absolute: str) -> tuple[str, str]:

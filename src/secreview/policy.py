@@ -3,7 +3,8 @@
 
 1. `per-file-ignores`: a finding of a listed rule in a file matching the glob is not reported (counted
    with the suppressed ones);
-2. the test-code policy (`test-code`): findings in test code are demoted to low confidence (default),
+2. the test-code policy (`test-code`): findings in test code (the engine's per-file fact, plus a test
+   directory of the file's project, `analysis/code.py`) are demoted to low confidence (default),
    dropped, or kept as they are;
 3. the severity and confidence thresholds (`Config.reports`); by default test code needs medium
    confidence, so demoted findings are counted as hidden, not reported.
@@ -15,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from secreview.analysis.code import is_test_path
 from secreview.config import Config, ConfigError
 from secreview.model import Confidence, Finding
-from secreview.paths import PathPatterns
+from secreview.paths import PathPatterns, below_project_root
 
 # The LLM layer's findings are not a static rule but can be ignored per file like one.
 _LLM_RULE = ("SR900", "llm-review", "other")
@@ -45,6 +47,7 @@ class RunPolicy:
                     raise ConfigError(f"per-file-ignores {glob!r}: unknown rule, prefix or type {token!r}")
             self.ignores.append((PathPatterns([glob], base), selectors))
         self.base = base
+        self._test_dirs: dict[str, bool] = {}  # display directory -> under a test directory of its project
 
     def apply(self, findings: Iterable[Finding]) -> Outcome:
         out = Outcome()
@@ -52,6 +55,8 @@ class RunPolicy:
             if self._ignored(finding):
                 out.ignored += 1
                 continue
+            if not finding.test_code and self._in_test_directory(finding.path):
+                finding = replace(finding, test_code=True)
             if finding.test_code and self.config.test_code == "drop":
                 out.filtered += 1
                 out.filtered_test_code += 1
@@ -64,6 +69,16 @@ class RunPolicy:
                 out.filtered += 1
                 out.filtered_test_code += finding.test_code
         return out
+
+    def _in_test_directory(self, display: str) -> bool:
+        """Under a tests/ (test/, testing/...) directory of its project, or a conftest.py; directories
+        above the project root do not count, and outside any project none do (better shown than hidden)."""
+        directory, _, name = display.replace("\\", "/").rpartition("/")
+        known = self._test_dirs.get(directory)
+        if known is None:
+            below = below_project_root(self.base / display)
+            known = self._test_dirs[directory] = below is not None and is_test_path(str(below.parent / "x.py"))
+        return known or name == "conftest.py"
 
     def _ignored(self, finding: Finding) -> bool:
         if not self.ignores:

@@ -1,9 +1,16 @@
 """Shared facts about code that every rule and the engine ask the same way. Today: what is test code.
 
-Test code is defined here once. The engine marks every finding in a test file (`Finding.test_code`),
-and the run's `test-code` setting decides what that means (demoted to low confidence by default);
-rules that must not fire in tests at all (a fixed password in a test is a test vector) ask the same
-question.
+Test code is defined here once, in two parts:
+- by location (`is_test_path`): a `tests`/`test`/`testing`/... directory or a `conftest.py`. Which
+  directories count depends on where the project starts: `/home/me/test/webapp/app.py` is not test
+  code. The run policy (`secreview/policy.py`) asks it of the path below the project root
+  (`secreview.paths.project_root`), as the engine, which sees display paths only, cannot;
+- by content (`is_test_module`): a test-named module (`test_*.py`, `*_test.py`, `tests.py`) that holds
+  tests. The engine records it on every finding of the file (`Finding.test_code`), a fact cached with
+  the file's result.
+The run's `test-code` setting decides what test code means for findings (demoted to low confidence by
+default). Rules that must not fire in tests at all (a fixed password in a test is a test vector) ask
+`is_test_code(ctx)`, both parts on the path as displayed.
 """
 
 from __future__ import annotations
@@ -46,6 +53,23 @@ def is_test_code(ctx: FileContext) -> bool:
         known = ctx.__dict__["_test_code"] = is_test_path(ctx.path) or (is_test_name(ctx.path)
                                                                          and _looks_like_tests(ctx))
     return known
+
+
+def is_test_module(ctx: FileContext) -> bool:
+    """Test code by the file alone: a conftest.py, or a test-named module that holds tests."""
+    name = PurePath(ctx.path.replace("\\", "/")).name
+    return name == "conftest.py" or (is_test_name(ctx.path) and _looks_like_tests(ctx))
+
+
+def is_test_source(path: str, text: str) -> bool:
+    """`is_test_module` for a file not parsed yet (the LLM layer's): parsed only when its name says test."""
+    if PurePath(path.replace("\\", "/")).name != "conftest.py" and not is_test_name(path):
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return is_test_module(FileContext(path, text, tree, frozenset()))
 
 
 def _looks_like_tests(ctx: FileContext) -> bool:

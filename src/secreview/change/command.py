@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from secreview import api, cliopts
@@ -16,6 +17,7 @@ from secreview.change.baseline import BaselineError
 from secreview.change.git import GitError
 from secreview.change.patch import PatchError
 from secreview.llm import options as llm_options
+from secreview.model import Confidence, Severity
 from secreview.output import emit
 
 MAX_PATCH_BYTES = 50_000_000
@@ -68,7 +70,11 @@ def _baseline_create(args: argparse.Namespace) -> int:
     config = cliopts.config_from(args, respect_gitignore=args.respect_gitignore)
     if missing := cliopts.missing_paths(args.paths):
         return cliopts.report_missing(missing)
-    report = api.review(args.paths, config)
+    # A baseline accepts what the engine found, not what this run's thresholds show: a later run at another
+    # confidence or test-code setting must not see the accepted findings as new.
+    everything = replace(config, severity=Severity.LOW, confidence=Confidence.LOW, test_code="keep",
+                         per_file_ignores=())
+    report = api.review(args.paths, everything)
     if report.errors:
         shown = ", ".join(sorted({e.path for e in report.errors})[:5])
         print(f"secreview: warning: the baseline does not cover files that could not be reviewed: {shown}",

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from secreview.analysis.code import is_test_path
+from secreview.analysis.code import is_test_source
 from secreview.audit import code_index
 from secreview.audit.code_index import CodeIndex
 from secreview.bench.datasets import type_for_cwe
@@ -113,9 +113,9 @@ def review_with_llm(report: Report, files: Sequence[tuple[str, str]], settings: 
         usage, cost = client.usage_total(), client.cost()
         if own_client:
             client.close()
-    # the same run policy as static findings (per-file ignores, test code, thresholds); test code is told
-    # by path here, as the model's claims come without a parsed tree
-    marked = [replace(f, test_code=True) if is_test_path(f.path) else f for f in state.findings]
+    # the same run policy as static findings (per-file ignores, test code, thresholds)
+    tests = {path for path, text in files if is_test_source(path, text)}
+    marked = [replace(f, test_code=True) if f.path in tests else f for f in state.findings]
     outcome = RunPolicy(config, cwd).apply(marked)
     findings = outcome.reported
     all_findings = tuple(sorted(report.findings + tuple(findings), key=lambda f: f.sort_key))

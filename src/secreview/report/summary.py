@@ -66,7 +66,7 @@ def _files(report: Report) -> str:
 def _suppressions(report: Report) -> str:
     parts = []
     if report.stats.suppressed:
-        parts.append(f"{plural(report.stats.suppressed, 'finding')} suppressed by comments")
+        parts.append(f"{plural(report.stats.suppressed, 'finding')} suppressed by comments or per-file-ignores")
     unused = report.unused_suppressions
     if unused:
         unknown = sum(1 for s in unused if s.unknown)
