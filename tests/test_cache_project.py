@@ -290,3 +290,19 @@ def test_a_moved_tree_or_another_working_directory_gets_its_own_paths_in_traces(
     cached, fresh = _both(["repo/store"], tmp_path, cache)
     assert cached == fresh
     assert all(step.path.startswith("repo/store/") for finding in cached[0] for step in finding[5])
+
+
+def test_summaries_that_did_not_settle_make_the_review_incomplete_and_are_not_cached(tmp_path, monkeypatch):
+    from secreview.taint import engine
+
+    root = _project(tmp_path / "repo")
+    _write(root, "shop/views.py", VIEWS["cycle"])  # an import cycle: its summaries need a second round
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(engine, "MAX_ROUNDS", 1)
+    report = review(["shop"], Config(jobs=1, cache_dir=str(cache)), cwd=root)
+    (error,) = [e for e in report.errors if e.path == "."]
+    assert error.kind == "internal" and not report.complete
+    assert error.message.startswith("taint project phase stopped after 1 rounds with the summaries of")
+    monkeypatch.setattr(engine, "MAX_ROUNDS", 6)
+    cached, fresh = _both(["shop"], root, cache)  # nothing unsettled was stored as final
+    assert cached == fresh and not cached[1]

@@ -87,8 +87,9 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
     serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
     try:
-        return build_phase(modules, config.max_file_size, store, code_signature() if store is not None else "",
-                           wanted_nodes(rules) if serial else frozenset(), serial, progress), []
+        phase = build_phase(modules, config.max_file_size, store, code_signature() if store is not None else "",
+                            wanted_nodes(rules) if serial else frozenset(), serial, progress)
+        return phase, _unsettled_error(phase.unsettled)
     except (RecursionError, MemoryError) as exc:
         return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
                                                f"{exc!r}")]
@@ -98,6 +99,20 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     finally:
         if store is not None:
             store.close()
+
+
+def _unsettled_error(unsettled: tuple[str, ...]) -> list[FileError]:
+    """Summaries still changing when the fixpoint's rounds ran out: the flows through them may be missed,
+    so the review did not finish (it never happened on the projects measured; the bound keeps a pathological
+    project from running for ever)."""
+    if not unsettled:
+        return []
+    from secreview.taint.engine import MAX_ROUNDS
+
+    shown = ", ".join(unsettled[:5]) + (f" and {len(unsettled) - 5} more" if len(unsettled) > 5 else "")
+    return [FileError(".", "internal", f"taint project phase stopped after {MAX_ROUNDS} rounds with the summaries "
+                                       f"of {len(unsettled)} module{'s' if len(unsettled) != 1 else ''} still "
+                                       f"changing ({shown}): flows across modules through them may be missed")]
 
 
 def _open_cache(config: Config) -> ResultCache | None:

@@ -75,13 +75,16 @@ def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: P
 def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                   known: ProjectSummaries | None = None,
                   flows: dict[str, list[Flow]] | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> ProjectSummaries:
+                  progress: Callable[[int, int], None] | None = None,
+                  unsettled: set[str] | None = None) -> ProjectSummaries:
     """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
     a cache) that stand fixed: only `modules` are recomputed, each as often as a summary it
     depends on changes, not once per round. `flows`, when given, receives the flows of each
     module whose last run saw the final summaries of itself and of every module it imports
     (exactly what `analyze` would report for it, on the same tree). `progress(done, total)`: after
-    each module's first run (done = modules summarised at least once)."""
+    each module's first run (done = modules summarised at least once). `unsettled`, when given,
+    receives the modules a further round would still have run when `MAX_ROUNDS` ran out: their
+    summaries (and their importers') are not final, flows through them may be missed."""
     project = ProjectSummaries()
     if known is not None:
         for name, summary in known.modules.items():
@@ -124,8 +127,10 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
         if not changed_any or not next_dirty:
             break
         dirty = next_dirty
+    pending = next_dirty if changed_any else set()  # what a further round would have run
+    if unsettled is not None:
+        unsettled |= pending
     if flows is not None:
-        pending = next_dirty if changed_any else set()  # what a further round would have run
         for name, (ran, module_flows) in last_run.items():
             if name not in pending and all(changed_at.get(d, 0) < ran for d in imports[name]):
                 flows[name] = module_flows

@@ -54,6 +54,8 @@ class ProjectPhase:
     flows: dict[str, list] = field(default_factory=dict)
     # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
     summary_digests: dict[str, str] = field(default_factory=dict)
+    # modules whose summaries had not settled when the fixpoint's rounds ran out (flows may be missed)
+    unsettled: tuple[str, ...] = ()
     _dependency_digests: dict[str, str] | None = None
 
     def release(self, display: str | None = None) -> None:
@@ -208,18 +210,20 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             progress("parsing modules", done, len(stale))
     stale = {n: m for n, m in stale.items() if m.ctx is not None}
     flows_by_module: dict[str, list] = {}
+    unsettled: set[str] = set()
     if stale:
         index = spec_index()  # only here: a phase whose summaries all come from the cache reads no spec
         # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
         # when a summary it depends on changed (a naive round-robin cost five passes on Django).
         ran = (lambda done, total: progress("summarising modules", done, total)) if progress else None
         project = build_project({n: m.ctx for n, m in stale.items()}, index, project,  # type: ignore[misc]
-                                flows_by_module if keep_contexts else None, ran)
+                                flows_by_module if keep_contexts else None, ran, unsettled)
     for name in stale:
         summary = project.modules.get(name)
         if summary is not None:
             digests[name] = summary_digest(summary)
-            store.put_json("summaries", keys[name], {"digest": digests[name], "summary": summary.to_dict()})
+            if not unsettled:  # summaries that did not settle are not final: never stored as if they were
+                store.put_json("summaries", keys[name], {"digest": digests[name], "summary": summary.to_dict()})
     contexts, flows = {}, {}
     for display, module in modules.items():
         if keep_contexts and module.ctx is not None:
@@ -228,7 +232,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 flows[display] = flows_by_module[module.name]
         module.ctx = None
     return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale),
-                        contexts=contexts, flows=flows, summary_digests=digests)
+                        contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)))
 
 
 def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:
