@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, ROOT
 from secreview.analysis.context import FileContext
 from secreview.engine import review_text
+from secreview.rules._crypto import values
 from secreview.ruleset import load_rules
 from secreview.source import parse
 from secreview.taint import expressions
@@ -23,6 +23,7 @@ from secreview.taint.rules import spec_index
 from secreview.taint.summaries import ProjectSummaries
 
 RULES = load_rules()
+ssh_rule = next(r.meta.code for r in RULES if r.meta.name == "ssh-host-key-not-verified")
 
 
 class CountingList(list):
@@ -140,6 +141,35 @@ def test_the_guard_of_a_helper_flow_is_found_without_a_walk_per_flow(monkeypatch
     assert counts[0] == counts[1]
 
 
+def test_a_class_is_walked_a_fixed_number_of_times_however_many_methods_read_its_constants(monkeypatch):
+    # `class_constant` (`self.KEY` -> the class body's `KEY = ...`) walked the whole class for every
+    # read it resolved: quadratic in the size of a class with many methods.
+    def service(n: int) -> str:
+        methods = "".join(f"\n    def run_{i}(self):\n        subprocess.run(self.COMMAND_{i % 3})\n" for i in range(n))
+        return ("import subprocess\n\nclass Service:\n    COMMAND_0 = 'ls'\n"
+                "    COMMAND_1 = 'ssh -o StrictHostKeyChecking=no h'\n    COMMAND_2 = 'df'\n" + methods)
+
+    class_walks: list[int] = []
+    real_ast_walk, real_walk = ast.walk, values.walk
+
+    def counting(real):  # noqa: ANN001, ANN202
+        def walk(node):  # noqa: ANN001, ANN202
+            if isinstance(node, ast.ClassDef):
+                class_walks.append(1)
+            return real(node)
+        return walk
+
+    monkeypatch.setattr(ast, "walk", counting(real_ast_walk))
+    monkeypatch.setattr(values, "walk", counting(real_walk))
+    counts = []
+    for n in (3, 12):
+        class_walks.clear()
+        result = review_text("svc.py", service(n), RULES)
+        assert [f.line for f in result.findings if f.rule == ssh_rule] == [9 + 3 * i for i in range(1, n, 3)]
+        counts.append(len(class_walks))
+    assert counts[0] == counts[1]
+
+
 def test_calls_on_line_are_the_calls_of_the_walk_in_walk_order():
     ctx = _context("f(g(1), h(2))\nx = 1\nk(\n  m())\n")
     for line in range(1, 6):
@@ -176,6 +206,12 @@ SOURCES = sorted([*(FIXTURES / "taint").rglob("*.py"), *(FIXTURES / "rules").glo
 
 
 def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch):
+    real_init = expressions.ExpressionAnalysis.__init__
+
+    def scanning_init(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        real_init(self, *args, **kwargs)
+        self.compound_roots = Everything()
+
     compared = 0
     for path in SOURCES:
         text = path.read_text(encoding="utf-8")
@@ -184,12 +220,6 @@ def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch
             continue
         fast = _analysis_result(FileContext(path.name, parsed.source, parsed.tree))
         with monkeypatch.context() as patch:
-            real_init = expressions.ExpressionAnalysis.__init__
-
-            def scanning_init(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-                real_init(self, *args, **kwargs)
-                self.compound_roots = Everything()
-
             patch.setattr(expressions.ExpressionAnalysis, "__init__", scanning_init)
             parsed_again, _ = parse(text, path.name)
             assert parsed_again is not None
