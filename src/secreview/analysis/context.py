@@ -272,6 +272,19 @@ class FileContext:
         """Every node of the file in `ast.walk` order, computed once for all the rules that scan it."""
         return self.memo("tree-nodes", self.tree, lambda: walk(self.tree))  # type: ignore[no-any-return]
 
+    def calls_on_line(self, line: int) -> list[ast.Call]:
+        """The calls that start on `line`, in `ast.walk` order: one index per file, so that a question
+        asked once per finding does not scan the whole tree each time."""
+        by_line: dict[int, list[ast.Call]] = self.memo("calls-by-line", self.tree, self._calls_by_line)
+        return by_line.get(line, [])
+
+    def _calls_by_line(self) -> dict[int, list[ast.Call]]:
+        by_line: dict[int, list[ast.Call]] = {}
+        for node in self.tree_nodes():
+            if isinstance(node, ast.Call):
+                by_line.setdefault(node.lineno, []).append(node)
+        return by_line
+
     def mentions(self, words: Iterable[str], fold_case: bool = False) -> bool:
         """Whether any of the words is part of an identifier the code spells: a name, an attribute, an
         imported module or name (`os.path`), a keyword argument, a def, class, parameter or `except ... as`

@@ -115,7 +115,7 @@ class CallAnalysis(ExpressionAnalysis):
                 handled = True
                 if propagator.to == "receiver":
                     if moved and receiver_path is not None:
-                        env[receiver_path] = join(env.get(receiver_path, CLEAN), extend(
+                        env[self.note_key(receiver_path)] = join(env.get(receiver_path, CLEAN), extend(
                             moved, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
                 else:
                     result = join(result, moved)
@@ -150,7 +150,7 @@ class CallAnalysis(ExpressionAnalysis):
                         receiver = self.read_path(receiver_path, func.value, env, elements=False)
             inputs = join_all([*args, *(label for _, label in keywords)])
             if func.attr in _MUTATORS and receiver_path is not None and inputs:
-                env[receiver_path] = join(env.get(receiver_path, CLEAN), extend(
+                env[self.note_key(receiver_path)] = join(env.get(receiver_path, CLEAN), extend(
                     inputs, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
             if self.m.typer.type_of(func.value, self.types) in _STRING_TYPES:
                 return join(receiver, inputs)

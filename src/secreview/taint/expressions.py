@@ -50,6 +50,11 @@ class ExpressionAnalysis:
         self.element_labels: dict[int, list[tuple[object, Label, ast.AST]]] = {}
         self.has_elements = False
         self.has_paths = False
+        # Every prefix of a compound key (`x` and `x.a` of the key `x.a[0]`) this analysis ever put in
+        # an environment. A path that is not one of them has no element or attribute keys, so reading
+        # or rebinding it skips the scan of the whole environment: in a module body of thousands of
+        # names one scan per name read made the walk quadratic.
+        self.compound_roots: set[str] = set()
         self.parsed_urls: dict[str, str] = {}  # `parts = urlparse(url)`: parts -> url
         self.normalized: set[str] = set()  # names bound to a path with `..` resolved
         self.facts: dict[str, list] = {}  # boolean names -> what their test proved (`ok = is_safe(url)`)
@@ -224,7 +229,7 @@ class ExpressionAnalysis:
                 label = extend(stored, (step(self.ctx, node, f"read from `{path}`"),)) if stored else CLEAN
             else:
                 label = CLEAN
-        if elements and (self.has_elements or self.has_paths):
+        if elements and (self.has_elements or self.has_paths) and path in self.compound_roots:
             prefix = path + "["
             for key, part in env.items():
                 if part and key.startswith(prefix):
@@ -265,6 +270,15 @@ class ExpressionAnalysis:
         return self.eval(expr.value, env)
 
     # -- helpers ---------------------------------------------------------------------------
+    def note_key(self, key: str) -> str:
+        """Record a key about to be bound in an environment (see `compound_roots`); returns it."""
+        if "[" in key or "." in key:
+            roots = self.compound_roots
+            for i, char in enumerate(key):
+                if char == "[" or char == ".":
+                    roots.add(key[:i])
+        return key
+
     def assigned(self, name: str) -> list[ast.expr]:
         """Every value this function assigns (or adds) to `name`."""
         values = []

@@ -278,6 +278,7 @@ class FunctionAnalysis(GuardAnalysis):
             self.eval(target.value, env)
             if key is None:
                 return
+            self.note_key(key)
             self.drop_elements(key, env)
             self.has_paths = True
             where = f"stored on `{key}`"
@@ -292,11 +293,12 @@ class FunctionAnalysis(GuardAnalysis):
                 return
             element = self.constant_key(target.slice, env)
             if element is not None:
-                key = f"{base}[{element!r}]"
+                key = self.note_key(f"{base}[{element!r}]")
                 self.has_elements = True
                 env[key] = extend(label, (step(self.ctx, at, f"stored in `{key}`"),))
             elif label:  # unknown key: the whole container now holds the value
-                env[base] = join(env.get(base, CLEAN), extend(label, (step(self.ctx, at, f"stored in `{base}`"),)))
+                stored = extend(label, (step(self.ctx, at, f"stored in `{base}`"),))
+                env[self.note_key(base)] = join(env.get(base, CLEAN), stored)
 
     def setitem_sinks(self, target: ast.Subscript, key: Label, label: Label, value: ast.AST | None,
                       at: ast.AST) -> None:
@@ -320,10 +322,11 @@ class FunctionAnalysis(GuardAnalysis):
         self.has_elements = True
         for key, part, _ in parts:
             if key is not None:
-                env[f"{base}[{key!r}]"] = extend(part, (step(self.ctx, at, f"stored in `{base}[{key!r}]`"),))
+                element = self.note_key(f"{base}[{key!r}]")
+                env[element] = extend(part, (step(self.ctx, at, f"stored in `{element}`"),))
 
     def drop_elements(self, base: str, env: Env) -> None:
-        if self.has_elements or self.has_paths:
+        if (self.has_elements or self.has_paths) and base in self.compound_roots:
             prefixes = (base + "[", base + ".")
             for key in [k for k in env if k.startswith(prefixes)]:
                 del env[key]

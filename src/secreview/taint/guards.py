@@ -57,6 +57,12 @@ def normalises(value: ast.AST) -> bool:
 
 class GuardAnalysis(CallAnalysis):
     def guards(self, test: ast.expr, env: Env, depth: int = 0) -> list[Guard]:
+        found = self._guards(test, env, depth)
+        for path, _, _ in found:  # `narrow` may bind these paths (`body.url`) in an environment
+            self.note_key(path)
+        return found
+
+    def _guards(self, test: ast.expr, env: Env, depth: int = 0) -> list[Guard]:
         """What passing (`True`) or failing (`False`) the condition proves about a value:
         a spec sanitizer used as a predicate (`x.isdigit()`), membership in a literal
         collection (`x in ALLOWED`), equality with a literal, a full-match of a literal

@@ -126,9 +126,10 @@ class ModuleAnalysis:
             relevance = _Relevance(self, need_summary)
             pending = [u for u in self.units
                        if u.cls in changed_classes or not changed.isdisjoint(_unit_words(self.ctx, u.node))]
+        unit_names = {u.name for u in self.units}  # once: inside the filter it cost O(units) per function
         summary = ModuleSummary(
             module=self.module, path=self.ctx.path, is_package=self.is_package,
-            functions={n: f for n, f in self.functions.items() if n in {u.name for u in self.units}},
+            functions={n: f for n, f in self.functions.items() if n in unit_names},
             class_attributes={c: a for c, a in self.class_attributes.items() if a},
             class_bases={c: b for c, b in self.class_bases.items() if b},
             module_types=dict(self.typer.module_types),

@@ -94,8 +94,8 @@ def _validated(validated: Any, flow: Any, ctx: FileContext) -> bool:
     if last is None or last.path != ctx.path or last.line == flow.sink_node.lineno:
         return False
     method = flow.sink.call.rpartition(".")[2]
-    for node in ctx.tree_nodes():
-        if isinstance(node, ast.Call) and node.lineno == last.line and _called_name(node) == method:
+    for node in ctx.calls_on_line(last.line):
+        if _called_name(node) == method:
             arg = _sink_argument(node, flow.sink)
             if arg is not None and validated(node, arg, ctx):
                 return True

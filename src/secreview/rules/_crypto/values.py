@@ -133,11 +133,22 @@ def class_constant(ctx: FileContext, attr: ast.Attribute) -> ast.expr | None:
     cls = ctx.enclosing_class(attr)
     if cls is None or not (isinstance(attr.value, ast.Name) and attr.value.id in ("self", "cls")):
         return None
-    values = [stmt.value for stmt in cls.body if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-              and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == attr.attr]
-    rebound = any(isinstance(n, ast.Attribute) and n.attr == attr.attr and isinstance(n.ctx, ast.Store)
-                  for n in ast.walk(cls))
-    return values[0] if len(values) == 1 and not rebound else None
+    # once per class, not once per `self.X` read: a walk of the class for each read was quadratic
+    # in the size of a class with many methods
+    bound, stored = ctx.memo("crypto-class-constants", cls, lambda: _class_bindings(cls))
+    values = bound.get(attr.attr, ())
+    return values[0] if len(values) == 1 and attr.attr not in stored else None
+
+
+def _class_bindings(cls: ast.ClassDef) -> tuple[dict[str, list[ast.expr]], frozenset[str]]:
+    """The values the class body assigns to each name (`KEY = ...`, in order), and every attribute
+    name assigned anywhere in the class (`self.KEY = ...`)."""
+    bound: dict[str, list[ast.expr]] = {}
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            bound.setdefault(stmt.targets[0].id, []).append(stmt.value)
+    stored = frozenset(n.attr for n in walk(cls) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store))
+    return bound, stored
 
 
 def literal_number(ctx: FileContext, expr: ast.expr | None) -> int | None:
