@@ -659,3 +659,24 @@ def test_no_return_calls_and_url_host_allowlists():
     """
     spec = LibrarySpec(name="net", imports=("web",), sinks=(Sink("net", "url", "web.fetch", args=(0,)),))
     assert one(code, build_index([SPEC, spec])) == {(18, "remote_input", "url")}
+
+
+def test_a_chain_of_helpers_written_top_down_is_followed_to_its_end():
+    """Helpers are walked callee first: a chain of any depth settles in one round, instead of one level per
+    round (a seven-deep chain used to be dropped silently when the rounds ran out)."""
+    from secreview import api
+    from secreview.config import Config
+
+    lines = ["import os", "from flask import Flask, request", "app = Flask(__name__)", "", "@app.route('/x')",
+             "def view():", "    return h1(request.args['c'])", ""]
+    for i in range(1, 7):
+        lines += [f"def h{i}(v):", f"    return h{i + 1}(v)", ""]
+    lines += ["def h7(v):", "    return os.system('ls ' + v)", ""]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "chain.py").write_text("\n".join(lines))
+        report = api.review(["chain.py"], Config(jobs=1, cache=False, select=("SR104",)), cwd=Path(tmp))
+    (finding,) = report.findings
+    assert (finding.line, finding.rule) == (7, "SR104")
+    assert finding.trace[-1].line == 28 and "os.system" in finding.trace[-1].note

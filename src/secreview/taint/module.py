@@ -108,9 +108,11 @@ class ModuleAnalysis:
             if analysis.final_env:
                 self.globals = {k: {key: t for key, t in v.items() if not is_param(key[0])}
                                 for k, v in analysis.final_env.items() if v and "[" not in k and "." not in k}
-        # Methods see `self` attributes other methods store, and functions see the summaries
-        # of functions defined later in the module: re-walk the units concerned until stable.
-        pending = list(self.units)
+        # Methods see `self` attributes other methods store, and functions see the summaries of the
+        # functions they call: walk callees before their callers (a chain of helpers written top-down
+        # settles in one round), then re-walk the units concerned until stable (cycles, attributes).
+        ordered = _callee_first(self.ctx, self.units)
+        pending = ordered
         for _ in range(MODULE_ROUNDS):
             attrs_before = {c: {a: shape(label) for a, label in attrs.items()}
                             for c, attrs in self.class_attributes.items()}
@@ -124,7 +126,7 @@ class ModuleAnalysis:
             if not changed_classes and not changed:
                 break
             relevance = _Relevance(self, need_summary)
-            pending = [u for u in self.units
+            pending = [u for u in ordered
                        if u.cls in changed_classes or not changed.isdisjoint(_unit_words(self.ctx, u.node))]
         unit_names = {u.name for u in self.units}  # once: inside the filter it cost O(units) per function
         summary = ModuleSummary(
@@ -304,6 +306,39 @@ class _Relevance:
 
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+
+def _callee_first(ctx: FileContext, units: list[_Unit]) -> list[_Unit]:
+    """The units in an order where a unit comes after the units it may call (by name, as the summaries are
+    looked up), source order breaking ties and cycles: a depth-first post-order, iterative (chains can be
+    long) and linear in the names the units use."""
+    by_name: dict[str, list[_Unit]] = {}
+    for unit in units:
+        by_name.setdefault(unit.name.rsplit(".", 1)[-1], []).append(unit)
+    position = {id(unit): i for i, unit in enumerate(units)}
+
+    def callees(unit: _Unit) -> list[_Unit]:
+        called = {id(c): c for word in _unit_words(ctx, unit.node) & by_name.keys()
+                  for c in by_name[word] if c is not unit}
+        return sorted(called.values(), key=lambda c: position[id(c)])
+
+    order: list[_Unit] = []
+    seen: set[int] = set()
+    for root in units:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(callees(root)))]
+        while stack:
+            unit, rest = stack[-1]
+            callee = next(rest, None)
+            if callee is None:
+                stack.pop()
+                order.append(unit)
+            elif id(callee) not in seen:
+                seen.add(id(callee))
+                stack.append((callee, iter(callees(callee))))
+    return order
 
 
 def _unit_words(ctx: FileContext, node: ast.AST) -> frozenset[str]:
