@@ -227,3 +227,27 @@ def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch
         assert fast == slow, path
         compared += 1
     assert compared > 300
+
+
+def test_callee_first_order_does_not_link_every_method_of_a_shared_name(monkeypatch):
+    """Units are ordered callee first; a method name many classes share (`run`) links a method only to its
+    own class's method, so the edges examined grow with the module, not with its square."""
+    from secreview.taint import module
+
+    classes = "\n".join(f"class C{i}:\n    def run(self):\n        return self.helper()\n\n"
+                        f"    def helper(self):\n        return run_all()\n" for i in range(300))
+    source = f"def run_all():\n    return 1\n\n\n{classes}"
+    ctx = FileContext("m.py", source, ast.parse(source), frozenset())
+    analysis = ModuleAnalysis(ctx, "m", spec_index(), ProjectSummaries())
+    examined = []
+
+    def counting_sorted(items, **kwargs):
+        items = list(items)
+        examined.append(len(items))
+        return sorted(items, **kwargs)
+
+    monkeypatch.setattr(module, "sorted", counting_sorted, raising=False)
+    order = module._callee_first(ctx, analysis.units)
+    assert sum(examined) <= 3 * len(analysis.units)
+    names = [u.name for u in order]
+    assert names.index("run_all") < names.index("C7.helper") < names.index("C7.run")

@@ -309,18 +309,26 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 
 def _callee_first(ctx: FileContext, units: list[_Unit]) -> list[_Unit]:
-    """The units in an order where a unit comes after the units it may call (by name, as the summaries are
-    looked up), source order breaking ties and cycles: a depth-first post-order, iterative (chains can be
-    long) and linear in the names the units use."""
-    by_name: dict[str, list[_Unit]] = {}
+    """The units in an order where a unit comes after the units it may call, source order breaking ties and
+    cycles: a depth-first post-order, iterative (chains can be long). A unit may call the module's
+    functions by name and its own class's methods (`self.m()`); a method name shared by many classes
+    (`run`, `get`) is not an edge from elsewhere, which keeps this linear in the names the units use."""
+    functions: dict[str, list[_Unit]] = {}
+    methods: dict[tuple[str, str], list[_Unit]] = {}
     for unit in units:
-        by_name.setdefault(unit.name.rsplit(".", 1)[-1], []).append(unit)
+        short = unit.name.rsplit(".", 1)[-1]
+        if unit.cls is None:
+            functions.setdefault(short, []).append(unit)
+        else:
+            methods.setdefault((unit.cls, short), []).append(unit)
     position = {id(unit): i for i, unit in enumerate(units)}
 
     def callees(unit: _Unit) -> list[_Unit]:
-        called = {id(c): c for word in _unit_words(ctx, unit.node) & by_name.keys()
-                  for c in by_name[word] if c is not unit}
-        return sorted(called.values(), key=lambda c: position[id(c)])
+        words = _unit_words(ctx, unit.node)
+        called = [c for word in words & functions.keys() for c in functions[word]]
+        if unit.cls is not None:
+            called += [c for word in words for c in methods.get((unit.cls, word), ())]
+        return sorted({id(c): c for c in called if c is not unit}.values(), key=lambda c: position[id(c)])
 
     order: list[_Unit] = []
     seen: set[int] = set()
