@@ -18,11 +18,13 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from secreview.model import FileError
 from secreview.paths import PathPatterns
+
+if TYPE_CHECKING:  # pathspec costs 25 ms to import: only where a pattern or .gitignore needs it
+    import pathspec
 
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", ".env", "node_modules", "__pycache__",
@@ -164,6 +166,8 @@ def _load_gitignore(path: Path) -> pathspec.GitIgnoreSpec:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         lines = []
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 

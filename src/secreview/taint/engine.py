@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
-from secreview.taint.imports import resolve
+from secreview.taint.imports import dotted_module, resolve
 from secreview.taint.module import Flow, ModuleAnalysis
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 
@@ -51,20 +51,6 @@ def module_name(path: Path, root: Path) -> str:
     except ValueError:
         parts = [Path(path).name]
     return dotted_module(parts)
-
-
-def dotted_module(parts: list[str]) -> str:
-    """`pkg.sub.mod` for the path parts `pkg/sub/mod.py` below a module root."""
-    if not parts:
-        return ""
-    last = parts[-1]
-    for suffix in (".pyw", ".py", ".pyi"):
-        if last.endswith(suffix):
-            parts[-1] = last[: -len(suffix)]
-            break
-    if parts[-1] == "__init__" and len(parts) > 1:
-        parts.pop()
-    return ".".join(parts)
 
 
 def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> ModuleSummary:

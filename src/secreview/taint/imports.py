@@ -151,3 +151,17 @@ def resolve(targets: Iterable[str], module: str, is_package: bool, known: Contai
                 break
     found.discard(module)
     return found
+
+
+def dotted_module(parts: list[str]) -> str:
+    """`pkg.sub.mod` for the path parts `pkg/sub/mod.py` below a module root."""
+    if not parts:
+        return ""
+    last = parts[-1]
+    for suffix in (".pyw", ".py", ".pyi"):
+        if last.endswith(suffix):
+            parts[-1] = last[: -len(suffix)]
+            break
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)

@@ -26,7 +26,7 @@ from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
-from secreview.taint.imports import modules_imported_by_text
+from secreview.taint.imports import dotted_module, modules_imported_by_text
 from secreview.taint.rules import TaintSetup, spec_index
 
 
@@ -135,8 +135,6 @@ def module_roots(paths: Iterable[str], cwd: Path) -> list[Path]:
 
 
 def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, ProjectModule]:
-    from secreview.taint.engine import dotted_module
-
     modules: dict[str, ProjectModule] = {}
     known = set(roots)
     for file in files:
@@ -155,7 +153,6 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     `progress(stage, done, total)`: called as the modules to summarise are parsed ("parsing modules"),
     then as each is summarised for the first time ("summarising modules"; later fixpoint rounds
     re-run some of them and leave the count where it is)."""
-    from secreview.taint.engine import build_project
     from secreview.taint.summaries import ModuleSummary, ProjectSummaries
 
     store = store or SummaryStore()
@@ -212,6 +209,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     flows_by_module: dict[str, list] = {}
     unsettled: set[str] = set()
     if stale:
+        from secreview.taint.engine import build_project  # the engine itself: only when a summary is computed
+
         index = spec_index()  # only here: a phase whose summaries all come from the cache reads no spec
         # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
         # when a summary it depends on changed (a naive round-robin cost five passes on Django).
