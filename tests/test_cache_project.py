@@ -46,6 +46,18 @@ app = Flask(__name__)
 def ping():
     return cycle_a.ping(request.args["host"])
 ''',
+    "inherit": '''"""Views calling a method a class inherits from a module they do not import."""
+from flask import Flask, request
+
+from shop.mid import Job
+
+app = Flask(__name__)
+
+
+@app.route("/job")
+def job():
+    return Job().run(request.args["target"])
+''',
     "extra": '''"""Views calling a helper module that may be absent."""
 from flask import Flask, request
 
@@ -129,11 +141,22 @@ EXTRA = {
     "shell": '"""Maintenance."""\nimport os\n\n\ndef purge(path):\n    os.system("rm -rf " + path)\n',
     "safe": '"""Maintenance."""\nimport shutil\n\n\ndef purge(path):\n    shutil.rmtree("/var/cache/shop")\n',
 }
+BASE = {
+    "shell": '"""Base jobs."""\nimport os\n\n\nclass BaseJob:\n    def run(self, target):\n'
+             '        return os.system("sync " + target)\n',
+    "safe": '"""Base jobs."""\nimport subprocess\n\n\nclass BaseJob:\n    def run(self, target):\n'
+            '        return subprocess.run(["sync", "--", target])\n',
+}
+MID = {
+    "plain": '"""Jobs."""\nfrom shop.base import BaseJob\n\n\nclass Job(BaseJob):\n    pass\n',
+}
 MODULES = {
-    "shop/views.py": VIEWS, "shop/queries.py": QUERIES, "shop/format.py": FORMAT,
+    "shop/views.py": VIEWS, "shop/base.py": BASE, "shop/mid.py": MID, "shop/queries.py": QUERIES,
+    "shop/format.py": FORMAT,
     "shop/cycle_a.py": CYCLE_A, "shop/cycle_b.py": CYCLE_B, "shop/extra.py": EXTRA,
 }
-START = {"shop/views.py": "plain", "shop/queries.py": "unsafe", "shop/format.py": "wrap",
+START = {"shop/base.py": "shell", "shop/mid.py": "plain",
+         "shop/views.py": "plain", "shop/queries.py": "unsafe", "shop/format.py": "wrap",
          "shop/cycle_a.py": "sink", "shop/cycle_b.py": "passes", "shop/extra.py": None}
 SCANS = (["shop"], ["."], ["shop/views.py"], ["shop", "tests"], ["shop/queries.py", "shop/views.py"])
 TOUCHES = ("", "\n# touched\n", "\n\n")  # appended after the variant's text: edits that change no flow
@@ -306,3 +329,4 @@ def test_summaries_that_did_not_settle_make_the_review_incomplete_and_are_not_ca
     monkeypatch.setattr(engine, "MAX_ROUNDS", 6)
     cached, fresh = _both(["shop"], root, cache)  # nothing unsettled was stored as final
     assert cached == fresh and not cached[1]
+

@@ -62,7 +62,7 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                   known: ProjectSummaries | None = None,
                   flows: dict[str, list[Flow]] | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  unsettled: set[str] | None = None) -> ProjectSummaries:
+                  unsettled: set[str] | None = None, in_place: bool = False) -> ProjectSummaries:
     """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
     a cache) that stand fixed: only `modules` are recomputed, each as often as a summary it
     depends on changes, not once per round. `flows`, when given, receives the flows of each
@@ -70,10 +70,14 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     (exactly what `analyze` would report for it, on the same tree). `progress(done, total)`: after
     each module's first run (done = modules summarised at least once). `unsettled`, when given,
     receives the modules a further round would still have run when `MAX_ROUNDS` ran out: their
-    summaries (and their importers') are not final, flows through them may be missed."""
-    project = ProjectSummaries()
-    if known is not None:
-        for name, summary in known.modules.items():
+    summaries (and their importers') are not final, flows through them may be missed. `in_place`:
+    `known` is extended with the new summaries instead of copied (a phase summarising one import cycle at
+    a time would otherwise copy the whole project for each)."""
+    if in_place and known is not None:
+        project = known
+    else:
+        project = ProjectSummaries()
+        for name, summary in (known.modules.items() if known is not None else ()):
             project.set_module(name, summary)
     for name, ctx in modules.items():  # every module is known before any is summarised
         project.set_module(name, ModuleSummary(module=name, path=ctx.path,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint.imports import dotted_module, modules_imported_by_text
 from secreview.taint.rules import TaintSetup, spec_index
+
+# The grammar the trees are parsed with: a summary made from another Python's parse is not reused.
+GRAMMAR = f"python{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 @dataclass
@@ -147,13 +151,14 @@ def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, Pro
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "", wanted: frozenset[type] = frozenset(),
-                keep_contexts: bool = False, progress: Callable[[str, int, int], None] | None = None) -> ProjectPhase:
+                keep_contexts: bool = False, progress: Callable[[str, int, int], None] | None = None,
+                focus: Iterable[str] | None = None) -> ProjectPhase:
     """`wanted`, `keep_contexts`: the trees parsed to summarise modules are built with the rules'
     node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse.
-    `progress(stage, done, total)`: called as the modules to summarise are parsed ("parsing modules"),
-    then as each is summarised for the first time ("summarising modules"; later fixpoint rounds
-    re-run some of them and leave the count where it is)."""
-    from secreview.taint.summaries import ModuleSummary, ProjectSummaries
+    `progress(stage, done, total)`: "summarising modules", as each import cycle (or module) is
+    summarised or found in the cache. `focus`: module names whose review is asked for; only the modules
+    they import (transitively) are summarised (None: every module another module imports)."""
+    from secreview.taint.summaries import ProjectSummaries
 
     store = store or SummaryStore()
     texts: dict[str, str] = {}
@@ -178,51 +183,63 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     # scripts, leaf views) are summarised by the per-file review from the tree it parses anyway,
     # which saves a second parse and keeps the phase from holding every tree at once.
     imported_somewhere = {name for m in by_name.values() for name in m.imports}
-    # A module's summary is a function of the texts of its import closure (and of secreview's code).
-    # Members of one import cycle share a closure digest: the module's own name keeps their keys apart.
-    # The display path is part of it: summaries carry the paths of their functions into traces, so a tree
-    # moved or scanned from another directory must not reuse summaries that name the old paths.
-    closures = closure_digests(by_name, {n: f"{code_signature}\x1f{m.digest}\x1f{m.file.display}"
-                                         for n, m in by_name.items()})
-    keys = {n: hashlib.sha256(f"{n}\x1f{closures[n]}".encode()).hexdigest() for n in by_name}
+    needed = imported_somewhere if focus is None else imported_somewhere & _forward_closure(by_name, focus)
     project = ProjectSummaries()
     digests: dict[str, str] = {}
-    stale: dict[str, ProjectModule] = {}
-    for module in live.values():
-        if module.name not in imported_somewhere:
-            continue
-        cached = store.get_json("summaries", keys[module.name])
-        if isinstance(cached, dict) and isinstance(cached.get("digest"), str):
-            try:
-                project.set_module(module.name, ModuleSummary.from_dict(cached["summary"]))
-                digests[module.name] = cached["digest"]
-                continue
-            except (KeyError, TypeError, ValueError):
-                pass
-        stale[module.name] = module
-    for done, module in enumerate(stale.values(), 1):
-        if module.ctx is None:
-            module.ctx = _context(module.file.display, texts[module.file.display], wanted)
-        if progress:
-            progress("parsing modules", done, len(stale))
-    stale = {n: m for n, m in stale.items() if m.ctx is not None}
     flows_by_module: dict[str, list] = {}
     unsettled: set[str] = set()
-    if stale:
-        from secreview.taint.engine import build_project  # the engine itself: only when a summary is computed
+    recomputed = 0
+    index = None
+    done = 0
+    # Import cycles are summarised together, those they import first (`_components` emits them so). A
+    # component's summaries are a function of its members' texts and paths (summaries carry paths into
+    # traces), of the summaries of every module it imports, transitively (a method is looked up through
+    # base classes of modules it does not import itself), of secreview's code and of the grammar of the
+    # Python parsing it. Keyed on *summaries*, not texts, an edit that leaves a module's summary as it was
+    # recomputes nothing above it (the way a build system stops at an unchanged output).
+    reach: dict[str, str] = {}  # module -> digest of the summaries of its import closure, itself included
+    for component in _components(by_name):
+        members = sorted(n for n in component if n in needed)
+        below = sorted({d for n in component for d in by_name[n].imports if d not in component and d in reach})
+        if not members:
+            _reach(component, below, digests, reach)
+            continue
+        key = hashlib.sha256("\x1f".join([
+            code_signature, GRAMMAR,
+            *(f"{n}\x1e{by_name[n].digest}\x1e{by_name[n].file.display}" for n in members),
+            *(f"{d}\x1e{reach[d]}" for d in below)]).encode()).hexdigest()
+        keys = {n: hashlib.sha256(f"{n}\x1f{key}".encode()).hexdigest() for n in members}
+        cached = _cached(store, keys)
+        if cached is not None:
+            for name, (digest, summary) in cached.items():
+                project.set_module(name, summary)
+                digests[name] = digest
+        else:
+            stale = {n: by_name[n] for n in members}
+            for module in stale.values():
+                if module.ctx is None:
+                    module.ctx = _context(module.file.display, texts[module.file.display], wanted)
+            contexts_of = {n: m.ctx for n, m in stale.items() if m.ctx is not None}
+            if contexts_of:
+                from secreview.taint.engine import build_project  # the engine: only when a summary is computed
 
-        index = spec_index()  # only here: a phase whose summaries all come from the cache reads no spec
-        # The cached summaries stand fixed; the engine's worklist recomputes a stale module only
-        # when a summary it depends on changed (a naive round-robin cost five passes on Django).
-        ran = (lambda done, total: progress("summarising modules", done, total)) if progress else None
-        project = build_project({n: m.ctx for n, m in stale.items()}, index, project,  # type: ignore[misc]
-                                flows_by_module if keep_contexts else None, ran, unsettled)
-    for name in stale:
-        summary = project.modules.get(name)
-        if summary is not None:
-            digests[name] = summary_digest(summary)
-            if not unsettled:  # summaries that did not settle are not final: never stored as if they were
-                store.put_json("summaries", keys[name], {"digest": digests[name], "summary": summary.to_dict()})
+                index = index or spec_index()  # only here: a phase whose summaries are all cached reads no spec
+                settled: set[str] = set()
+                build_project(contexts_of, index, project,  # type: ignore[arg-type]
+                              flows_by_module if keep_contexts else None, None, settled, in_place=True)
+                unsettled |= settled
+                recomputed += len(contexts_of)
+            for name in contexts_of:
+                summary = project.modules.get(name)
+                if summary is not None:
+                    digests[name] = summary_digest(summary)
+                    if not unsettled:  # summaries that did not settle are not final: never stored as if they were
+                        store.put_json("summaries", keys[name], {"digest": digests[name],
+                                                                 "summary": summary.to_dict()})
+        _reach(component, below, digests, reach)
+        done += len(members)
+        if progress:
+            progress("summarising modules", done, len(needed))
     contexts, flows = {}, {}
     for display, module in modules.items():
         if keep_contexts and module.ctx is not None:
@@ -230,8 +247,51 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             if module.name in flows_by_module:
                 flows[display] = flows_by_module[module.name]
         module.ctx = None
-    return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=len(stale),
+    return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=recomputed,
                         contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)))
+
+
+def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:
+    """The digest of the summaries a component's members can reach: their own and, through `reach`, those
+    of the components they import."""
+    h = hashlib.sha256()
+    for name in sorted(component):
+        h.update(f"{name}\x1e{digests.get(name, '-')}\x1f".encode())
+    for name in below:
+        h.update(f"{name}\x1e{reach[name]}\x1f".encode())
+    digest = h.hexdigest()
+    for name in component:
+        reach[name] = digest
+
+
+def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, Any]] | None:
+    """The stored (digest, summary) of every key, or None when one is missing or unreadable (a component is
+    recomputed whole)."""
+    from secreview.taint.summaries import ModuleSummary
+
+    out = {}
+    for name, key in keys.items():
+        value = store.get_json("summaries", key)
+        if not isinstance(value, dict) or not isinstance(value.get("digest"), str):
+            return None
+        try:
+            out[name] = (value["digest"], ModuleSummary.from_dict(value["summary"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+    return out
+
+
+def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
+    """`start` and every project module it imports, transitively."""
+    seen: set[str] = set()
+    stack = [n for n in start if n in by_name]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(d for d in by_name[name].imports if d in by_name and d not in seen)
+    return seen
 
 
 def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:
