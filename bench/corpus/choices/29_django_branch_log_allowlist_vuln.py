@@ -18,7 +18,10 @@ def branch_log(request, slug):
     if repo is None:
         return JsonResponse({"error": "unknown repository"}, status=404)
     branch = request.GET.get("branch", "main")
-    limit = min(int(request.GET.get("limit", "20")), 200)
+    try:
+        limit = min(int(request.GET.get("limit", "20")), 200)
+    except ValueError:
+        return HttpResponseBadRequest("limit must be a number")
     if not BRANCH_RE.match(branch):
         return HttpResponseBadRequest("invalid branch name")
     cmd = "git -C %s log --format='%%H%%x09%%an%%x09%%s' -n %d %s -- | head -c 200000" % (repo, limit, branch)

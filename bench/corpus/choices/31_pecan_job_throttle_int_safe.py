@@ -24,8 +24,12 @@ class ThrottleController(RestController):
             pecan.abort(403)
         if job.pid is None:
             pecan.abort(409, "job %s is not running" % job_id)
-        proc = _throttle(job.pid, min(max(int(level), 0), 19))
+        try:
+            nice = min(max(int(level), 0), 19)
+        except ValueError:
+            pecan.abort(400, "level must be a number from 0 to 19")
+        proc = _throttle(job.pid, nice)
         if proc.returncode != 0:
             pecan.abort(409, "job %s has already finished" % job_id)
-        db_api.job_update(job_id, {"throttled": True, "nice": int(level)})
+        db_api.job_update(job_id, {"throttled": True, "nice": nice})
         return {"job": job_id, "throttled": True}

@@ -7,8 +7,11 @@ COLUMNS = "id, at, actor, action, target"
 
 @require_role("auditor")
 async def audit_events(request):
-    limit = min(int(request.query.get("limit", "50")), 500)
-    offset = max(int(request.query.get("offset", "0")), 0)
+    try:
+        limit = min(int(request.query.get("limit", "50")), 500)
+        offset = max(int(request.query.get("offset", "0")), 0)
+    except ValueError:
+        raise web.HTTPBadRequest(text="limit and offset must be numbers") from None
     actor = request.query.get("actor")
     where, params = "", []
     if actor:
