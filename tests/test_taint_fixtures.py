@@ -26,6 +26,7 @@ ALL_NAMES = {r.meta.name for r in load_rules()}
 def review_project(root: Path, paths: list[str] | None = None, **config) -> api.Report:
     # the cases live in this project's tests/ directory, but are reviewed as the projects they stand for
     config.setdefault("test_code", "keep")
+    config.setdefault("project", False)
     return api.review(paths or ["."], Config(jobs=1, cache=False, **config), cwd=root)
 
 
@@ -179,10 +180,14 @@ def test_trace_is_carried_by_json_and_sarif(tmp_path):
 
 def test_project_paths_supply_summaries_for_a_reviewed_subset(tmp_path):
     write_shop(tmp_path)
-    alone = review_project(tmp_path, ["shop/views.py"], )
-    assert sql_findings(alone) == []  # db.py is not part of the project: the helper is unknown
+    alone = review_project(tmp_path, ["shop/views.py"], project=False)
+    assert sql_findings(alone) == []  # --no-project: db.py is not part of the review, the helper is unknown
     with_project = api.review(["shop/views.py"], Config(jobs=1, cache=False), cwd=tmp_path, project=["."])
     assert [(f.path, f.line) for f in sql_findings(with_project)] == [("shop/views.py", 12)]
+    (tmp_path / "setup.cfg").write_text("")  # the project around the file, found by itself
+    scoped = api.review(["shop/views.py"], Config(jobs=1, cache=False), cwd=tmp_path)
+    assert [(f.path, f.line) for f in sql_findings(scoped)] == [("shop/views.py", 12)]
+    assert [f.path for f in scoped.findings] == ["shop/views.py"] * len(scoped.findings)  # reported: PATH only
 
 
 def test_cache_reuses_unaffected_files_and_invalidates_importers(tmp_path):

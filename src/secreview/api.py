@@ -49,10 +49,12 @@ def review(
 ) -> Report:
     """The static review of `paths`; with `llm` settings, the LLM layer is added after it (secreview.llm).
     `project`: the paths whose modules taint summaries may come from (a flow through a helper
-    there is followed); default: the reviewed paths."""
+    there is followed); default: the project around the reviewed paths (`Config.project`)."""
     started = time.perf_counter()
     rules = active_rules(config)
     files, walk_errors = discover(paths, config.excludes, config.respect_gitignore, cwd)
+    if project is None:
+        project = project_scope(paths, config, cwd or Path.cwd())
     with memory.collector_paused():
         phase, phase_errors = _project_phase(files, paths, project, rules, config, cwd, progress)
         walk_errors = walk_errors + phase_errors
@@ -69,6 +71,26 @@ def review(
     return report
 
 
+def project_scope(paths: Sequence[str], config: Config, cwd: Path) -> list[str] | None:
+    """The directories a review of `paths` learns from: `Config.project` when it names one, none when it is
+    False, else the project root of each reviewed path (the nearest directory holding `.git`,
+    `pyproject.toml`, `setup.cfg` or `setup.py`; a path in no project is its own scope)."""
+    if config.project is False:
+        return None
+    if isinstance(config.project, str):
+        return [config.project]
+    from secreview.paths import project_root
+
+    roots: list[str] = []
+    for raw in paths:
+        given = Path(raw) if Path(raw).is_absolute() else cwd / raw
+        start = given if given.is_dir() else given.parent
+        root = project_root(str(start)) or str(start.resolve())
+        if root not in roots:
+            roots.append(root)
+    return roots
+
+
 def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Sequence[str] | None,
                    rules: tuple[Rule, ...], config: Config, cwd: Path | None,
                    progress: Progress | None = None) -> tuple[ProjectPhase | None, list[FileError]]:
@@ -81,14 +103,17 @@ def _project_phase(files: list[SourceFile], paths: Sequence[str], project: Seque
     extra, _ = discover(project, config.excludes, config.respect_gitignore, cwd) if project else ([], [])
     shown = {f.display for f in files}
     everything = files + [f for f in extra if f.display not in shown]
+    # every project file's package root counts (src/ layouts), not only the reviewed files'
     modules = collect(everything, module_roots([*(paths if project is None else project),
-                                                *(f.display for f in files)], cwd))
+                                                *(f.display for f in everything)], cwd))
+    # only the modules the reviewed files reach need summaries (the project around them may be much larger)
+    focus = {modules[f.display].name for f in files if f.display in modules} if extra else None
     store = _open_cache(config)
     # One process reviews the files: the trees parsed to summarise modules are kept for their own review.
     serial = (config.jobs or os.cpu_count() or 1) <= 1 or len(files) < PARALLEL_THRESHOLD
     try:
         phase = build_phase(modules, config.max_file_size, store, code_signature() if store is not None else "",
-                            wanted_nodes(rules) if serial else frozenset(), serial, progress)
+                            wanted_nodes(rules) if serial else frozenset(), serial, progress, focus)
         return phase, _unsettled_error(phase.unsettled)
     except (RecursionError, MemoryError) as exc:
         return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "

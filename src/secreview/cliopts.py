@@ -31,6 +31,12 @@ def add_selection(p: argparse.ArgumentParser) -> None:
                    help="skip paths matching GLOB, besides the configured excludes (repeatable)")
     p.add_argument("--per-file-ignores", action="append", dest="per_file_ignores", metavar="GLOB:RULES",
                    help="do not report RULES (codes, names, prefixes, types) in files matching GLOB (repeatable)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--project", metavar="DIR",
+                       help="learn from this project's modules (default: the nearest directory above the reviewed "
+                            "paths holding .git, pyproject.toml, setup.cfg or setup.py)")
+    scope.add_argument("--no-project", dest="project", action="store_false", default=None,
+                       help="learn only from the reviewed paths")
     p.add_argument("--test-code", dest="test_code", choices=("demote", "drop", "keep"),
                    help="findings in test code: demoted to low confidence (default; hidden unless --confidence "
                         "low), dropped, or kept as they are")
@@ -108,6 +114,7 @@ def config_from(args: argparse.Namespace, **extra: Any) -> Config:
         "select": split(args.select), "ignore": split(args.ignore), "exclude": split_globs(args.exclude),
         "extend_exclude": split_globs(getattr(args, "extend_exclude", None)),
         "per_file_ignores": getattr(args, "per_file_ignores", None), "test_code": getattr(args, "test_code", None),
+        "project": getattr(args, "project", None),
         "max_file_size": args.max_file_size, "jobs": args.jobs, "cache": args.cache,
         "allow_incomplete": getattr(args, "allow_incomplete", None), **extra,
     }

@@ -39,6 +39,9 @@ class Config:
     cache: bool = True  # reuse results of unchanged files (see secreview/cache.py)
     cache_dir: str | None = None  # default: the user cache directory, or SECREVIEW_CACHE_DIR
     allow_incomplete: bool = False  # exit 0/1 by findings alone even when the review did not finish
+    # The project a review learns from (taint summaries of the modules the reviewed files reach): None finds
+    # it (secreview.paths.project_root of the reviewed paths); a directory names it; False turns it off.
+    project: str | bool | None = None
     test_code: str = "demote"  # findings in test code: "demote" (to low confidence), "drop", "keep"
     extend_exclude: tuple[str, ...] = ()  # more exclude globs, added to `exclude`
     # (glob, rule selectors) pairs: those rules' findings are not reported in files matching the glob
@@ -114,6 +117,10 @@ def anchor_patterns(settings: dict[str, Any], base: Path) -> dict[str, Any]:
         if out.get(key) is not None:
             values = _convert(key, out[key])
             out[key] = tuple(anchored(v, base) for v in values)
+    if isinstance(out.get("project"), str) and out["project"].strip().lower() not in (
+            "0", "1", "false", "true", "no", "yes", "off", "on", ""):
+        out["project"] = str((base / out["project"]).resolve()) if not os.path.isabs(out["project"]) \
+            else out["project"]
     if out.get("per_file_ignores") is not None:
         out["per_file_ignores"] = tuple((anchored(glob, base), codes) for glob, codes in
                                         _convert("per_file_ignores", out["per_file_ignores"]))
@@ -189,6 +196,8 @@ def _convert(key: str, value: Any) -> Any:
             if number < 0:
                 raise ValueError("must not be negative")
             return number
+        if key == "project":
+            return _project(value)
         if key == "cache_dir":
             return str(value)
         if key in ("respect_gitignore", "progress", "cache", "allow_incomplete"):
@@ -229,6 +238,18 @@ def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
             raise ValueError(f"{glob!r} needs a glob and at least one rule")
         out.append((str(glob).strip(), names))
     return tuple(out)
+
+
+def _project(value: object) -> str | bool | None:
+    """`project`: a directory, or false/no/off/0 (no project scope); true means "find it" (None)."""
+    if isinstance(value, bool):
+        return None if value else False
+    text = str(value).strip()
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    if text.lower() in ("1", "true", "yes", "on", ""):
+        return None
+    return text
 
 
 def parse_bool(value: object) -> bool:

@@ -45,8 +45,10 @@ def secreview_hits(dataset: Dataset, jobs: int = 0) -> tuple[list[Hit], list[str
 
     # Labeled data is scored as the engine sees it, wherever the dataset lives (a dataset kept in a project's
     # tests/ directory is test code by location) and at every confidence.
-    config = Config(jobs=jobs, test_code="keep", confidence=Confidence.LOW)
-    report = api.review(list(dataset.files), config, cwd=Path(dataset.root).resolve())
+    # The dataset is its own project (not the repository it may sit in).
+    root = Path(dataset.root).resolve()
+    config = Config(jobs=jobs, test_code="keep", confidence=Confidence.LOW, project=str(root))
+    report = api.review(list(dataset.files), config, cwd=root)
     hits = [Hit(f.name, f.cwe, f.pillar or None, f.type, f.path, f.line, f.severity.rank + 1, f.confidence.rank + 1)
             for f in report.findings]
     notes = [f"secreview could not review {e.path}: {e.message}" for e in report.errors]

@@ -87,8 +87,18 @@ class ProjectPhase:
             own = {}
             for m in self.modules.values():
                 own[m.name] = self.summary_digests.get(m.name) or summary_digest(self.project.modules.get(m.name))
-            self._dependency_digests = closure_digests({m.name: m for m in self.modules.values()}, own)
+            self._dependency_digests = closure_digests(first_by_name(self.modules.values()), own)
         return self._dependency_digests.get(module.name, "")
+
+
+def first_by_name(modules: Iterable[ProjectModule]) -> dict[str, ProjectModule]:
+    """Modules by dotted name, the first of each name winning: `collect` lists the reviewed files first, so
+    a project file that happens to share a reviewed module's name (another sample's `app.py`) does not
+    replace it."""
+    out: dict[str, ProjectModule] = {}
+    for module in modules:
+        out.setdefault(module.name, module)
+    return out
 
 
 def summary_digest(summary: Any) -> str:
@@ -178,7 +188,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             found = modules_imported_by_text(texts[display], module.name, is_package, names, packages)
             module.imports = frozenset(found)
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
-    by_name = {m.name: m for m in live.values()}
+    by_name = first_by_name(live.values())
     # Only modules that another module imports need a summary here; the others (most test files,
     # scripts, leaf views) are summarised by the per-file review from the tree it parses anyway,
     # which saves a second parse and keeps the phase from holding every tree at once.
