@@ -90,7 +90,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     found = hash_constructor(ctx, node)
     if found is not None:
         call_name, algo, data = found
-        if algo not in WEAK_ALGORITHMS or used_not_for_security(node):
+        if algo not in WEAK_ALGORITHMS or used_not_for_security(node) or _sizes_only(ctx, node):
             return
         label, holder, outputs_methods = WEAK_ALGORITHMS[algo], node, {"hexdigest", "digest"}
     else:
@@ -118,12 +118,18 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if reason:
         yield _hit(ctx, node, f"`{call_name}` ({label}) is used for security: {reason}.", Confidence.HIGH)
     elif found is not None:
-        yield _hit(ctx, node, f"`{call_name}` ({label}) is called without `usedforsecurity=False`{purpose}: pass "
-                   f"it where the digest protects nothing, or use SHA-256 (FIPS-mode builds refuse {label}).",
-                   Confidence.LOW)
+        yield _hit(ctx, node, f"`{call_name}` ({label}) is called without `usedforsecurity=False`{purpose}. If the "
+                   f"digest protects nothing, pass usedforsecurity=False (FIPS-mode builds refuse {label} otherwise); "
+                   "if it does, use SHA-256.", Confidence.LOW)
     else:
         yield _hit(ctx, node, f"`{call_name}` ({label}) computes a digest{purpose}; {label} must not protect "
                    "anything: use SHA-256.", Confidence.LOW)
+
+
+def _sizes_only(ctx: FileContext, node: ast.Call) -> bool:
+    """`hashlib.sha1().block_size`: the object is made to read a property; nothing is hashed."""
+    parent = ctx.parent(node)
+    return isinstance(parent, ast.Attribute) and parent.attr in ("block_size", "digest_size", "name")
 
 
 def _hit(ctx: FileContext, node: ast.Call, message: str, confidence: Confidence,
