@@ -1,4 +1,4 @@
-"""Shell command built from a non-literal value and run through a shell.
+"""Shell command that is not a literal (built from other values, or passed in) run through a shell.
 
 ## What it flags
 Calls that hand a command string to a shell (`subprocess.*` with `shell=True`,

@@ -117,13 +117,14 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     reason, purpose = _evidence(ctx, node, holder, target, data, outputs_methods)
     if reason:
         yield _hit(ctx, node, f"`{call_name}` ({label}) is used for security: {reason}.", Confidence.HIGH)
-    elif found is not None:
+    elif call_name.startswith("hashlib."):  # only hashlib takes usedforsecurity
         yield _hit(ctx, node, f"`{call_name}` ({label}) is called without `usedforsecurity=False`{purpose}. If the "
                    f"digest protects nothing, pass usedforsecurity=False (FIPS-mode builds refuse {label} otherwise); "
                    "if it does, use SHA-256.", Confidence.LOW)
     else:
         yield _hit(ctx, node, f"`{call_name}` ({label}) computes a digest{purpose}; {label} must not protect "
-                   "anything: use SHA-256.", Confidence.LOW)
+                   "anything: use SHA-256, or hashlib with usedforsecurity=False where it is only a checksum.",
+                   Confidence.LOW)
 
 
 def _sizes_only(ctx: FileContext, node: ast.Call) -> bool:
