@@ -59,7 +59,7 @@ def test_the_cot_prompt_gets_the_range_commit_messages(repo, capsys):
 def test_a_server_that_is_down_stops_the_llm_layer_with_one_error(repo, capsys):
     port = closed_port()
     main(["diff", "HEAD~1..HEAD", "--root", str(repo.root), "--format", "json", "--llm", "--model", "m1",
-          "--llm-url", f"http://127.0.0.1:{port}/v1", "--no-llm-cache"])
+          "--llm-url", f"http://127.0.0.1:{port}/v1", "--no-llm-cache", "--select", "SR510"])
     report = json.loads(capsys.readouterr().out)
     assert [(e["path"], e["kind"]) for e in report["errors"]] == [(".", "llm")]
     assert report["errors"][0]["message"].startswith(f"LLM layer stopped at the first call: LLM request to "

@@ -65,8 +65,10 @@ def project(tmp_path, monkeypatch):
 
 
 def scan(server, capsys, *args: str, path: str = "app.py", fmt: str = "json") -> tuple[int, dict | str]:
+    # --ignore SR101: the LLM is to find the shell call the rules leave out (shell-command-injection reports a
+    # parameter run with shell=True at low confidence since issue 15)
     code = main(["scan", path, "--no-cache", "--format", fmt, "--llm", "--model", "m1", "--llm-url", server.url,
-                 "--no-llm-cache", *args])
+                 "--no-llm-cache", "--ignore", "SR101", *args])
     out = capsys.readouterr().out
     return code, (json.loads(out) if fmt == "json" else out)
 
@@ -317,7 +319,7 @@ def test_json_output_validates_and_sarif_carries_only_verified_findings(server, 
 def test_replies_are_cached_but_rejected_ones_are_asked_again(server, project, capsys):
     def run() -> dict:
         code = main(["scan", "app.py", "--no-cache", "--format", "json", "--llm", "--model", "m1",
-                     "--llm-url", server.url])
+                     "--llm-url", server.url, "--ignore", "SR101"])
         out = json.loads(capsys.readouterr().out)
         assert code == (1 if out["complete"] else 2)
         return out

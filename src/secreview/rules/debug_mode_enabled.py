@@ -5,12 +5,27 @@
   object named like an app), `app.debug = True`, `app.config["DEBUG"] = True`,
   `app.config.update(DEBUG=True)`;
 - `DEBUG = True` in a Django settings module (settings.py, settings/*.py, or a
-  module defining INSTALLED_APPS/MIDDLEWARE/ROOT_URLCONF) other than a
-  development/test settings file (dev.py, local.py, test.py ...), and in a
-  config class named for production;
+  module defining INSTALLED_APPS/MIDDLEWARE/ROOT_URLCONF), in a configuration class
+  (`Config`, `ProductionConfig`, `DevSettings` ...), and at module level of a module
+  that imports a web framework;
 - `werkzeug.debug.DebuggedApplication(app, evalex=True)`,
   `werkzeug.serving.run_simple(..., use_debugger=True)`, and
   `Starlette(debug=True)`/`FastAPI(debug=True)`/`tornado.web.Application(debug=True)`.
+A computed value (`debug=os.environ.get(...) == "1"`), `debug=True` on objects that
+are not web applications (`asyncio.run(main(), debug=True)`, `loop.run(...)`) and a
+framework's table of defaults (`global_settings.py`) are not flagged.
+
+## Confidence
+- high: the switch is on a web application the code creates (`Flask(...)`,
+  `FastAPI(...)`), the Werkzeug debugger, a settings module that is not for
+  development, or a configuration class named for production;
+- medium: `run(debug=True)`/`.debug = True` on an object only named like an app, or
+  `DEBUG = True` in a configuration class named for neither production nor
+  development (a base class deployed configurations inherit from);
+- low: `DEBUG = True` in a development or test settings file or class
+  (`settings/dev.py`, `DevConfig`), or a module-level `DEBUG = True` in a web module
+  that is not a settings module: explicit choices a reviewer should see, which are
+  harmless as long as that file never configures a deployment.
 
 ## Why it matters
 Debug mode renders tracebacks with source, settings and environment to any
@@ -52,10 +67,17 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.flow import is_web_module
 from secreview.analysis.values import argument, is_true, keyword
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_settings_module, is_test_code
+from secreview.rules._access.file_kinds import (
+    config_class,
+    is_defaults_table,
+    is_dev_settings,
+    is_module_level,
+    is_settings_module,
+)
 from secreview.rules._access.object_facts import created_by
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
@@ -82,12 +104,9 @@ _DEBUG_CTORS = word_set(
     tornado.web.Application starlette.Starlette
     """
 )
-_PROD_CLASS = re.compile(r"prod|live|deploy", re.IGNORECASE)
 
 
 def check(node: ast.Call | ast.Assign, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     if isinstance(node, ast.Assign):
         yield from _assignment(node, ctx)
         return
@@ -146,15 +165,35 @@ def _assignment(node: ast.Assign, ctx: FileContext) -> Iterator[Hit]:
             ):
                 yield Hit(node, f"`{ctx.segment(target)} = True` turns on Flask debug mode.")
         elif isinstance(target, ast.Name) and target.id == "DEBUG":
-            cls = ctx.enclosing_class(node)
-            if cls is not None and ctx.enclosing_function(node) is None and _PROD_CLASS.search(cls.name):
-                yield Hit(node, f"`DEBUG = True` in the production config class `{cls.name}`.")
-            elif is_module_level(ctx, node) and is_settings_module(ctx) and not is_dev_settings(ctx):
-                yield Hit(
-                    node,
-                    "`DEBUG = True` in a Django settings module shows tracebacks and settings to "
-                    "every client.",
-                )
+            yield from _debug_setting(node, ctx)
+
+
+def _debug_setting(node: ast.Assign, ctx: FileContext) -> Iterator[Hit]:
+    """`DEBUG = True` as a setting: in a configuration class or at module level of a settings or web module."""
+    kind = config_class(ctx, node)
+    cls = ctx.enclosing_class(node)
+    if kind is not None and cls is not None:
+        if kind == "production":
+            yield Hit(node, f"`DEBUG = True` in the production config class `{cls.name}`.")
+        elif kind == "development":
+            yield Hit(node, f"`DEBUG = True` in the development config class `{cls.name}`; make sure no deployed "
+                      "configuration uses or inherits it.", confidence=Confidence.LOW)
+        else:
+            yield Hit(node, f"`DEBUG = True` in the config class `{cls.name}`: every configuration that inherits "
+                      "from it runs in debug mode unless it turns it off.", confidence=Confidence.MEDIUM)
+        return
+    if not is_module_level(ctx, node) or is_defaults_table(ctx):
+        return
+    if is_settings_module(ctx):
+        if is_dev_settings(ctx):
+            yield Hit(node, "`DEBUG = True` in a development or test settings module; make sure it never "
+                      "configures a deployment.", confidence=Confidence.LOW)
+        else:
+            yield Hit(node, "`DEBUG = True` in a Django settings module shows tracebacks and settings to every "
+                      "client.")
+    elif is_web_module(ctx):
+        yield Hit(node, "`DEBUG = True` at module level of a web module: if the app loads its settings from "
+                  "this module (`config.from_object(__name__)`), it runs in debug mode.", confidence=Confidence.LOW)
 
 
 def _app_confidence(expr: ast.AST, ctx: FileContext) -> Confidence | None:

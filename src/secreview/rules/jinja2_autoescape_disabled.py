@@ -2,13 +2,21 @@
 
 ## What it flags
 `jinja2.Environment(autoescape=False)` (and `SandboxedEnvironment`, or
-`jinja2.Template(..., autoescape=False)`), and `app.jinja_env.autoescape =
-False`, with high confidence in a web application module and medium elsewhere;
-and, with low confidence, an `Environment(...)` created without any
-`autoescape` argument (Jinja2's default is off) in a module that imports a web
-framework (Flask, Django, Starlette, FastAPI, Pecan, WebOb, aiohttp, Bottle,
-Tornado, Falcon, ...). `autoescape=True`, `select_autoescape(...)` or any
-computed value are fine.
+`jinja2.Template(..., autoescape=False)`), `app.jinja_env.autoescape = False` and
+`env.autoescape = False` on an environment the code creates; and an
+`Environment(...)` created without any `autoescape` argument (Jinja2's default is
+off) in a module that imports a web framework (Flask, Django, Starlette, FastAPI,
+Pecan, WebOb, aiohttp, Bottle, Tornado, Falcon, ...). `autoescape=True`,
+`select_autoescape(...)` or any computed value are fine.
+
+## Confidence
+- high: autoescaping is switched off explicitly in a module that imports a web
+  framework, or on a template whose literal source is HTML;
+- medium: switched off explicitly elsewhere (Jinja2 also renders e-mails, configuration
+  files and code, where escaping HTML would be wrong — but an HTML template rendered
+  from there is then unescaped);
+- low: an environment left at Jinja2's default (off) in a web module: no explicit
+  choice, and its templates may be text.
 
 ## Why it matters
 Without autoescaping, every `{{ value }}` is written into the page as raw HTML,
@@ -41,11 +49,13 @@ env = Environment(loader=FileSystemLoader("templates"), autoescape=select_autoes
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import is_false, keyword
 from secreview.model import Confidence, Severity
+from secreview.rules._access.object_facts import created_by
 from secreview.rules._injection.sources import imports_web_framework
 from secreview.ruleset import Hit, Meta
 
@@ -74,6 +84,7 @@ _ENVIRONMENTS = frozenset(
     }
 )
 _TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
+_HTML_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)[\s>/]")
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
@@ -81,8 +92,8 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
     if isinstance(node, ast.Assign):
         target = node.targets[0]
         if isinstance(target, ast.Attribute) and target.attr == "autoescape" and is_false(node.value):
-            owner = ctx.qualname(target.value) or ""
-            if owner.endswith("jinja_env"):
+            owner = ctx.qualname(target.value) or ctx.segment(target.value) or ""
+            if owner.endswith("jinja_env") or created_by(ctx, target.value, _ENVIRONMENTS):
                 yield Hit(
                     node,
                     f"`{owner}.autoescape = False` turns off HTML escaping for every template.",
@@ -101,7 +112,7 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
             yield Hit(
                 node,
                 f"`{short}(autoescape=False)` renders every variable as raw HTML.",
-                confidence=Confidence.HIGH if web else Confidence.MEDIUM,
+                confidence=Confidence.HIGH if web or _html_source(node, name) else Confidence.MEDIUM,
                 rewrite=_escape_on(setting.value),
             )
         return
@@ -113,6 +124,12 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
         "does not escape variables.",
         confidence=Confidence.LOW,
     )
+
+
+def _html_source(node: ast.Call, name: str) -> bool:
+    """`Template("<div>{{ name }}</div>", ...)`: the template's literal source is HTML."""
+    source = node.args[0] if name in _TEMPLATES and node.args else None
+    return isinstance(source, ast.Constant) and isinstance(source.value, str) and bool(_HTML_TAG.search(source.value))
 
 
 def _escape_on(value: ast.expr) -> tuple[ast.AST, str] | None:

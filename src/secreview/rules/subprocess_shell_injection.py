@@ -1,10 +1,25 @@
-"""Shell command built from a non-literal value and run through a shell.
+"""Shell command that is not a literal (built from other values, or passed in) run through a shell.
 
 ## What it flags
 Calls that hand a command string to a shell (`subprocess.*` with `shell=True`,
 `os.system`, `os.popen`, `subprocess.getoutput`/`getstatusoutput`) when the
-command is built from values that are not literals (f-string, `%`, `.format()`,
-`+`, `join`) or comes from outside the program.
+command is not a literal: built from other values (f-string, `%`, `.format()`,
+`+`, `join`), coming from outside the program, or any other value the shell
+receives as it is (a parameter, an attribute, a call's result). A literal command
+(directly, through a constant or through local names bound only to literals), a
+command whose every interpolated value is `shlex.quote()`d or a number, and an
+argument list are not reported.
+
+## Confidence
+- high: the command contains a value from outside the program (request data, argv,
+  the environment, a socket), shown with a trace;
+- medium: the command is built by string operations from non-literal values; it is a
+  defect when a caller passes untrusted data;
+- low: the command is an opaque non-literal value (`subprocess.run(cmd, shell=True)`
+  with `cmd` a parameter): running it through a shell is an explicit choice a reviewer
+  should see, but nothing here shows who supplies it. Where the taint analysis follows
+  untrusted data into such a helper, `remote-command-injection` reports the flow (with
+  its trace) at the call that passes it.
 
 ## Why it matters
 The shell interprets `;`, `|`, `$()` and backticks in the interpolated value,
@@ -38,8 +53,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.context import FileContext
-from secreview.analysis.flow import built_string, external_source, reaching_value, trace_for
+from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.flow import assignments, built_string, external_source, reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
@@ -81,10 +96,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         command = argument(node, 0, "args") or argument(node, None, "cmd")
     else:
         return
-    if command is None or is_literal(command, ctx):
+    if command is None or isinstance(command, ast.Starred) or _fixed(ctx, command):
         return
-    if isinstance(command, (ast.List, ast.Tuple)):
-        return  # a list with shell=True runs only its first item as the script; not a string build
     if _quoted_only(ctx, command):
         return  # every interpolated value is one shell word (shlex.quote) or a number
     source = external_source(ctx, command)
@@ -100,6 +113,44 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         # Built from values of unknown origin: a defect only if a caller passes untrusted data.
         yield Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.",
                   confidence=Confidence.MEDIUM)
+    else:
+        # An opaque command run through a shell: an explicit choice, whoever supplies the value
+        # chooses the commands; nothing here says who does, hence low.
+        shown = ctx.segment(command) or "the command"
+        yield Hit(node, f"`{name}` runs `{_short(shown)}` through a shell; it is not a literal, so whoever "
+                  "supplies it chooses the commands that run.", confidence=Confidence.LOW)
+
+
+def _fixed(ctx: FileContext, expr: ast.expr, depth: int = 0) -> bool:
+    """The command cannot hold anything the program did not write: a literal, a constant, a
+    conditional between literals, or a local name every earlier binding of which is such a value;
+    or an argument list (with shell=True only its first item is the script: not a string build)."""
+    if depth > 3:
+        return False
+    if is_literal(expr, ctx) or isinstance(expr, (ast.List, ast.Tuple)):
+        return True
+    if isinstance(expr, ast.IfExp):
+        return _fixed(ctx, expr.body, depth + 1) and _fixed(ctx, expr.orelse, depth + 1)
+    if isinstance(expr, ast.Name):
+        func = ctx.enclosing_function(expr)
+        if func is not None and expr.id in _parameters(func):
+            return False  # whatever the caller passes, even if some branch rebinds it to a literal
+        bindings = [value for line, value in assignments(ctx, func).get(expr.id, []) if line < expr.lineno]
+        if not bindings:
+            value = reaching_value(ctx, expr)  # a module-level binding read inside a function
+            bindings = [value] if value is not None else []
+        return bool(bindings) and all(v is not expr and _fixed(ctx, v, depth + 1) for v in bindings)
+    return False
+
+
+def _parameters(func: FunctionNode) -> set[str]:
+    args = func.args
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _QUOTING = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "builtins.int", "builtins.float", "builtins.len"})

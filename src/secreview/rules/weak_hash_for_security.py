@@ -1,14 +1,23 @@
-"""MD5 or SHA-1 used to protect a secret, a token or a signature.
+"""MD5 or SHA-1 computed without saying it is not for security.
 
 ## What it flags
 `hashlib.md5`/`sha1` (also `hashlib.new("md5" | "sha1" | "md4")`, pycryptodome's
-`Crypto.Hash.MD5/SHA1.new` and `cryptography`'s `hashes.MD5()`/`hashes.SHA1()`) when
-the code shows the digest protects something: the hashed value, the name the digest
-is stored under, or the function returning it names a token, secret, signature,
-nonce or API key; the digest is checked with `compare_digest`; or a SHA-1/MD5
-digest is what gets signed. Checksums, ETags, cache keys and fingerprints are left
-alone, as is any call with `usedforsecurity=False`. Passwords are reported by
-`password-fast-hash` instead.
+`Crypto.Hash.MD5/SHA1.new` and `cryptography`'s `hashes.MD5()`/`hashes.SHA1()` in a
+`hashes.Hash` or as a signature's digest) called without `usedforsecurity=False`.
+Python (3.9+) lets code say that a weak digest is only a checksum, cache key or
+identifier; without that flag, the call is an explicit choice of a broken hash that a
+reviewer must see, and FIPS-mode builds refuse it. A digest of a password is reported
+by `password-fast-hash` instead (once per call).
+
+## Confidence
+- high: the code shows the digest protects something: the hashed value, the name the
+  digest is stored under, or the function returning it names a token, secret,
+  signature or API key; the digest is checked with `compare_digest` or compared with
+  such a value; or a SHA-1/MD5 digest is what gets signed;
+- low: nothing says so — a checksum, ETag, cache key, fingerprint or shard key (by its
+  name), a digest of random bytes or of a nonce, or a value of unknown purpose: the
+  fix is then only to pass `usedforsecurity=False` (or to use SHA-256), and the same
+  holds inside a `test_*` function or a `Test*` class.
 
 ## Why it matters
 MD5 collisions take seconds and SHA-1 collisions are practical (SHAttered, 2017):
@@ -50,6 +59,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.hashes import CRYPTOGRAPHY_HASHES, WEAK_ALGORITHMS, hash_constructor, used_not_for_security
 from secreview.rules._crypto.identifiers import names_password, non_security_purpose, security_value, words_of
+from secreview.rules._crypto.password_digest import password_digest
 from secreview.rules._crypto.randomness import random_call
 from secreview.rules._crypto.references import bound_name, method_calls
 from secreview.rules._crypto.scopes import calls_in_function, function_name, in_test_code
@@ -59,7 +69,7 @@ from secreview.ruleset import Hit, Meta
 META = Meta(
     code="SR301",
     name="weak-hash-for-security",
-    title="MD5 or SHA-1 protects a secret, token or signature",
+    title="MD5 or SHA-1 used without usedforsecurity=False",
     cwe=328,
     type="crypto",
     severity=Severity.MEDIUM,
@@ -77,12 +87,10 @@ _SIGNING_WORDS = frozenset({"sign", "signed", "signing", "signature", "authentic
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     found = hash_constructor(ctx, node)
     if found is not None:
         call_name, algo, data = found
-        if algo not in WEAK_ALGORITHMS or used_not_for_security(node):
+        if algo not in WEAK_ALGORITHMS or used_not_for_security(node) or _sizes_only(ctx, node):
             return
         label, holder, outputs_methods = WEAK_ALGORITHMS[algo], node, {"hexdigest", "digest"}
     else:
@@ -96,48 +104,79 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             parent = ctx.parent(parent)
         if isinstance(parent, ast.Call) and getattr(parent.func, "attr", "") == "sign":
             message = f"`{call_name}` is the digest of a new signature: {label} signatures can be forged."
-            yield Hit(node, message, severity=Severity.HIGH, confidence=Confidence.HIGH)
+            yield _hit(ctx, node, message, Confidence.HIGH, severity=Severity.HIGH)
             return
         if not (isinstance(parent, ast.Call) and ctx.call_name(parent) == CRYPTOGRAPHY_HASHES + "Hash"):
-            return
+            return  # MGF1, HMAC, OAEP ... use SHA-1 where collisions do not matter
         holder = parent
+    if password_digest(ctx, holder) is not None:
+        return  # password-fast-hash reports this call
     target = bound_name(ctx, holder)
     if target is not None:
         data = data + [c.args[0] for c in method_calls(ctx, target, {"update"}) if c.args]
-    reason = _evidence(ctx, node, holder, target, data, outputs_methods)
+    reason, purpose = _evidence(ctx, node, holder, target, data, outputs_methods)
     if reason:
-        yield Hit(node, f"`{call_name}` ({label}) is used for security: {reason}.")
+        yield _hit(ctx, node, f"`{call_name}` ({label}) is used for security: {reason}.", Confidence.HIGH)
+    elif call_name.startswith("hashlib."):  # only hashlib takes usedforsecurity
+        yield _hit(ctx, node, f"`{call_name}` ({label}) is called without `usedforsecurity=False`{purpose}. If the "
+                   f"digest protects nothing, pass usedforsecurity=False (FIPS-mode builds refuse {label} otherwise); "
+                   "if it does, use SHA-256.", Confidence.LOW)
+    else:
+        yield _hit(ctx, node, f"`{call_name}` ({label}) computes a digest{purpose}; {label} must not protect "
+                   "anything: use SHA-256, or hashlib with usedforsecurity=False where it is only a checksum.",
+                   Confidence.LOW)
+
+
+def _sizes_only(ctx: FileContext, node: ast.Call) -> bool:
+    """`hashlib.sha1().block_size`: the object is made to read a property; nothing is hashed."""
+    parent = ctx.parent(node)
+    return isinstance(parent, ast.Attribute) and parent.attr in ("block_size", "digest_size", "name")
+
+
+def _hit(ctx: FileContext, node: ast.Call, message: str, confidence: Confidence,
+         severity: Severity | None = None) -> Hit:
+    if in_test_code(ctx, node):  # a test function in a module the test-code policy does not see as tests
+        return Hit(node, f"{message} (In a test.)", severity=severity, confidence=Confidence.LOW)
+    return Hit(node, message, severity=severity, confidence=confidence)
 
 
 def _evidence(ctx: FileContext, node: ast.Call, holder: ast.Call, target: ast.Name | None,
-              data: list[ast.expr], outputs_methods: set[str]) -> str:
+              data: list[ast.expr], outputs_methods: set[str]) -> tuple[str, str]:
+    """(why the digest protects something, "" when nothing says so; what the code says it is for instead,
+    as a clause for the message)."""
     hashed = [ident for expr in data for ident in value_identifiers(ctx, expr)]
-    if any(names_password(ident) for ident in hashed):
-        return ""  # reported by password-fast-hash
     outputs: list[ast.AST] = [holder]
     if target is not None:
         outputs += method_calls(ctx, target, outputs_methods)
         if any(isinstance(c.func, ast.Attribute) and c.func.attr == "sign" for c in _users(ctx, target)):
-            return f"the digest object `{target.id}` is signed"
-    if random_call(ctx, data):
-        return ""  # the randomness makes the value; the digest only formats it
+            return f"the digest object `{target.id}` is signed", ""
+    randomness = random_call(ctx, data)
+    if randomness:
+        return "", f" over the output of `{randomness}` (the randomness makes the value; the digest formats it)"
     stored = [d for out in outputs for d in destinations(ctx, out)]
     func = function_name(ctx, node)
-    if any(non_security_purpose(d) for d in [*stored, func, *hashed]):
-        return ""
+    purpose = next((d for d in [*stored, func, *hashed] if d and non_security_purpose(d)), "")
+    if purpose:
+        return "", f" and `{purpose}` says it is no security value (a checksum, cache key, fingerprint or identifier)"
     for dest in stored:
         if dest != "return" and _protects(dest):
-            return f"the digest is stored as `{dest}`"
+            return f"the digest is stored as `{dest}`", ""
     if "return" in stored and func and (_protects(func) or _SIGNING_WORDS & set(words_of(func))):
-        return f"`{func}()` returns the digest"
+        return f"`{func}()` returns the digest", ""
     for out in outputs:
         checked = _checked_against(ctx, out)
         if checked:
-            return checked
+            return checked, ""
     for ident in hashed:
         if _protects(ident):
-            return f"it hashes `{ident}`"
-    return ""
+            return f"it hashes `{ident}`", ""
+    password = next((i for i in hashed if names_password(i)), "")
+    if password:
+        return "", f" over `{password}`, whose digest is neither stored nor compared as a credential here"
+    unique = next((i for i in [*stored, *hashed] if _UNIQUE_ONLY & set(words_of(i))), "")
+    if unique:
+        return "", f" for `{unique}`, which must be unique but need not resist collisions"
+    return "", " and nothing here says what the digest is for"
 
 
 def _protects(ident: str) -> bool:

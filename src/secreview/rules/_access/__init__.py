@@ -8,7 +8,9 @@ a web request, which modules are Django settings, which files are tests.
 Import each name from the module that holds it:
 
 - `vocabulary`: `word_set` (long vocabularies) and `split_words` (identifier -> words).
-- `file_kinds`: test code, Django settings modules (and dev/test settings), module-level assignments.
+- `file_kinds`: Django settings modules (and dev/test settings), frameworks' tables of defaults
+  (`is_defaults_table`), the kind of configuration class holding a setting (`config_class`), module-level
+  assignments.
 - `secret_names`: identifiers that name a secret (`secret_identifier`), auth-related code (`auth_context`).
 - `secret_values`: literals that look like a real credential (`secret_value`, `header_secret`),
   Flask key settings, session-cookie names.

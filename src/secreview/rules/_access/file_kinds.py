@@ -1,5 +1,6 @@
-"""What kind of file is under review: a Django settings module (for development or not). Test code is
-defined once for every rule and the engine in `secreview.analysis.code`."""
+"""What kind of file is under review: a Django settings module (for development or not), a framework's
+table of defaults; and what kind of configuration class holds a setting. Test code is defined once for
+every rule and the engine in `secreview.analysis.code`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import PurePath
 
 from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
+from secreview.rules._access.vocabulary import split_words, word_set
 
 _SETTINGS_NAMES = {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "ROOT_URLCONF", "WSGI_APPLICATION"}
 _DEV_FILES = re.compile(
@@ -55,11 +57,38 @@ def is_settings_module(ctx: FileContext) -> bool:
 def is_dev_settings(ctx: FileContext) -> bool:
     """A settings file meant for development or tests (settings/dev.py, local_settings.py ...), or a
     framework's table of defaults (django/conf/global_settings.py)."""
+    return is_defaults_table(ctx) or bool(_DEV_FILES.match(_stem(ctx))) or is_test_code(ctx)
+
+
+def is_defaults_table(ctx: FileContext) -> bool:
+    """A framework's table of default settings (django/conf/global_settings.py): it lists every
+    setting's default, it does not choose one for a deployment."""
+    return _stem(ctx) in ("global_settings", "default_settings", "defaults")
+
+
+def _stem(ctx: FileContext) -> str:
     parts = PurePath(ctx.path.replace("\\", "/")).parts
-    stem = (PurePath(parts[-1]).stem if parts else "").lower()
-    if stem in ("global_settings", "default_settings", "defaults"):
-        return True
-    return bool(_DEV_FILES.match(stem)) or is_test_code(ctx)
+    return (PurePath(parts[-1]).stem if parts else "").lower()
+
+
+_PRODUCTION_WORDS = word_set("prod production live deploy deployment deployed release staging")
+_DEVELOPMENT_WORDS = word_set("dev develop development local test tests testing debug ci sandbox")
+_CONFIG_WORDS = word_set("config configuration conf settings setting")
+
+
+def config_class(ctx: FileContext, node: ast.AST) -> str | None:
+    """For a statement directly in a class body: "production" (a class named for production: `ProdConfig`,
+    `LiveSettings`), "development" (`DevConfig`, `TestingSettings`), "config" (another configuration
+    class: `Config`, `BaseSettings`); None outside a class body or in a class of another kind."""
+    cls = ctx.enclosing_class(node)
+    if cls is None or ctx.enclosing_function(node) is not None:
+        return None
+    words = set(split_words(cls.name))
+    if words & _PRODUCTION_WORDS:
+        return "production"
+    if words & _DEVELOPMENT_WORDS:
+        return "development"
+    return "config" if words & _CONFIG_WORDS else None
 
 
 def is_module_level(ctx: FileContext, node: ast.AST) -> bool:

@@ -16,5 +16,7 @@ Import each name from the module that holds it:
 - `hashes`: hash constructors: `hash_constructor`, `used_not_for_security`, `WEAK_ALGORITHMS`,
   `CRYPTOGRAPHY_HASHES`.
 - `randomness`: random-number calls in an expression (`random_call`).
+- `password_digest`: whether a fast digest hashes a password (`password_digest`): password-fast-hash's verdict,
+  which weak-hash-for-security asks too so that one call is reported once.
 - `supplied_values`: values the caller or client supplies (`incoming`), crypto imports (`imports_crypto`).
 """
