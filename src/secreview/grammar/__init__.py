@@ -33,20 +33,20 @@ class Feature:
 
 FEATURES = {
     "except-star": Feature((3, 11), "an `except*` clause for exception groups", 654),
-    "star-subscript": Feature((3, 11), "a starred expression in a subscript (`tuple[*Ts]`)", 646),
-    "star-annotation": Feature((3, 11), "a starred annotation (`*args: *Ts`)", 646),
+    "star-subscript": Feature((3, 11), "a starred expression in a subscript such as `tuple[*Ts]`", 646),
+    "star-annotation": Feature((3, 11), "a starred annotation such as `*args: *Ts`", 646),
     "fstring-quotes": Feature((3, 12), "an f-string reusing its quotes inside a replacement field", 701),
     "fstring-backslash": Feature((3, 12), "a backslash inside an f-string's replacement field", 701),
     "fstring-comment": Feature((3, 12), "a comment inside an f-string's replacement field", 701),
     "fstring-newline": Feature((3, 12), "a line break inside a replacement field of a single-quoted f-string", 701),
     "fstring-nesting": Feature((3, 12), "an f-string format specification nested two levels deep", 701),
-    "fstring-conversion": Feature((3, 12), "blanks after an f-string conversion (`{x!r }`)", 701),
+    "fstring-conversion": Feature((3, 12), "blanks after an f-string conversion such as `{x!r }`", 701),
     "type-alias": Feature((3, 12), "a `type` alias statement", 695),
-    "generic-def": Feature((3, 12), "a function with type parameters (`def name[T](...)`)", 695),
-    "generic-class": Feature((3, 12), "a class with type parameters (`class Name[T]`)", 695),
-    "typeparam-default": Feature((3, 13), "a type parameter with a default (`[T = int]`)", 696),
+    "generic-def": Feature((3, 12), "a function with type parameters such as `def name[T](...)`", 695),
+    "generic-class": Feature((3, 12), "a class with type parameters such as `class Name[T]`", 695),
+    "typeparam-default": Feature((3, 13), "a type parameter with a default such as `[T = int]`", 696),
     "except-comma": Feature((3, 14), "an `except` clause naming several exceptions without parentheses", 758),
-    "template-string": Feature((3, 14), "a template string literal (`t\"...\"`)", 750),
+    "template-string": Feature((3, 14), "a template string literal such as `t\"...\"`", 750),
 }
 PY2_HINT = " (this looks like Python 2 code"  # change/review.py cuts a message here
 _MAX_PROBES = 8  # parses spent looking for the first occurrence the file cannot do without

@@ -6,7 +6,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from secreview.grammar.lexer import Occurrence, Scan, parses
+from secreview.grammar.lexer import Occurrence, Scan, is_expression
 
 _TYPE_ALIAS = re.compile(r"^[ \t]*(type[ \t]+)[^\W\d]\w*[ \t]*(?=\[|=(?!=))", re.MULTILINE)
 _GENERIC_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+[^\W\d]\w*[ \t]*(?=\[)", re.MULTILINE)
@@ -91,12 +91,11 @@ def _type_params(text: str, masked: str) -> bool | None:
         assign = _ASSIGN.search(flat)
         bound, default = (rest[:assign.start()], rest[assign.end():]) if assign else (rest, None)
         if bound.strip():
-            if param.group(1) or not bound.lstrip().startswith(":") or \
-                    not parses(f"({bound.lstrip()[1:]}\n)", "eval"):
+            if param.group(1) or not bound.lstrip().startswith(":") or not is_expression(bound.lstrip()[1:]):
                 return None
         if default is not None:
             defaults = True
-            if not parses(f"({default.lstrip().lstrip('*')}\n)", "eval"):
+            if not is_expression(default.lstrip().lstrip("*")):
                 return None
     return defaults
 

@@ -37,6 +37,11 @@ def parses(text: str, mode: str = "exec") -> bool:
         return False
 
 
+def is_expression(text: str) -> bool:
+    """Whether `text` is one expression (as in a replacement field or a type parameter's bound)."""
+    return bool(text.strip()) and parses(f"({text}\n)", "eval")  # `()` parses: blank text is no expression
+
+
 def placeholder(literal: str) -> str:
     """A plain string literal spanning as many lines as `literal`."""
     lines = literal.count("\n")
@@ -102,7 +107,7 @@ class Scan:
             end = self._fstring(quote_at + len(quote), found)
             self.unterminated |= found.broken
             kind = "template-string" if "t" in prefix else (found.flags[0][0] if found.flags else "")
-            if kind and not found.broken and all(parses(f"({e}\n)", "eval") for e in found.expressions):
+            if kind and not found.broken and all(map(is_expression, found.expressions)):
                 where = found.flags[0][1] if kind != "template-string" else start
                 self.occurrences.append(Occurrence(kind, self.line(where),
                                                    ((start, end, placeholder(self.text[start:end])),)))

@@ -178,7 +178,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     # scripts, leaf views) are summarised by the per-file review from the tree it parses anyway,
     # which saves a second parse and keeps the phase from holding every tree at once.
     imported_somewhere = {name for m in by_name.values() for name in m.imports}
-    # A module's summary is a function of the texts of its import closure (and of secreview's code).
+    # A module's summary is a function of the texts of its import closure (and of secreview's code and
+    # the Python parsing them: `code_signature` carries its version, so no summary crosses interpreters).
     # Members of one import cycle share a closure digest: the module's own name keeps their keys apart.
     # The display path is part of it: summaries carry the paths of their functions into traces, so a tree
     # moved or scanned from another directory must not reuse summaries that name the old paths.
