@@ -201,6 +201,17 @@ def test_the_newest_feature_the_file_needs_is_named_at_its_line():
 
 
 @pytest.mark.skipif(RUNNING >= (3, 12), reason="parses from Python 3.12 on")
+@pytest.mark.parametrize(("text", "what"), [
+    ('type Row = dict[str, str]\nname = f"{row["name"]}"\n', "a `type` alias statement, PEP 695"),
+    ('name = f"{row["name"]}"\ntype Row = dict[str, str]\n', QUOTES_312.split("(")[1][:-1]),
+    ('type Name = f"{row["name"]}"\n', "a `type` alias statement, PEP 695"),  # one line: the first by position
+])
+def test_of_two_features_of_one_version_the_first_is_named(text, what):
+    assert _explain(text) == (1, f"uses Python 3.12 syntax ({what}); secreview is running on Python "
+                                 f"{RUNNING[0]}.{RUNNING[1]} — run it with Python 3.12 or newer to review this file")
+
+
+@pytest.mark.skipif(RUNNING >= (3, 12), reason="parses from Python 3.12 on")
 def test_f_string_features_are_read_as_python_312_reads_them():
     for text, line in [
         ('a = f"{x!r}" f"{y=}" f\'{z:>{w}}\'\nb = f"{{literal}} {d["k"]=}"\n', 2),  # older forms, then one newer

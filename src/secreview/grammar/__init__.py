@@ -73,10 +73,14 @@ def explain(text: str, error: SyntaxError, running: tuple[int, int] | None = Non
 
 
 def _newer(text: str, scan: Scan, running: tuple[int, int]) -> Occurrence | None:
-    found = [o for o in scan.occurrences + statement_features(scan) if FEATURES[o.kind].version > running]
+    wanted = frozenset(kind for kind, feature in FEATURES.items() if feature.version > running)
+    found = [o for o in scan.occurrences + statement_features(scan, wanted) if o.kind in wanted]
     if not found or not parses(_apply(text, found)):
         return None
-    kinds = sorted({o.kind for o in found}, key=lambda k: min(o.line for o in found if o.kind == k))
+    first = {}  # kind -> where it first occurs: the order kinds are named in (never a set's order)
+    for occurrence in sorted(found, key=lambda o: o.edits[0][0], reverse=True):
+        first[occurrence.kind] = occurrence.edits[0][0]
+    kinds = sorted(first, key=lambda k: (first[k], k))
     needed = [k for k in kinds if not parses(_apply(text, [o for o in found if o.kind != k]))] or kinds
     newest = max(FEATURES[k].version for k in needed)
     kind = next(k for k in needed if FEATURES[k].version == newest)

@@ -24,9 +24,10 @@ PY2_TARGET = re.compile(r"[ \t]*(?:[a-z_][a-z0-9_]*|"
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 
-def statement_features(scan: Scan) -> list[Occurrence]:
+def statement_features(scan: Scan, wanted: frozenset[str]) -> list[Occurrence]:
+    """The occurrences of the `wanted` kinds (the grammar newer than the running Python's)."""
     masked, found = scan.masked, []
-    for pattern, kind, after in _HEADERS:
+    for pattern, kind, after in _HEADERS if {"type-alias", "typeparam-default"} & wanted else ():
         for match in pattern.finditer(masked):
             occurrence = _header(scan, match, kind, after)
             if occurrence is not None:
@@ -42,9 +43,11 @@ def statement_features(scan: Scan) -> list[Occurrence]:
         types = scan.text[match.end():colon].rstrip()
         found.append(Occurrence("except-comma", scan.line(match.start()),
                                 ((match.end(), match.end() + len(types), f"({types})"),)))
+    if "star-subscript" not in wanted:
+        return found
     for match in _STAR_ANNOTATION.finditer(masked):
         found.append(Occurrence("star-annotation", scan.line(match.start(1)), ((match.start(1), match.end(1), " "),)))
-    if _STAR_AFTER.search(masked):
+    if _STAR_AFTER.search(masked):  # before the walk over every character
         for star in _starred_subscripts(masked):
             found.append(Occurrence("star-subscript", scan.line(star), ((star, star + 1, " "),)))
     return found
