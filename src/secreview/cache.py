@@ -1,9 +1,10 @@
 """A persistent cache of per-file review results, so an unchanged file is not parsed again.
 
 Key: the file's path and content hash, the selected rules, and a signature of
-secreview's own source code (any change to a rule or the engine invalidates
-everything). Values are JSON, never pickle: a cache file is data we read back, and
-a security tool must not execute what it finds on disk. A cache that cannot be
+secreview's own source code and of the Python running it (any change to a rule or
+the engine, or another interpreter version, invalidates everything). Values are
+JSON, never pickle: a cache file is data we read back, and a security tool must
+not execute what it finds on disk. A cache that cannot be
 opened or read is treated as empty; the review never depends on it.
 """
 
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -42,12 +44,27 @@ def default_dir() -> Path:
 def code_signature() -> str:
     """A hash of every Python source of the secreview package (rules, analysis, engine), of the taint
     specs (TOML data: a new sink changes results as much as code does) and of the CWE catalog (names
-    and pillars are part of every finding). Hashing ~260 files costs more than a warm review of one
-    file, so the digest is remembered in the default cache directory under a digest of the files'
-    stats (size, mtime, ctime): any edit, in an installed or an editable copy, changes those stats and
-    the contents are hashed again; a fresh install of the same code (new mtimes) hashes to the same
-    signature, so caches carried between CI runs keep their results."""
-    return signature_of(Path(__file__).resolve().parent, default_dir() / SIGNATURE_MEMO)
+    and pillars are part of every finding), tagged with the interpreter's version (`interpreter()`).
+    Every cache key holds it: per-file results, taint summaries, the rule index.
+
+    Hashing ~260 files costs more than a warm review of one file, so the digest is remembered in the
+    default cache directory under a digest of the files' stats (size, mtime, ctime): any edit, in an
+    installed or an editable copy, changes those stats and the contents are hashed again; a fresh
+    install of the same code (new mtimes) hashes to the same signature, so caches carried between CI
+    runs keep their results."""
+    return tagged(signature_of(Path(__file__).resolve().parent, default_dir() / SIGNATURE_MEMO), interpreter())
+
+
+def interpreter() -> str:
+    """`major.minor` of the Python running secreview. The code under review is parsed with its grammar
+    (a file that is a syntax error on 3.11 may parse on 3.12) into its `ast` shapes, so a result computed
+    on one version is not the result on another."""
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def tagged(signature: str, version: str) -> str:
+    """The code signature of `signature` (the digest of secreview's files) run by Python `version`."""
+    return f"{signature}-py{version}"
 
 
 SIGNATURE_MEMO = "code-signature.json"
@@ -121,7 +138,9 @@ def write_json_atomically(path: Path, value: object) -> None:
 
 def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: str = "") -> str:
     """`depends`: a hash of what else the result depends on (the taint summaries of the
-    project modules the file imports), so a change there invalidates this file only."""
+    project modules the file imports), so a change there invalidates this file only. The code
+    signature carries the interpreter's version: a syntax error found on one Python is never
+    served to another."""
     parts = [code_signature(), ",".join(rule_codes), display, hashlib.sha256(data).hexdigest(), depends]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

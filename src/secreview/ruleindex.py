@@ -4,9 +4,10 @@ compiles none of their patterns and does not read the CWE catalog.
 
 The index holds each rule's META, node types, NEEDS, documentation, taint kinds, and the CWE name and
 pillar of its RuleInfo. It is tagged with `cache.code_signature()`, which changes with any source, spec
-or catalog of secreview, and compiled again from the modules when the tag differs (or the file is
-missing or unreadable). A rule read from it is a full `Rule`: its functions (check, prefilter, a taint
-rule's `validated` and `for_sink`) are `DeferredFunction`s that import the module on first call.
+or catalog of secreview and with the interpreter's version, and compiled again from the modules when
+the tag differs (or the file is missing or unreadable). A rule read from it is a full `Rule`: its
+functions (check, prefilter, a taint rule's `validated` and `for_sink`) are `DeferredFunction`s that
+import the module on first call.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from __future__ import annotations
 import ast
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from secreview.model import Confidence, RuleInfo, Severity
 from secreview.ruleset import DeferredFunction, Meta, Rule, TaintQuery, load_rules, no_check, rule_info
 
-INDEX_FILE = "rule-index.json"
+# One index per interpreter version (the signature holds it too): two Pythons sharing a cache
+# directory do not recompile the index for each other on every run.
+INDEX_FILE = f"rule-index-py{sys.version_info[0]}.{sys.version_info[1]}.json"
 INDEX_FORMAT = 1  # bump when the entries below change shape
 # The index names the modules whose code it defers: only rule modules of this package may be named,
 # so a file in the cache directory can never make secreview import anything else.

@@ -31,8 +31,6 @@ SKIP_DIRS = frozenset(
      "build", "dist", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".direnv"}
 )
 _SHEBANG = re.compile(rb"^#![^\n]*\bpython[0-9.]*\b")
-_PY2_HINTS = re.compile(r"^\s*(print\s+[^(=\s]|exec\s+[\"'a-zA-Z]|raise\s+\w+\s*,)|\bexcept\s+[\w.]+\s*,\s*\w+\s*:|"
-                        r"\bur['\"]|\b0[0-7]+L?\b|`[^`]+`", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +239,11 @@ def parse(text: str, shown: str) -> tuple[Parsed | None, FileError | None]:
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our report
             tree = ast.parse(text, filename=shown, type_comments=False)
     except SyntaxError as exc:
-        hint = " (this looks like Python 2 code, which is not supported)" if _PY2_HINTS.search(text) else ""
-        return None, FileError(shown, "syntax", f"{shown}:{exc.lineno}: {exc.msg}{hint}", exc.lineno)
+        # Only for a file that does not parse: newer Python than this one, Python 2, or a plain error.
+        from secreview.grammar import explain
+
+        line, message = explain(text, exc)
+        return None, FileError(shown, "syntax", f"{shown}:{line}: {message}" if line else f"{shown}: {message}", line)
     except (ValueError, RecursionError, MemoryError) as exc:
         return None, FileError(shown, "syntax", f"{shown}: cannot parse: {type(exc).__name__}: {exc}")
     return Parsed(text, tree), None
