@@ -234,7 +234,7 @@ def orm_query(ctx: FileContext, recv: ast.expr) -> tuple[bool, bool]:
                 break
             node = value
             continue
-        if not (isinstance(node, ast.Call) or isinstance(node, ast.Attribute)):
+        if not isinstance(node, (ast.Call, ast.Attribute)):
             break
         texts.append(segment(ctx, node))
         if isinstance(node, ast.Call):
