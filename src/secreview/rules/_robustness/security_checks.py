@@ -5,8 +5,8 @@ check fails."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.rules._robustness.catching import handler_names
