@@ -11,6 +11,10 @@ too) counts only when the value is built as a string. `secrets`, `random.SystemR
 and `os.urandom` are the safe twins; jitter, backoff, sampling and shuffling are left
 alone, as are `test_*` functions.
 
+Confidence: medium; low (and low severity) for a value that is a salt and nothing
+else (`_generate_salt()`, `user.salt`): a salt must be unique, not secret, and
+`random` values are unique in practice.
+
 ## Why it matters
 `random` is a Mersenne Twister: 624 outputs reveal its whole state, so an attacker who
 sees a few tokens (or guesses the seed) predicts every past and future one, and can
@@ -98,12 +102,27 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     sinks += _labels(ctx, node)
     for sink in sinks:
         if sink and sink != "return" and _secret(ctx, node, sink):
-            yield Hit(node, f"`{name}` makes `{sink}`, but it is predictable: use `secrets`.")
+            yield _hit(node, f"`{name}` makes `{sink}`, but it is predictable: use `secrets`.", sink)
             return
     func = function_name(ctx, node)
     if func and _secret(ctx, node, func) and _returned(ctx, node, sinks):
         message = f"`{func}()` returns a value made with `{name}`, which is predictable: use `secrets`."
-        yield Hit(node, message)
+        yield _hit(node, message, func)
+
+
+_SALT_WORDS = frozenset({"salt", "salts", "salted"})
+
+
+def _hit(node: ast.Call, message: str, identifier: str) -> Hit:
+    """A salt only has to be unique, not secret: `random` gives that, so a value that is a salt and nothing
+    else (no token, key or password word besides) is reported with low confidence."""
+    words = words_of(identifier)
+    if set(words) & _SALT_WORDS:
+        rest = "_".join(w for w in words if w not in _SALT_WORDS)
+        if not (rest and (security_value(rest) or names_password(rest))):
+            message = message[:-1] + " (a salt need only be unique, so this is a weak concern)."
+            return Hit(node, message, confidence=Confidence.LOW, severity=Severity.LOW)
+    return Hit(node, message)
 
 
 def _labels(ctx: FileContext, node: ast.Call) -> list[str]:

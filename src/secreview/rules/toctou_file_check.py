@@ -12,7 +12,16 @@ Not flagged: read-only opens after an existence check (a harmless race), and,
 after an existence check, operations that handle the race themselves
 (`exist_ok=True`, `missing_ok=True`, `ignore_errors=True`, a surrounding
 `try/except OSError`, `contextlib.suppress`). After `os.access()` the operation
-is flagged even then: the check itself is the flaw.
+is flagged even then: the check itself is the flaw. Nor are paths under a directory
+`tempfile.mkdtemp()` made in the same function (mode 0700: only this process can
+put anything there).
+
+Confidence: medium for operations that act through a swapped-in symlink (opening
+for writing, chmod/chown, a copy's destination); low for operations the race can
+only make fail (creating, removing or renaming the path), and for paths under a
+directory a configuration option names (`CONF.instances_path`,
+`self.configuration.x`: the service's own state, normally writable by it alone);
+high after `os.access()`.
 
 ## Why it matters
 Between the check and the use another process can create, delete or replace the
@@ -52,6 +61,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import opens_for_writing
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.scopes import walk_local, walk_stmts
@@ -145,15 +155,27 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                 continue
             if isinstance(path, ast.Name) and _rebound(node, path.id, op):
                 continue
+            owner = _private_directory(ctx, path)
+            if owner == "mkdtemp":
+                continue  # a directory only this process can write: nobody can swap the path
             checked = ctx.segment(check_call) or "the check"
             severity = Severity.HIGH if is_access else (Severity.MEDIUM if follows else Severity.LOW)
+            why = "; the path can change in between."
+            confidence = Confidence.HIGH if is_access else None
+            if not is_access and owner == "config":
+                confidence = Confidence.LOW
+                why = "; the path can change in between (it is under a directory a configuration option names, " \
+                      "normally writable by the service alone)."
+            elif not is_access and not follows:
+                confidence = Confidence.LOW
+                why = "; the path can change in between, which only makes the operation fail."
             yield Hit(
                 op,
                 f"`{label}` acts on `{ctx.segment(path) or 'the path'}` checked by `{checked}` at line "
-                f"{check_call.lineno}; the path can change in between.",
+                f"{check_call.lineno}{why}",
                 fix=f"Drop the check and {hint}.",
                 severity=severity,
-                confidence=Confidence.HIGH if is_access else None,
+                confidence=confidence,
             )
             break
 
@@ -282,3 +304,41 @@ def _rebound(node: ast.If, name: str, op: ast.AST) -> bool:
         ):  # type: ignore[attr-defined]
             return True
     return False
+
+
+_PRIVATE_DIRS = frozenset({"tempfile.mkdtemp", "tempfile.TemporaryDirectory"})
+_JOINS = frozenset({"os.path.join", "os.path.abspath", "os.path.realpath", "os.path.normpath",
+                    "os.path.dirname", "pathlib.Path", "pathlib.PurePath"})  # fmt: skip
+# Receivers of configuration options: oslo.config's CONF, a driver's `self.configuration`, `conf`, `settings`.
+_CONFIG_ROOTS = frozenset({"CONF", "conf", "cfg", "configuration", "config", "settings"})
+
+
+def _private_directory(ctx: FileContext, path: ast.expr, depth: int = 4) -> str | None:
+    """Where the checked path lives when the code says only this service writes there: "mkdtemp" (under a
+    directory `tempfile.mkdtemp()` made, mode 0700) or "config" (under a directory a configuration option
+    names, such as oslo.config's `CONF.instances_path` or a driver's `self.configuration.x`)."""
+    if depth < 0:
+        return None
+    if isinstance(path, ast.Name):
+        value = reaching_value(ctx, path)
+        return _private_directory(ctx, value, depth - 1) if value is not None else None
+    if isinstance(path, ast.Attribute):
+        if isinstance(path.value, ast.Call):  # TemporaryDirectory().name
+            return _private_directory(ctx, path.value, depth - 1)
+        names = []
+        node: ast.expr = path
+        while isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        return "config" if _CONFIG_ROOTS & set(names[1:]) else None
+    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div):  # Path(tmp) / "name"
+        return _private_directory(ctx, path.left, depth - 1)
+    if isinstance(path, ast.Call):
+        name = ctx.call_name(path) or ""
+        if name in _PRIVATE_DIRS:
+            return "mkdtemp"
+        if name in _JOINS and path.args:
+            return _private_directory(ctx, path.args[0], depth - 1)
+    return None
