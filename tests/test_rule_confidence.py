@@ -35,6 +35,12 @@ CASES = [
     # The request reaches a private helper from its caller, which may have validated it.
     ("uncaught-conversion-of-input", 'limit = int(request.params.get("limit", 10))', Confidence.LOW),
     ("uncaught-conversion-of-input", 'page = int(request.args.get("page", 1))', Confidence.MEDIUM),
+    # A match on outside input may miss at a client's will; on a parameter or a tool's output the claim is weak.
+    ("unchecked-regex-match", r'return re.match(r"Bearer\s+(\S+)", header).group(1)', Confidence.HIGH),
+    ("unchecked-regex-match", "major = int(VERSION_RE.search(out).group(1))", Confidence.LOW),
+    ("unchecked-regex-match", r'key = search(r"^(\w+)=", line)[1]', Confidence.LOW),
+    # An address a peer the code chose hands back: hostile only if that peer is.
+    ("server-side-request-forgery", 'return [requests.get("https://%s/status" % n["address"]', Confidence.LOW),
 ]
 
 

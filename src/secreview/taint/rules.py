@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from secreview.analysis.context import FileContext
-from secreview.model import Finding
+from secreview.model import Confidence, Finding
 from secreview.ruleset import Hit, Rule
 from secreview.taint.spec import SINK_KINDS, SOURCE_KINDS
 
@@ -78,7 +78,8 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
                 continue
             if query.validated is not None and _validated(query.validated, flow, ctx):
                 continue
-            hit: Hit | None = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace)
+            weak = Confidence.LOW if flow.source_kind in query.weak_sources else None
+            hit: Hit | None = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace, confidence=weak)
             if query.for_sink is not None:
                 hit = query.for_sink(hit, flow.sink.call, ctx)  # the rule's fix for this very sink
             if hit is not None:
