@@ -26,10 +26,13 @@ CASES = [
     ("unchecked-none-dereference", 'for item in body.get("items"):', Confidence.LOW),
     ("unchecked-none-dereference", 'status = root.find("status").text', Confidence.LOW),
     ("unchecked-none-dereference", 'return prefs.get("lang").lower()', Confidence.LOW),
-    # A race that can only make the operation fail, or a path under a configured service directory.
+    # A race that can only make the operation fail, a path under a configured service directory or nothing
+    # saying another user can write there: low; a shared directory or privileged code: medium.
     ("toctou-file-check", "        os.makedirs(path)\n    return path", Confidence.LOW),
     ("toctou-file-check", "with open(CONF.ssh_hosts_key_file, \"w\")", Confidence.LOW),
-    ("toctou-file-check", "os.chmod(key_file, 0o600)", Confidence.MEDIUM),
+    ("toctou-file-check", "os.chmod(key_file, 0o600)", Confidence.LOW),
+    ('toctou-file-check', 'with open(lock, "w") as f:', Confidence.MEDIUM),
+    ("toctou-file-check", "os.chown(path, uid, gid)", Confidence.MEDIUM),
     # A salt need only be unique.
     ("insecure-random", "user.salt = np.random.bytes(16)", Confidence.LOW),
     # The request reaches a private helper from its caller, which may have validated it.
@@ -41,6 +44,7 @@ CASES = [
     ("unchecked-regex-match", r'key = search(r"^(\w+)=", line)[1]', Confidence.LOW),
     # An address a peer the code chose hands back: hostile only if that peer is.
     ("server-side-request-forgery", 'return [requests.get("https://%s/status" % n["address"]', Confidence.LOW),
+    ("server-side-request-forgery", "    return requests.get(target, timeout=5)", Confidence.MEDIUM),
 ]
 
 

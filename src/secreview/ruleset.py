@@ -93,7 +93,7 @@ class TaintQuery:
     validated: ValidatedFn | None = None
     for_sink: SinkHitFn | None = None
     # source kinds whose flows are reported with low confidence (weak evidence that an attacker chooses
-    # the value, e.g. the reply of a peer the code itself chose to talk to)
+    # the value); for `socket_input` only the reply of a service the code called, not a raw socket's data
     weak_sources: frozenset[str] = frozenset()
 
 
