@@ -92,6 +92,9 @@ class TaintQuery:
     sinks: frozenset[str]
     validated: ValidatedFn | None = None
     for_sink: SinkHitFn | None = None
+    # source kinds whose flows are reported with low confidence (weak evidence that an attacker chooses
+    # the value); for `socket_input` only the reply of a service the code called, not a raw socket's data
+    weak_sources: frozenset[str] = frozenset()
 
 
 def no_check(node: ast.AST, ctx: FileContext) -> Iterable[Hit]:

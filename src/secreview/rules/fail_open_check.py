@@ -6,7 +6,10 @@ Functions whose name says they decide access or validity (`is_authorized`,
 ...) with an `except` handler — bare, `Exception`, `BaseException` or a
 security exception such as `InvalidSignature`, `PermissionDenied`,
 `jwt.InvalidTokenError` — that returns True, or that only passes / logs and
-falls through to a `return True` right after the `try`.
+falls through to a `return True` right after the `try`. A handler of a named
+error that is not a security exception (a service that cannot be reached) is
+not reported in a function that never answers "no" through its result (it
+denies by raising, every `return` is True): there the result gates nothing.
 
 ## Why it matters
 When the check itself fails — a policy file cannot be parsed, the key service

@@ -9,7 +9,12 @@ naming a token, password, secret, nonce, salt, OTP, CSRF token, session id or re
 code, or it is returned by a function so named. A bare `token` (a lexer or NLP token
 too) counts only when the value is built as a string. `secrets`, `random.SystemRandom()`
 and `os.urandom` are the safe twins; jitter, backoff, sampling and shuffling are left
-alone, as are `test_*` functions.
+alone, as are `test_*` functions, and `random.shuffle()` of a list whose values come
+from `os.urandom`/`secrets` (only their order is predictable).
+
+Confidence: medium; low (and low severity) for a value that is a salt and nothing
+else (`_generate_salt()`, `user.salt`): a salt must be unique, not secret, and
+`random` values are unique in practice.
 
 ## Why it matters
 `random` is a Mersenne Twister: 624 outputs reveal its whole state, so an attacker who
@@ -47,6 +52,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.flow import reaching_value
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
@@ -94,16 +100,51 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if isinstance(grand, ast.Call) and grand.func is parent and getattr(parent, "attr", "") in _COLLECTORS:
         sinks.append(ctx.segment(parent.value))
     if name.endswith("shuffle") and node.args:
+        if _secure_contents(ctx, node.args[0]):
+            return  # only the order of values drawn from a secure source is predictable
         sinks.append(ctx.segment(node.args[0]))
     sinks += _labels(ctx, node)
     for sink in sinks:
         if sink and sink != "return" and _secret(ctx, node, sink):
-            yield Hit(node, f"`{name}` makes `{sink}`, but it is predictable: use `secrets`.")
+            yield _hit(node, f"`{name}` makes `{sink}`, but it is predictable: use `secrets`.", sink)
             return
     func = function_name(ctx, node)
     if func and _secret(ctx, node, func) and _returned(ctx, node, sinks):
         message = f"`{func}()` returns a value made with `{name}`, which is predictable: use `secrets`."
-        yield Hit(node, message)
+        yield _hit(node, message, func)
+
+
+_SECURE_SOURCES = ("os.urandom", "secrets.", "random.SystemRandom")
+
+
+def _secure_contents(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
+    """The shuffled list holds values drawn from a secure source (`[s[ord(os.urandom(1)) % n] for s in g]`),
+    followed through the local names it was bound from."""
+    if depth < 0:
+        return False
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call) and (ctx.call_name(node) or "").startswith(_SECURE_SOURCES):
+            return True
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            value = reaching_value(ctx, node)
+            if value is not None and value is not expr and _secure_contents(ctx, value, depth - 1):
+                return True
+    return False
+
+
+_SALT_WORDS = frozenset({"salt", "salts", "salted"})
+
+
+def _hit(node: ast.Call, message: str, identifier: str) -> Hit:
+    """A salt only has to be unique, not secret: `random` gives that, so a value that is a salt and nothing
+    else (no token, key or password word besides) is reported with low confidence."""
+    words = words_of(identifier)
+    if set(words) & _SALT_WORDS:
+        rest = "_".join(w for w in words if w not in _SALT_WORDS)
+        if not (rest and (security_value(rest) or names_password(rest))):
+            message = message[:-1] + " (a salt need only be unique, so this is a weak concern)."
+            return Hit(node, message, confidence=Confidence.LOW, severity=Severity.LOW)
+    return Hit(node, message)
 
 
 def _labels(ctx: FileContext, node: ast.Call) -> list[str]:

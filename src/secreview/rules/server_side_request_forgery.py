@@ -5,6 +5,9 @@ With data flow (the taint part): data from a network client or a socket that
 reaches a `url` sink of the taint specs, followed through assignments, helpers in
 other modules and attributes of `self`, reported with its trace. Where the specs name
 the sink call, data flow decides; the pattern part below speaks for the rest.
+Confidence: medium for data from a network client; low for data from a socket or
+the reply of a remote service (an address a peer the code chose hands back, such
+as a storage cluster listing its nodes: hostile only if that peer is).
 
 HTTP client calls (`requests.*` and `requests.Session()` methods, `httpx.*` and
 `httpx.Client()`/`AsyncClient()`, `urllib.request.urlopen`/`Request`,
@@ -180,4 +183,7 @@ TAINT = TaintQuery(
     sources=frozenset({"remote_input", "socket_input"}),
     sinks=frozenset({"url"}),
     validated=_taint_validated,
+    # A reply of a peer the code chose (a storage array's API listing its nodes) picks the next address
+    # only if that peer is hostile: weak evidence, low confidence.
+    weak_sources=frozenset({"socket_input"}),
 )

@@ -12,7 +12,19 @@ Not flagged: read-only opens after an existence check (a harmless race), and,
 after an existence check, operations that handle the race themselves
 (`exist_ok=True`, `missing_ok=True`, `ignore_errors=True`, a surrounding
 `try/except OSError`, `contextlib.suppress`). After `os.access()` the operation
-is flagged even then: the check itself is the flaw.
+is flagged even then: the check itself is the flaw. Nor are paths under a directory
+`tempfile.mkdtemp()` made in the same function (mode 0700: only this process can
+put anything there).
+
+Confidence: the race is an attack only when someone else can write where the
+path lives and this code has something to lose to them. High after `os.access()`.
+Medium for operations that act through a swapped-in symlink (opening for writing,
+chmod/chown, a copy's destination) on a path in a directory every user can write
+(`tempfile.gettempdir()`, `/tmp/...`) or in privileged code (an oslo.privsep
+entrypoint, a `privsep` package). Low otherwise: operations the race can only make
+fail (creating, removing or renaming the path), paths under a directory a
+configuration option names (`CONF.instances_path`, `self.configuration.x`: the
+service's own state), and paths nothing says another user can write to.
 
 ## Why it matters
 Between the check and the use another process can create, delete or replace the
@@ -52,6 +64,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import opens_for_writing
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.scopes import walk_local, walk_stmts
@@ -145,15 +158,34 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                 continue
             if isinstance(path, ast.Name) and _rebound(node, path.id, op):
                 continue
+            owner = _directory_kind(ctx, path)
+            if owner == "mkdtemp":
+                continue  # a directory only this process can write: nobody can swap the path
             checked = ctx.segment(check_call) or "the check"
             severity = Severity.HIGH if is_access else (Severity.MEDIUM if follows else Severity.LOW)
+            why, confidence = "; the path can change in between.", Confidence.HIGH if is_access else None
+            if is_access:
+                why += " `os.access()` before using a path is the flaw itself."
+            elif not follows:
+                confidence = Confidence.LOW
+                why = "; the path can change in between, which only makes the operation fail."
+            elif owner == "config":
+                confidence = Confidence.LOW
+                why = "; the path can change in between (it is under a directory a configuration option names, " \
+                      "normally writable by the service alone)."
+            elif owner == "shared":
+                why = "; the path is in a directory every user can write, so another user can swap it in between."
+            elif _privileged(ctx, op):
+                why = "; the path can change in between, and this code runs with privileges (a privsep entrypoint)."
+            else:
+                confidence = Confidence.LOW  # nothing says another user can write where the path lives
             yield Hit(
                 op,
                 f"`{label}` acts on `{ctx.segment(path) or 'the path'}` checked by `{checked}` at line "
-                f"{check_call.lineno}; the path can change in between.",
+                f"{check_call.lineno}{why}",
                 fix=f"Drop the check and {hint}.",
                 severity=severity,
-                confidence=Confidence.HIGH if is_access else None,
+                confidence=confidence,
             )
             break
 
@@ -282,3 +314,67 @@ def _rebound(node: ast.If, name: str, op: ast.AST) -> bool:
         ):  # type: ignore[attr-defined]
             return True
     return False
+
+
+_PRIVATE_DIRS = frozenset({"tempfile.mkdtemp", "tempfile.TemporaryDirectory"})
+_SHARED_DIRS = frozenset({"tempfile.gettempdir"})
+_JOINS = frozenset({"os.path.join", "os.path.abspath", "os.path.realpath", "os.path.normpath",
+                    "os.path.dirname", "pathlib.Path", "pathlib.PurePath"})  # fmt: skip
+# Receivers of configuration options: oslo.config's CONF, a driver's `self.configuration`, `conf`, `settings`.
+_CONFIG_ROOTS = frozenset({"CONF", "conf", "cfg", "configuration", "config", "settings"})
+
+
+_SHARED_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
+
+
+def _privileged(ctx: FileContext, node: ast.AST) -> bool:
+    """Code that runs with more privilege than its callers: an oslo.privsep entrypoint (`@ctx.entrypoint`) or
+    a module of a `privsep` package."""
+    if "privsep" in ctx.path.replace("\\", "/").split("/"):
+        return True
+    func = ctx.enclosing_function(node)
+    for deco in getattr(func, "decorator_list", ()):
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        if isinstance(target, ast.Attribute) and target.attr == "entrypoint":
+            return True
+    return False
+
+
+def _directory_kind(ctx: FileContext, path: ast.expr, depth: int = 4) -> str | None:
+    """What the code says about the directory the checked path lives in: "mkdtemp" (made by
+    `tempfile.mkdtemp()`, mode 0700: only this process writes there), "config" (named by a configuration
+    option, such as oslo.config's `CONF.instances_path` or a driver's `self.configuration.x`: the service's
+    own) or "shared" (`tempfile.gettempdir()`, `/tmp/...`: every user writes there)."""
+    if depth < 0:
+        return None
+    if isinstance(path, ast.Constant) and isinstance(path.value, str):
+        return "shared" if path.value.startswith(_SHARED_PREFIXES) or path.value in ("/tmp", "/var/tmp") else None
+    if isinstance(path, ast.JoinedStr) and path.values:
+        return _directory_kind(ctx, path.values[0], depth - 1)
+    if isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Add, ast.Mod)):
+        return _directory_kind(ctx, path.left, depth - 1)
+    if isinstance(path, ast.Name):
+        value = reaching_value(ctx, path)
+        return _directory_kind(ctx, value, depth - 1) if value is not None else None
+    if isinstance(path, ast.Attribute):
+        if isinstance(path.value, ast.Call):  # TemporaryDirectory().name
+            return _directory_kind(ctx, path.value, depth - 1)
+        names = []
+        node: ast.expr = path
+        while isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            names.append(node.id)
+        return "config" if _CONFIG_ROOTS & set(names[1:]) else None
+    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div):  # Path(tmp) / "name"
+        return _directory_kind(ctx, path.left, depth - 1)
+    if isinstance(path, ast.Call):
+        name = ctx.call_name(path) or ""
+        if name in _PRIVATE_DIRS:
+            return "mkdtemp"
+        if name in _SHARED_DIRS:
+            return "shared"
+        if name in _JOINS and path.args:
+            return _directory_kind(ctx, path.args[0], depth - 1)
+    return None

@@ -9,7 +9,13 @@ form field, header, cookie, JSON field or body, an untyped route parameter,
 the conversion raises (ValueError / TypeError, `JSONDecodeError`,
 `binascii.Error`, `InvalidOperation`, or `Exception`), no app-wide
 `errorhandler` for it in the file, and no shape check (`s.isdigit()`,
-`PATTERN.fullmatch(s)`) before it.
+`PATTERN.fullmatch(s)`) before it. A handler decorated with a schema validator
+(`@validation.schema(...)`, `@validation.query_schema(...)`, `@use_args(...)`)
+is not reported: the framework rejects a malformed value before the handler runs.
+
+Confidence: medium in a handler; low in a private helper that is handed the
+request by its caller (`def _links(self, request)`), whose handlers may have
+validated the value where this file cannot see.
 
 ## Why it matters
 Any client can send `page=abc`. The conversion raises, the exception escapes
@@ -62,7 +68,9 @@ from secreview.rules._robustness.input_conversion import (
     direct_input,
     file_error_handlers,
     is_web_request,
+    request_from_caller,
     route_param_typed,
+    schema_validated,
     shape_checked,
 )
 from secreview.ruleset import Hit, Meta
@@ -96,7 +104,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     func = ctx.enclosing_function(node)
     if isinstance(source.node, ast.Name) and route_param_typed(ctx, source.node.id, func):
         return
-    if caught_here(ctx, node, errors) or shape_checked(ctx, node, value):
+    if caught_here(ctx, node, errors) or shape_checked(ctx, node, value) or schema_validated(ctx, func):
         return
     web = "request" in source.description or "route parameter" in source.description
     if web and not is_web_request(ctx, source):
@@ -111,4 +119,5 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         f"{'/'.join(sorted(errors - _NOT_SHOWN))}: malformed input and {outcome}.",
         trace=trace_for(ctx, source, node, f"{short}(...)"),
         severity=None if web else Severity.LOW,
+        confidence=Confidence.LOW if web and request_from_caller(ctx, source, func) else None,
     )

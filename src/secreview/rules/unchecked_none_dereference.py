@@ -12,6 +12,21 @@ either chained directly or through a local variable, with no check (`if x`,
 `x is None`, `x or d`, `assert x`, a `try` catching AttributeError/TypeError)
 in between.
 
+Not flagged: `find(".")` (the element itself), `find()` on a tree this code
+builds in memory (`Element`/`SubElement`) or parses from a literal, a
+`.first()` of a query that selects only aggregates without GROUP BY (always one
+row), `getattr(o, "a", None)` under `if hasattr(o, "a")`, and code in a branch
+that never runs (`if False:`, after a `return` or `raise`).
+
+Confidence: medium when something outside the program decides the miss — a
+client (request mappings, a document parsed from request data), the operator
+(the environment), the host (`shutil.which`), the database (`.first()`); low
+when the program's own data does — `.get()` on a local dict, `**kwargs` or an
+attribute of `self`, `getattr(..., None)`, `next(..., None)`, and `find()` on a
+document of unknown origin (a parameter, a file, a backend's reply the code
+trusts to be well-formed), where the surrounding code usually guarantees the
+key or element.
+
 ## Why it matters
 The miss is exactly what a client controls: leave out a header, a form field or
 a query parameter and the handler dies with `AttributeError: 'NoneType' object
@@ -59,8 +74,14 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness.catching import caught_here, in_test_code
-from secreview.rules._robustness.none_results import element_find, element_use, none_result
+from secreview.rules._robustness.catching import caught_here, dead_code, in_test_code
+from secreview.rules._robustness.none_results import (
+    element_document,
+    element_find,
+    element_use,
+    none_result,
+    outside_miss,
+)
 from secreview.rules._robustness.source_text import segment
 from secreview.rules._robustness.value_use import bound_name, first_unchecked_use, object_use, tested_texts
 from secreview.ruleset import Hit, Meta
@@ -86,15 +107,22 @@ def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
     why = why or element
     if not why:
         return
-    if in_test_code(ctx, node):
+    if in_test_code(ctx, node) or dead_code(ctx, node):
         return
+    outside = outside_miss(ctx, node)
+    if element:
+        document = element_document(ctx, node)  # type: ignore[arg-type]
+        if document == "built":
+            return  # the code wrote every element it looks up
+        outside = document == "outside"
     text = segment(ctx, node)
-    if _tested(ctx, node, text):
+    if _tested(ctx, node, text) or _hasattr_guarded(ctx, node):
         return
+    confidence = None if outside else Confidence.LOW
     how = object_use(ctx, node)
     if how is not None:
         if (not element or element_use(ctx, node)) and not caught_here(ctx, node, _CATCHES):
-            yield Hit(node, f"{why}; {how} on it then raises instead of handling the miss.")
+            yield Hit(node, f"{why}; {how} on it then raises instead of handling the miss.", confidence=confidence)
         return
     stmt = ctx.parent(node)
     ident = bound_name(stmt)
@@ -107,7 +135,38 @@ def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
     if element and not element_use(ctx, use):
         return
     target = ctx.parent(use) or use
-    yield Hit(target, f"`{ident}` (line {stmt.lineno}): {why}; {how} on `{ident}` raises when it is None.")
+    yield Hit(
+        target,
+        f"`{ident}` (line {stmt.lineno}): {why}; {how} on `{ident}` raises when it is None.",
+        confidence=confidence,
+    )
+
+
+def _hasattr_guarded(ctx: FileContext, node: ast.expr) -> bool:
+    """`getattr(o, "a", None)` inside `if hasattr(o, "a"):` (or `hasattr(...) and ...`): not None there."""
+    if not (isinstance(node, ast.Call) and ctx.call_name(node) == "builtins.getattr" and len(node.args) == 3):
+        return False
+    wanted = (segment(ctx, node.args[0]), segment(ctx, node.args[1]))
+    child: ast.AST = node
+    for anc in ctx.ancestors(node):
+        tests: list[ast.AST] = []
+        if isinstance(anc, (ast.If, ast.IfExp, ast.While)) and child is not anc.test and child not in anc.orelse:
+            tests = [anc.test]
+        elif isinstance(anc, ast.BoolOp) and isinstance(anc.op, ast.And):
+            tests = [v for v in anc.values if v is not child]
+        for test in tests:
+            for sub in ast.walk(test):
+                if (
+                    isinstance(sub, ast.Call)
+                    and ctx.call_name(sub) == "builtins.hasattr"
+                    and len(sub.args) == 2
+                    and (segment(ctx, sub.args[0]), segment(ctx, sub.args[1])) == wanted
+                ):
+                    return True
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+        child = anc
+    return False
 
 
 def _tested(ctx: FileContext, node: ast.expr, text: str) -> bool:

@@ -8,6 +8,11 @@ chained directly or through a local variable that is never tested (`if m`,
 `m is None`, `assert m`, a `try` catching AttributeError/TypeError). Patterns
 that match the empty string at any position and literal subjects are left out.
 
+Confidence: high when the subject is traced, within the function, to outside input
+(request data, a route parameter, the command line, the environment, a socket);
+low otherwise (a parameter, an attribute, a backend's output the code trusts to
+have the expected shape), where the claim that it can fail to match is weak.
+
 ## Why it matters
 A regular expression answers "no match" with None. When the subject is a
 header, a file name, a command output or any other input that does not have the
@@ -45,6 +50,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.flow import external_source
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._robustness.catching import caught_here, in_test_code
@@ -80,10 +86,12 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     if segment(ctx, node) in tested_texts(ctx, node):
         return  # `if PAT.match(s): x = PAT.match(s).group(1)`
+    confidence = None if external_source(ctx, found.subject) is not None else Confidence.LOW
     how = object_use(ctx, node)
     if how is not None:
         if not caught_here(ctx, node, _CATCHES):
-            yield Hit(node, f"{what} returns None when the input does not match; {how} on it then raises.")
+            message = f"{what} returns None when the input does not match; {how} on it then raises."
+            yield Hit(node, message, confidence=confidence)
         return
     stmt = ctx.parent(node)
     ident = bound_name(stmt)
@@ -96,4 +104,5 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             ctx.parent(name) or name,
             f"`{ident}` (line {stmt.lineno}) holds {what}, which is None when the input does not match; "
             f"{how} on it raises.",
+            confidence=confidence,
         )

@@ -4,7 +4,8 @@ Policy for a call, in order (every matching rule applies):
 1. a spec sink checks its arguments (a flow, or a parameter -> sink summary entry);
 2. a project function applies its summary (its parameters' flows into the return
    value and into sinks, and the sources it returns);
-3. a spec sanitizer returns its inputs cleared for its kinds;
+3. a spec sanitizer returns its inputs cleared for its kinds (a call that is both a source
+   and a sanitizer returns its source kind already cleared for them);
 4. a spec propagator moves taint to the return value or to the receiver;
 5. a spec source call adds its kind.
 When neither 2, 3 nor 4 applied (an unknown call) the engine favours precision:
@@ -119,9 +120,12 @@ class CallAnalysis(ExpressionAnalysis):
                             moved, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
                 else:
                     result = join(result, moved)
+            # a source call that is also a sanitizer gives a value already clean for those kinds
+            # (`request.get_full_path()`: client data, but a path of this site, never another host)
+            born_clean = frozenset().union(*(s.clears for s in index.sanitizers_by_call.get(name, ())))
             for source in index.sources_by_call.get(name, ()):
                 result = dict(result)
-                result.setdefault((source.kind, frozenset()), (step(self.ctx, node, f"source: `{name}()`"),))
+                result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))
         if handled:
             return result
         return join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))

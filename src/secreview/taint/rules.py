@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from secreview.analysis.context import FileContext
-from secreview.model import Finding
+from secreview.model import Confidence, Finding
 from secreview.ruleset import Hit, Rule
 from secreview.taint.spec import SINK_KINDS, SOURCE_KINDS
 
@@ -78,11 +78,21 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
                 continue
             if query.validated is not None and _validated(query.validated, flow, ctx):
                 continue
-            hit: Hit | None = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace)
+            weak = Confidence.LOW if _weak_source(query, flow) else None
+            hit: Hit | None = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace, confidence=weak)
             if query.for_sink is not None:
                 hit = query.for_sink(hit, flow.sink.call, ctx)  # the rule's fix for this very sink
             if hit is not None:
                 yield rule, hit
+
+
+def _weak_source(query: Any, flow: Any) -> bool:
+    """The flow starts at a source kind the rule trusts little: for `socket_input`, the reply of a remote
+    service the code called (an HTTP response), not bytes a raw socket server received from its clients."""
+    if flow.source_kind not in query.weak_sources:
+        return False
+    first = flow.trace[0].note if flow.trace else ""
+    return not (flow.source_kind == "socket_input" and "`socket.socket." in first)
 
 
 def _validated(validated: Any, flow: Any, ctx: FileContext) -> bool:

@@ -5,7 +5,8 @@ Not a rule package (leading underscore). Import each name from the module that h
 - `provenance`: where a value comes from (`find_origin`, `Origin`, the kinds `EXTERNAL`,
   `PAYLOAD`, `OPERATOR`), which call built an object (`constructor_of`), remote calls
   (`is_remote_call`, `HTTP_METHODS`, `SESSION_FACTORIES`), function parameters (`params_of`).
-- `regex_calls`: `re`/`regex` calls (`regex_call`, `REGEX_FUNCS`, `UNANCHORED_METHODS`),
+- `regex_calls`: `re`/`regex` calls through an import not rebound locally (`regex_call`, `REGEX_FUNCS`,
+  `UNANCHORED_METHODS`),
   their flags (`regex_flags`) and literal pattern text (`literal_string`).
 - `pattern_use`: how a compiled pattern is used (`compiled_pattern_is_whole`).
 - `redos`: `redos_witness`, exponential-backtracking analysis on the stdlib parser's tree,

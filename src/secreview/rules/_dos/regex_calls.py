@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import reaching_value
+from secreview.analysis.flow import assignments, reaching_value
 from secreview.analysis.values import module_constant
 from secreview.rules._dos.sre_alphabet import _sre
 
@@ -29,9 +29,21 @@ def regex_call(ctx: FileContext, call: ast.Call) -> tuple[str, str] | None:
     """("re", "search") for a module-level regex function call, else None."""
     name = ctx.call_name(call) or ""
     module, _, func = name.rpartition(".")
-    if module in REGEX_MODULES and func in REGEX_FUNCS:
+    if module in REGEX_MODULES and func in REGEX_FUNCS and _imported(ctx, call.func):
         return module, func
     return None
+
+
+def _imported(ctx: FileContext, func: ast.expr) -> bool:
+    """The call's first name is an import: a local `regex = re.compile(...)` (a compiled pattern named
+    like the `regex` module) makes `regex.match(text)` a match of that pattern, whose argument is the
+    subject, not a pattern."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    if not (isinstance(func, ast.Name) and func.id in ctx.imports):
+        return False
+    scope = ctx.enclosing_function(func)  # a binding in the function (or a comprehension in it) shadows
+    return scope is None or func.id not in assignments(ctx, scope)
 
 
 def regex_flags(ctx: FileContext, expr: ast.AST | None, _depth: int = 0) -> int | None:

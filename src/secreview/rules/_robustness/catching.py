@@ -66,3 +66,29 @@ def in_test_code(ctx: FileContext, node: ast.AST) -> bool:
         if isinstance(anc, ast.ClassDef) and anc.name.startswith("Test"):
             return True
     return False
+
+
+# -- code that never runs ----------------------------------------------------------------------
+_ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def dead_code(ctx: FileContext, node: ast.AST) -> bool:
+    """In a branch that never runs: the body of `if False:` / `if 0:` / `while False:`, the `else` of
+    `if True:`, or a statement after a `return`/`raise`/`continue`/`break` of its own block. A crash there
+    cannot happen."""
+    child: ast.AST = node
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, (ast.If, ast.While)) and isinstance(anc.test, ast.Constant) and child is not anc.test:
+            taken = bool(anc.test.value)
+            if (child in anc.body and not taken) or (child in anc.orelse and taken):
+                return True
+        if isinstance(child, ast.stmt):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(anc, field, None)
+                if isinstance(block, list) and child in block:
+                    if any(isinstance(s, _ENDS_BLOCK) for s in block[: block.index(child)]):
+                        return True
+        if isinstance(anc, _NESTED_SCOPES):
+            return False
+        child = anc
+    return False

@@ -242,3 +242,43 @@ def is_web_request(ctx: FileContext, source: Source) -> bool:
     if cls is not None and _HANDLER_CLASS.search(cls.name):
         return True
     return any(target.split(".", 1)[0].lstrip(".") in _WEB_FRAMEWORKS for target in ctx.imports.values())
+
+
+# -- validation by the framework before the handler runs ---------------------------------------------
+# Decorators that validate a request against a schema before the handler runs (Nova's
+# `@validation.query_schema(...)` / `@validation.schema(...)`, webargs' `@use_args`, flask-expects-json):
+# a value the schema types (an integer, a date) no longer fails to convert.
+_SCHEMA_DECORATORS = frozenset({"validate", "validated", "use_args", "use_kwargs", "expects_json",
+                                "validate_request", "validate_body", "validate_query", "accepts"})  # fmt: skip
+
+
+def schema_validated(ctx: FileContext, func: ast.AST | None) -> bool:
+    """The handler is decorated with a schema validator that is given a schema: `@validation.schema(s)`,
+    `@validation.query_schema(s)`, `@jsonschema_validate(s)`, `@use_args(s)`."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for deco in func.decorator_list:
+        if not isinstance(deco, ast.Call) or not (deco.args or deco.keywords):
+            continue
+        target = deco.func
+        last = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if "schema" in last.lower() or last in _SCHEMA_DECORATORS:
+            return True
+    return False
+
+
+def request_from_caller(ctx: FileContext, source: Source, func: ast.AST | None) -> bool:
+    """The request is a parameter of a private helper (`def _links(self, request, ...)`): it arrives from
+    the handlers that call the helper, which may have validated it (a schema, a form) where this file
+    cannot see."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if not func.name.startswith("_") or func.name.startswith("__") or is_route_handler(ctx, func):
+        return False
+    node = source.node
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    args = func.args
+    return isinstance(node, ast.Name) and any(
+        a.arg == node.id for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+    )

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
-from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
+from secreview.analysis.flow import REQUEST_OBJECTS, external_source, reaching_value
 from secreview.analysis.values import is_none, literal_value, module_constant
 from secreview.rules._robustness.source_text import segment, short_text
 
@@ -203,9 +203,67 @@ def none_result(ctx: FileContext, expr: ast.AST) -> str | None:
         return None
     if method in {"one_or_none", "scalar_one_or_none"} and not expr.args:
         return f"`.{method}()` returns None when no row matches"
-    if method == "first" and not expr.args and not expr.keywords and _ORM_CHAIN.search(segment(ctx, recv)):
-        return "`.first()` returns None when the query matches no row"
+    if method == "first" and not expr.args and not expr.keywords:
+        is_query, aggregate_only = orm_query(ctx, recv)
+        if is_query and not aggregate_only:
+            return "`.first()` returns None when the query matches no row"
     return None
+
+
+# -- ORM queries ----------------------------------------------------------------------------------
+# SQL aggregates: a query that selects only these, without GROUP BY, always answers exactly one row.
+_AGGREGATES = frozenset({"count", "sum", "min", "max", "avg", "coalesce", "total", "bool_and", "bool_or",
+                         "array_agg", "string_agg", "group_concat", "every"})  # fmt: skip
+_QUERY_ROOTS = frozenset({"query", "select", "model_query"})
+_GROUPING = frozenset({"group_by", "having"})
+
+
+def orm_query(ctx: FileContext, recv: ast.expr) -> tuple[bool, bool]:
+    """(is an ORM query, selects only aggregates without GROUP BY) for the receiver of `.first()`.
+
+    A local name is followed to the chain it was built from (`q = session.query(M).filter(...)`, then
+    `q = q.filter(...)`), so `q.first()` is judged like the same chain written inline."""
+    texts: list[str] = []
+    grouped = False
+    node: ast.expr | None = recv
+    for _ in range(12):
+        if isinstance(node, ast.Name):
+            texts.append(node.id)
+            value = reaching_value(ctx, node)
+            if value is None or value is node:
+                break
+            node = value
+            continue
+        if not isinstance(node, (ast.Call, ast.Attribute)):
+            break
+        texts.append(segment(ctx, node))
+        if isinstance(node, ast.Call):
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if last in _GROUPING:
+                grouped = True
+            if last in _QUERY_ROOTS:
+                return True, not grouped and _selects_aggregates_only(ctx, node)
+            node = func.value if isinstance(func, ast.Attribute) else None
+        else:
+            node = node.value
+    return bool(_ORM_CHAIN.search(" ".join(texts))), False
+
+
+def _selects_aggregates_only(ctx: FileContext, root: ast.Call) -> bool:
+    """`session.query(func.count(M.id), func.sum(M.size))` or `model_query(ctx, func.count(M.id))`: every
+    selected column is an aggregate (plain names such as a context argument are not columns)."""
+    columns = [a for a in root.args if not isinstance(a, ast.Name)]
+    return bool(columns) and all(_aggregate(ctx, c) for c in columns)
+
+
+def _aggregate(ctx: FileContext, expr: ast.expr) -> bool:
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        if expr.func.attr == "label":  # func.count(M.id).label("n")
+            return _aggregate(ctx, expr.func.value)
+        owner = ctx.qualname(expr.func.value) or ""
+        return expr.func.attr.lower() in _AGGREGATES and owner.rsplit(".", 1)[-1] == "func"
+    return False
 
 
 def element_find(ctx: FileContext, expr: ast.AST) -> str | None:
@@ -218,7 +276,75 @@ def element_find(ctx: FileContext, expr: ast.AST) -> str | None:
         or not isinstance(expr.args[0].value, str)
     ):
         return None
+    if expr.args[0].value.strip() in {".", "./"}:
+        return None  # the element itself: never None
     return f"`{short_text(ctx, expr)}` returns None when the document has no such element"
+
+
+# Calls that make a tree in memory (the code writes every element) and calls that parse a document.
+_TREE_BUILDERS = frozenset({"Element", "SubElement", "E", "TreeBuilder"})
+_PARSERS = frozenset({"fromstring", "XML", "parse", "HTML", "fromstringlist", "BeautifulSoup", "iterparse"})
+_TREE_WALKS = frozenset({"find", "findall", "iterfind", "iter", "getroot", "getchildren", "find_all",
+                         "select", "select_one", "xpath", "getparent", "getroottree"})  # fmt: skip
+
+
+def element_document(ctx: FileContext, find: ast.Call) -> str:
+    """Where the tree `find()` searches comes from: "built" (made in memory by this code, or parsed from a
+    literal: its author wrote every element), "outside" (parsed from request data, a socket, the command
+    line: whoever sends it decides what is missing) or "unknown" (a parameter, a file, a backend's reply
+    the code trusts to be well-formed)."""
+    node: ast.expr | None = find.func.value if isinstance(find.func, ast.Attribute) else None
+    for _ in range(12):
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Name):
+            value = reaching_value(ctx, node)
+            if value is None or value is node:
+                return "unknown"
+            node = value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _TREE_WALKS:
+            node = node.func.value
+        elif isinstance(node, ast.Call):
+            name = (ctx.call_name(node) or "").rsplit(".", 1)[-1]
+            if name == "ElementTree":  # ElementTree(element) wraps a tree; ElementTree(file=...) parses
+                node = node.args[0] if node.args else None
+                if node is None:
+                    return "unknown"
+            elif name in _TREE_BUILDERS:
+                return "built"
+            elif name in _PARSERS:
+                data = node.args[0] if node.args else None
+                if isinstance(data, ast.Constant):
+                    return "built"
+                return "outside" if data is not None and external_source(ctx, data) is not None else "unknown"
+            else:
+                return "unknown"
+        else:
+            return "unknown"
+    return "unknown"
+
+
+def outside_miss(ctx: FileContext, expr: ast.AST) -> bool:
+    """Whether something outside the program decides the miss (a client leaves out a field, the operator
+    an environment variable, the host a program, the database a row), rather than the program's own data
+    (a local dict, `**kwargs`, an attribute of `self`, `getattr(o, name, None)`, `next(it, None)`), whose
+    keys the surrounding code usually controls."""
+    if not isinstance(expr, ast.Call):
+        return True
+    name = ctx.call_name(expr) or ""
+    if name in {"builtins.getattr", "builtins.next"}:
+        return False
+    if not (isinstance(expr.func, ast.Attribute) and expr.func.attr == "get"):
+        return True
+    recv = expr.func.value
+    qual = ctx.qualname(recv) or ""
+    if qual.startswith(("os.environ", "flask.session", "flask.g")):
+        return True
+    if isinstance(recv, ast.Attribute) and (
+        recv.attr == "query" or (recv.attr in _REQUEST_MAPPINGS and ctx.qualname(recv.value) in REQUEST_OBJECTS)
+    ):
+        return True  # `Model.query.get(pk)`: the row; `request.args.get(...)`: the client
+    return external_source(ctx, recv) is not None
 
 
 def element_use(ctx: FileContext, expr: ast.AST) -> bool:

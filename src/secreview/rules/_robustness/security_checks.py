@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.rules._robustness.catching import handler_names
@@ -103,6 +104,23 @@ def decides_access(name: str) -> bool:
     )
 
 
+def _says_no(func: ast.AST) -> bool:
+    """The function answers "no" through its result somewhere: a `return` of anything but a truthy
+    literal (`return False`, `return None`, a bare `return`, a computed value)."""
+    return any(isinstance(node, ast.Return) and not truthy_return(node) for node in walk_function(func))
+
+
+def walk_function(func: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of functions or classes nested in it."""
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def truthy_return(stmt: ast.AST) -> bool:
     """`return True` (or a literal "allow"-like answer)."""
     if not isinstance(stmt, ast.Return) or stmt.value is None:
@@ -132,6 +150,10 @@ def fail_open(ctx: FileContext, handler: ast.ExceptHandler) -> tuple[str, str, a
         names = [n.rsplit(".", 1)[-1] for n in handler_names(ctx, handler)]
         if not names or any(_NOT_FOUND.search(n) for n in names):
             return None  # "not found" may honestly mean yes (a free user name, an absent lock)
+        if not _says_no(func):
+            # Its result is never "no" (it denies by raising), so the `return True` in a handler of a
+            # named, non-security error (a lookup service that cannot be reached) gates nothing.
+            return None
         kind = f"`except {', '.join(names)}`"
     for stmt in handler.body:
         if truthy_return(stmt):
