@@ -60,6 +60,8 @@ class ProjectPhase:
     summary_digests: dict[str, str] = field(default_factory=dict)
     # modules whose summaries had not settled when the fixpoint's rounds ran out (flows may be missed)
     unsettled: tuple[str, ...] = ()
+    # the modules asked about (`focus`) and, with `callers`, every module that imports one, transitively
+    focus: frozenset[str] = frozenset()
     _dependency_digests: dict[str, str] | None = None
 
     def release(self, display: str | None = None) -> None:
@@ -162,19 +164,27 @@ def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, Pro
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "", wanted: frozenset[type] = frozenset(),
                 keep_contexts: bool = False, progress: Callable[[str, int, int], None] | None = None,
-                focus: Iterable[str] | None = None) -> ProjectPhase:
+                focus: Iterable[str] | None = None, contents: Mapping[str, bytes] | None = None,
+                callers: bool = False) -> ProjectPhase:
     """`wanted`, `keep_contexts`: the trees parsed to summarise modules are built with the rules'
     node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse.
     `progress(stage, done, total)`: "summarising modules", as each import cycle (or module) is
     summarised or found in the cache. `focus`: module names whose review is asked for; only the modules
-    they import (transitively) are summarised (None: every module another module imports)."""
+    they import (transitively) are summarised (None: every module another module imports); with `callers`,
+    the modules that import them (transitively) are added to the focus first — a change to a helper is
+    judged with the code that calls it (`ProjectPhase.focus` names them). `contents`: display path ->
+    bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
     from secreview.taint.summaries import ProjectSummaries
 
     store = store or SummaryStore()
     texts: dict[str, str] = {}
     for display, module in modules.items():
-        data, error = read_source(module.file, max_bytes)
-        if error or data is None:
+        data = contents.get(display) if contents is not None else None
+        if data is None:
+            data, error = read_source(module.file, max_bytes)
+            if error or data is None:
+                continue
+        elif len(data) > max_bytes:
             continue
         module.digest = hashlib.sha256(data).hexdigest()
         text, error = decode(data, display)
@@ -193,6 +203,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     # scripts, leaf views) are summarised by the per-file review from the tree it parses anyway,
     # which saves a second parse and keeps the phase from holding every tree at once.
     imported_somewhere = {name for m in by_name.values() for name in m.imports}
+    if focus is not None and callers:
+        focus = _backward_closure(by_name, focus)
     needed = imported_somewhere if focus is None else imported_somewhere & _forward_closure(by_name, focus)
     project = ProjectSummaries()
     digests: dict[str, str] = {}
@@ -258,7 +270,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 flows[display] = flows_by_module[module.name]
         module.ctx = None
     return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=recomputed,
-                        contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)))
+                        contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)),
+                        focus=frozenset(focus) if focus is not None else frozenset(by_name))
 
 
 def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:
@@ -302,6 +315,39 @@ def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str])
         seen.add(name)
         stack.extend(d for d in by_name[name].imports if d in by_name and d not in seen)
     return seen
+
+
+def _backward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
+    """`start` and every project module that imports one of them, transitively."""
+    importers: dict[str, list[str]] = {}
+    for name, module in by_name.items():
+        for imported in module.imports:
+            importers.setdefault(imported, []).append(name)
+    seen: set[str] = set()
+    stack = [n for n in start if n in by_name]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(n for n in importers.get(name, ()) if n not in seen)
+    return seen
+
+
+def names_from_listing(displays: Iterable[str]) -> dict[str, str]:
+    """Display path (POSIX, relative to one root) -> dotted module name, from a listing alone (a git
+    tree, files held in memory): a file's module is named from the highest directory reached upwards
+    through packages (directories that hold `__init__.py` in the listing), as `module_roots` does on disk."""
+    listed = set(displays)
+    packages = {d.rsplit("/", 1)[0] for d in listed if d.endswith("/__init__.py")}
+    out: dict[str, str] = {}
+    for display in listed:
+        parts = display.split("/")
+        top = len(parts) - 1  # index of the first part under the module's root
+        while top > 0 and "/".join(parts[:top]) in packages:
+            top -= 1
+        out[display] = dotted_module(parts[top:])
+    return out
 
 
 def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:
