@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -135,29 +136,46 @@ class SummaryStore:
 
 def module_roots(paths: Iterable[str], cwd: Path) -> list[Path]:
     """The directory each given path names modules from: the path itself (a file's
-    directory), widened upwards while it is a package (has `__init__.py`)."""
-    roots: dict[Path, Path] = {}  # a directory -> its root (the files of one directory share it)
+    directory), widened upwards while it is a package (has `__init__.py`). Strings and a cache per
+    directory: on a project of thousands of files, pathlib made this cost more than reading them."""
+    roots: dict[str, Path] = {}  # a directory -> its root (the files of one directory share it)
     out = []
+    base = str(cwd)
     for raw in paths:
-        given = Path(raw) if Path(raw).is_absolute() else cwd / raw
-        start = given.parent if given.is_file() else given
+        given = raw if os.path.isabs(raw) else os.path.join(base, raw)
+        start = os.path.dirname(given) if os.path.isfile(given) else given
         if start not in roots:
-            root = start.resolve()
-            while (root / "__init__.py").is_file() and root.parent != root:
-                root = root.parent
-            roots[start] = root
+            root = os.path.realpath(start)
+            while os.path.isfile(os.path.join(root, "__init__.py")) and os.path.dirname(root) != root:
+                root = os.path.dirname(root)
+            roots[start] = Path(root)
         out.append(roots[start])
     return out
 
 
 def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, ProjectModule]:
     modules: dict[str, ProjectModule] = {}
-    known = set(roots)
+    known = {str(r) for r in roots}
+    real_dirs: dict[str, str] = {}  # a directory as given -> its real path
+    root_of: dict[str, str] = {}  # a real directory -> the deepest root that holds it
     for file in files:
-        path = file.path.resolve()
-        # the deepest root that holds it: the first of its ancestors that is a root
-        root = next((parent for parent in path.parents if parent in known), path.parent)
-        modules[file.display] = ProjectModule(file, dotted_module(list(path.parts[len(root.parts):])))
+        given = os.path.abspath(file.path)
+        if os.path.islink(given):
+            real = os.path.realpath(given)
+        else:
+            folder = os.path.dirname(given)
+            if folder not in real_dirs:
+                real_dirs[folder] = os.path.realpath(folder)
+            real = os.path.join(real_dirs[folder], os.path.basename(given))
+        folder = os.path.dirname(real)
+        if folder not in root_of:
+            ancestor = folder  # the first of its ancestors that is a root, else its own directory
+            while ancestor not in known and os.path.dirname(ancestor) != ancestor:
+                ancestor = os.path.dirname(ancestor)
+            root_of[folder] = ancestor if ancestor in known else folder
+        root = root_of[folder]
+        relative = real[len(root):].lstrip(os.sep) if root != os.sep else real.lstrip(os.sep)
+        modules[file.display] = ProjectModule(file, dotted_module(relative.split(os.sep)))
     return modules
 
 
@@ -192,11 +210,25 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             texts[display] = text
     names = {m.name for m in modules.values() if m.digest}
     packages = {name.rsplit(".", i)[0] for name in names for i in range(1, name.count(".") + 1)}
+    # Import lists are a function of a module's text, its name and the project's module names: kept per
+    # set of names, one row for the whole project (a warm review reads it instead of scanning every text).
+    imports_key = hashlib.sha256("\x1f".join([code_signature, *sorted(names)]).encode()).hexdigest()
+    stored = store.get_json("imports", imports_key)
+    stored = stored if isinstance(stored, dict) else {}
+    lists: dict[str, list] = {}
     for display, module in modules.items():
         if display in texts:
-            is_package = display.replace("\\", "/").endswith("__init__.py")
-            found = modules_imported_by_text(texts[display], module.name, is_package, names, packages)
+            tag = f"{module.digest}:{module.name}"
+            entry = stored.get(display)
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == tag and isinstance(entry[1], list):
+                found = entry[1]
+            else:
+                is_package = display.replace("\\", "/").endswith("__init__.py")
+                found = sorted(modules_imported_by_text(texts[display], module.name, is_package, names, packages))
+            lists[display] = [tag, found]
             module.imports = frozenset(found)
+    if lists != stored:
+        store.put_json("imports", imports_key, lists)
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
     by_name = first_by_name(live.values())
     # Only modules that another module imports need a summary here; the others (most test files,
@@ -234,7 +266,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         cached = _cached(store, keys)
         if cached is not None:
             for name, (digest, summary) in cached.items():
-                project.set_module(name, summary)
+                project.set_stored(name, summary)
                 digests[name] = digest
         else:
             stale = {n: by_name[n] for n in members}
@@ -287,20 +319,19 @@ def _reach(component: list[str], below: list[str], digests: Mapping[str, str], r
         reach[name] = digest
 
 
-def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, Any]] | None:
-    """The stored (digest, summary) of every key, or None when one is missing or unreadable (a component is
-    recomputed whole)."""
-    from secreview.taint.summaries import ModuleSummary
-
+def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, dict]] | None:
+    """The stored (digest, summary as JSON-ready data) of every key, or None when one is missing or
+    malformed (a component is recomputed whole). Summaries are decoded only when the review looks into
+    them (`summaries.LazyModules`)."""
     out = {}
     for name, key in keys.items():
         value = store.get_json("summaries", key)
         if not isinstance(value, dict) or not isinstance(value.get("digest"), str):
             return None
-        try:
-            out[name] = (value["digest"], ModuleSummary.from_dict(value["summary"]))
-        except (KeyError, TypeError, ValueError):
+        summary = value.get("summary")
+        if not isinstance(summary, dict) or not isinstance(summary.get("functions"), dict):
             return None
+        out[name] = (value["digest"], summary)
     return out
 
 
