@@ -54,11 +54,11 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
+from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import params_of
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR504",
@@ -119,7 +119,7 @@ def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | N
             return "the WSGI request body"
         func = ctx.enclosing_function(call)
         if func is not None and receiver.id == "reader" and value is None:
-            names = {a.arg for a in params_of(func)}
+            names = {a.arg for a in provenance.params_of(func)}
             if {"reader", "writer"} <= names:
                 return "the client connection (asyncio StreamReader)"
         return None
@@ -127,7 +127,7 @@ def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | N
         return "the WSGI request body"
     if isinstance(receiver, ast.Attribute):
         base = ctx.qualname(receiver.value)
-        if receiver.attr in {"body_file", "body_file_raw"} and base in REQUEST_OBJECTS:
+        if receiver.attr in {"body_file", "body_file_raw"} and provenance.is_request_object(base):
             return "the request body"
         if (
             receiver.attr == "stream"
@@ -203,7 +203,7 @@ def _server_socket(ctx: FileContext, receiver: ast.expr) -> bool:
         return (
             func is not None
             and bool(_SERVER_PARAMS.match(receiver.id))
-            and any(a.arg == receiver.id for a in params_of(func))
+            and any(a.arg == receiver.id for a in provenance.params_of(func))
         )
     if isinstance(value, ast.Subscript):
         value = value.value

@@ -69,8 +69,8 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value, trace_for
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import EXTERNAL, find_origin, params_of
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR508",
@@ -86,7 +86,7 @@ META = Meta(
 NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 # The modules and functions of _PARSERS below (json covers simplejson/ujson/orjson, toml tomllib).
 NEEDS = ("json", "yaml", "xmltodict", "toml", "msgpack", "fromstring", "cbor2")
-_SENDERS = EXTERNAL - {"remote"}  # a client or peer, not an upstream service we chose to call
+_SENDERS = frozenset(provenance.PARTS) - {"response"}  # a client or peer, not an upstream service we chose to call
 _GUARD_PARAM = re.compile(
     r"(depth|level|limit|max|recurs|nest|remaining|budget|height|stack|_seen|visited)", re.IGNORECASE
 )
@@ -116,7 +116,7 @@ _PARSERS = frozenset(
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
     if not _PARSERS & ctx.called_names():
         return  # nothing in this file parses nested input, so nothing can feed the recursion
-    params = [a.arg for a in params_of(node)]
+    params = [a.arg for a in provenance.params_of(node)]
     if any(_GUARD_PARAM.search(p) for p in params) or _guarded(ctx, node):
         return
     method = ctx.enclosing_class(node) is not None and params[:1] in (["self"], ["cls"])
@@ -128,7 +128,7 @@ def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             if not _parsed(ctx, arg):
                 continue
-            origin = find_origin(ctx, arg, _SENDERS)
+            origin = provenance.origin(ctx, arg, provenance.REMOTE, parts=_SENDERS)
             if origin is None:
                 continue
             trace = (

@@ -69,3 +69,14 @@ def _in_test_scope(ctx: FileContext, node: ast.AST) -> bool:
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+_CRYPTO_MODULES = frozenset({
+    "hmac", "hashlib", "jwt", "jose", "cryptography", "Crypto", "Cryptodome", "nacl", "itsdangerous", "rsa", "ecdsa",
+    "OpenSSL", "secrets", "authlib", "oauthlib", "passlib", "bcrypt",
+})
+
+
+def imports_crypto(ctx: FileContext) -> bool:
+    """The file imports a hashing, MAC, signing or token library."""
+    return bool({target.split(".")[0] for target in ctx.imports.values()} & _CRYPTO_MODULES)
