@@ -141,27 +141,11 @@ def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | N
 
 
 def _is_wsgi_input(ctx: FileContext, expr: ast.AST | None) -> bool:
-    if isinstance(expr, ast.Subscript):
-        key = expr.slice
-    elif (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr == "get"
-        and expr.args
-    ):
-        key = expr.args[0]
-    else:
-        return False
-    return isinstance(key, ast.Constant) and key.value == "wsgi.input"
+    return expr is not None and provenance.is_wsgi_body(ctx, expr)
 
 
 def _is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
-    name = ctx.qualname(expr)
-    if name == "flask.request":
-        return True
-    return name in {"request", "req"} and any(
-        v.split(".")[0] in {"flask", "werkzeug"} for v in ctx.imports.values()
-    )
+    return provenance.is_flask_request(ctx, expr)
 
 
 def _flask_limited(ctx: FileContext, call: ast.AST) -> bool:

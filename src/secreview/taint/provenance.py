@@ -36,10 +36,12 @@ from secreview.taint.provenance_web import (  # re-exported: the vocabulary rule
     SESSION_FACTORIES,
     constructor_of,
     handler_function,
+    is_flask_request,
     is_request_object,
     is_route_handler,
     is_web_module,
     is_web_request,
+    is_wsgi_body,
     params_of,
     request_attribute,
     request_mapping,
@@ -47,6 +49,7 @@ from secreview.taint.provenance_web import (  # re-exported: the vocabulary rule
 from secreview.taint.spec import SOURCE_KINDS
 
 __all__ = [
+    "is_flask_request", "is_wsgi_body",
     "ALL", "BULK", "CLIENT", "HTTP_METHODS", "NEUTRAL_CALLS", "OPERATOR", "OUTSIDE", "Origin", "PARTS",
     "PATH_NEUTRAL_CALLS", "REMOTE", "SESSION_FACTORIES", "comes_from", "constructor_of", "direct_input",
     "handler_function", "is_parameter", "is_remote_call", "is_request_object", "is_route_handler", "is_web_module",

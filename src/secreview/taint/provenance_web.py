@@ -443,3 +443,23 @@ def request_mapping(ctx: FileContext, node: ast.AST) -> bool:
     """`request.args`, `req.headers`: a mapping of the incoming request (its `.get()` may give None)."""
     return isinstance(node, ast.Attribute) and node.attr in _REQUEST_MAPPINGS and is_request_object(
         ctx.qualname(node.value))
+
+
+def is_wsgi_body(ctx: FileContext, expr: ast.AST) -> bool:
+    """`environ["wsgi.input"]` / `environ.get("wsgi.input")`: the WSGI request body stream."""
+    if isinstance(expr, ast.Subscript):
+        key = expr.slice
+    elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "get" and \
+            expr.args:
+        key = expr.args[0]
+    else:
+        return False
+    return isinstance(key, ast.Constant) and key.value == _WSGI_BODY
+
+
+def is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
+    """Flask's (Werkzeug's) request: `flask.request`, or a bare `request` in a module importing Flask."""
+    name = ctx.qualname(expr)
+    if name == "flask.request":
+        return True
+    return name in {"request", "req"} and any(v.split(".")[0] in {"flask", "werkzeug"} for v in ctx.imports.values())
