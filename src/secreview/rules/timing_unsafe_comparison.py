@@ -52,7 +52,7 @@ from secreview.analysis.context import FileContext, walk
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
-from secreview.rules._crypto.scopes import function_name, imports_crypto, in_test_code
+from secreview.rules._crypto.scopes import function_name, imports_crypto
 from secreview.rules._crypto.values import single_value
 from secreview.ruleset import Hit, Meta
 from secreview.taint.provenance import is_route_handler, source_of
@@ -218,7 +218,7 @@ def _stored_attributes(ctx: FileContext, cls: ast.ClassDef) -> frozenset[str]:
 
 
 def _excluded_context(ctx: FileContext, node: ast.Compare) -> bool:
-    if function_name(ctx, node) in _DUNDER or in_test_code(ctx, node):
+    if function_name(ctx, node) in _DUNDER:
         return True
     for anc in ctx.ancestors(node):
         if isinstance(anc, ast.Assert):

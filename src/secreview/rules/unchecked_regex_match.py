@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness.catching import caught_here, in_test_code
+from secreview.rules._robustness.catching import caught_here
 from secreview.rules._robustness.regex_calls import always_matches, regex_match
 from secreview.rules._robustness.source_text import segment
 from secreview.rules._robustness.value_use import bound_name, first_unchecked_use, object_use, tested_texts
@@ -76,8 +76,6 @@ _CATCHES = frozenset({"AttributeError", "TypeError"})
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     found = regex_match(ctx, node)
     if found is None:
-        return
-    if in_test_code(ctx, node):
         return
     what = found.what
     if found.subject is None or is_literal(found.subject, ctx):
