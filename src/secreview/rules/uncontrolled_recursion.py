@@ -6,7 +6,7 @@ its parameters (`node["children"]`, `node.child`, the values of a loop over
 `node.items()` ...), that has no depth/level/limit parameter, does not consult
 `sys.getrecursionlimit()` and does not catch `RecursionError`, and that this file
 calls on data parsed from what a client sent (`json.loads`/`yaml`/XML of request
-or socket data, `request.get_json()`). Recursion over other data is not
+or socket data, `request.get_json()`, `await request.json()`). Recursion over other data is not
 reported: this rule only follows the parse to the call in the same file.
 
 ## Why it matters
@@ -114,7 +114,7 @@ _PARSERS = frozenset(
 
 
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
-    if not _PARSERS & ctx.called_names():
+    if not _parses_input(ctx):
         return  # nothing in this file parses nested input, so nothing can feed the recursion
     params = [a.arg for a in provenance.params_of(node)]
     if any(_GUARD_PARAM.search(p) for p in params) or _guarded(ctx, node):
@@ -145,6 +145,20 @@ def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
                 trace=trace,
             )
             return
+
+
+# A body the web framework parses for the handler (`request.get_json()`, `await request.json()`,
+# WebOb's `json_body`, Falcon's `media`): as nested as the client makes it.
+_PARSED_ATTRS = frozenset({"json", "get_json", "json_body", "media"})
+
+
+def _parses_input(ctx: FileContext) -> bool:
+    def compute() -> bool:
+        if _PARSERS & ctx.called_names():
+            return True
+        return any(isinstance(n, ast.Attribute) and n.attr in _PARSED_ATTRS for n in ctx.tree_nodes())
+
+    return ctx.memo("recursion-parses-input", ctx.tree, compute)
 
 
 def _guarded(ctx: FileContext, func: FunctionNode) -> bool:
@@ -235,7 +249,7 @@ def _parsed(ctx: FileContext, expr: ast.AST, depth: int = 3) -> bool:
     for node in ast.walk(expr):
         if isinstance(node, ast.Call) and ctx.call_name(node) in _PARSERS:
             return True
-        if isinstance(node, ast.Attribute) and node.attr in {"json", "get_json"}:
+        if isinstance(node, ast.Attribute) and node.attr in _PARSED_ATTRS:
             return True
         if isinstance(node, ast.Name) and depth > 0:
             value = reaching_value(ctx, node)

@@ -200,8 +200,10 @@ def _parser_uses(ctx: FileContext, parser_call: ast.Call) -> list[ast.Call]:
     if key is None:
         return []
     uses = []
+    # A name bound in a function is that function's parser; a module-level one is everyone's.
+    scope = ctx.enclosing_function(parser_call) if isinstance(target, ast.Name) else None
     for call in ctx.nodes_by_type.get(ast.Call, ()):
-        if not isinstance(call, ast.Call):
+        if not isinstance(call, ast.Call) or scope is not None and ctx.enclosing_function(call) is not scope:
             continue
         if ctx.call_name(call) in _LXML_PARSE:
             passed = argument(call, 1, "parser")

@@ -144,6 +144,15 @@ def _walk(ctx: FileContext, expr: ast.AST | None, kinds: frozenset[str], parts: 
                 inner = _walk(ctx, value, kinds, parts, stop, carriers, depth - 1)
                 if inner is not None:
                     return inner
+            # Values that arrive other than by assignment: bytes written into a file object, and what
+            # the file's own calls pass to a helper's parameter.
+            more = web.written_into(ctx, node)
+            if value is None and depth > 0:
+                more += web.caller_arguments(ctx, node)
+            for extra in more:
+                inner = _walk(ctx, extra, kinds, parts, stop, carriers, depth - 1)
+                if inner is not None:
+                    return inner
             continue
         if carriers:
             if isinstance(node, ast.Compare):

@@ -70,16 +70,12 @@ def direct(ctx: FileContext, node: ast.AST) -> Found | None:
             return Source(node, "the HTTP request body (self.rfile)"), "remote_input", "body"
         return _spec_source(ctx, node, _attribute_sources(ctx, node))
     if isinstance(node, ast.Subscript):
-        key = node.slice
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            base = ctx.qualname(node.value) or ""
-            if base.rsplit(".", 1)[-1] in {"environ", "env"} and base != "os.environ":
-                if key.value == _WSGI_BODY or key.value.startswith(_WSGI_FIELDS):
-                    part = "body" if key.value == _WSGI_BODY else "field"
-                    return Source(node, f"the WSGI request ({ctx.segment(node)})"), "remote_input", part
-        return None
+        return _wsgi_key(ctx, node, node.value, node.slice)
     if isinstance(node, ast.Call):
         func = node.func
+        wsgi = _wsgi_get(ctx, node)
+        if wsgi is not None:
+            return wsgi
         if isinstance(func, ast.Attribute) and func.attr in _TORNADO_GETTERS and \
                 isinstance(func.value, ast.Name) and func.value.id == "self":
             return Source(node, f"request data (self.{func.attr})"), "remote_input", "field"
@@ -97,6 +93,28 @@ def direct(ctx: FileContext, node: ast.AST) -> Found | None:
         if name and "." in name:  # `from sys import argv`
             return _spec_source(ctx, node, _index().sources_by_attribute.get(name, ()))
     return None
+
+
+def _wsgi_get(ctx: FileContext, call: ast.Call) -> Found | None:
+    """`environ.get("CONTENT_LENGTH")`: a WSGI request variable read with a default."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "get" and call.args:
+        return _wsgi_key(ctx, call, func.value, call.args[0])
+    return None
+
+
+def _wsgi_key(ctx: FileContext, node: ast.AST, base: ast.expr, key: ast.expr) -> Found | None:
+    """`environ["wsgi.input"]`, `environ["HTTP_X_TOKEN"]`, `environ["CONTENT_LENGTH"]` of a WSGI environ
+    (not `os.environ`)."""
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return None
+    name = ctx.qualname(base) or ""
+    if name.rsplit(".", 1)[-1] not in {"environ", "env"} or name == "os.environ":
+        return None
+    if key.value != _WSGI_BODY and not key.value.startswith(_WSGI_FIELDS):
+        return None
+    part = "body" if key.value == _WSGI_BODY else "field"
+    return Source(node, f"the WSGI request ({ctx.segment(node)})"), "remote_input", part
 
 
 def _spec_source(ctx: FileContext, node: ast.AST, sources: tuple[SpecSource, ...]) -> Found | None:
@@ -463,3 +481,69 @@ def is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
     if name == "flask.request":
         return True
     return name in {"request", "req"} and any(v.split(".")[0] in {"flask", "werkzeug"} for v in ctx.imports.values())
+
+
+# -- values that arrive other than by assignment -------------------------------------------------------
+_WRITES_INTO = frozenset({"write", "writelines"})
+
+
+def written_into(ctx: FileContext, name: ast.Name) -> list[ast.expr]:
+    """What the function wrote into the object `name` holds before this use: `upload.save(tmp)`,
+    `tmp.write(data)`, `shutil.copyfileobj(src, tmp)` (a temporary file then holds the client's bytes)."""
+    func = ctx.enclosing_function(name)
+    if func is None:
+        return []
+    found = []
+    for call in ast.walk(func):
+        if not isinstance(call, ast.Call) or call.lineno >= name.lineno or not isinstance(call.func, ast.Attribute):
+            continue
+        target = call.func
+        if target.attr in _WRITES_INTO and _same(target.value, name) and call.args:
+            found.append(call.args[0])
+        elif target.attr == "save" and any(_same(a, name) for a in (*call.args[:1], *(k.value for k in call.keywords
+                                                                                      if k.arg == "dst"))):
+            found.append(target.value)
+        elif ctx.call_name(call) == "shutil.copyfileobj" and len(call.args) >= 2 and _same(call.args[1], name):
+            found.append(call.args[0])
+    return found
+
+
+def _same(expr: ast.AST, name: ast.Name) -> bool:
+    return isinstance(expr, ast.Name) and expr.id == name.id
+
+
+def caller_arguments(ctx: FileContext, name: ast.Name) -> list[ast.expr]:
+    """For a parameter of a function this module calls (`parse_route(data)` in a handler), the arguments
+    the calls give it: a helper's parameter holds what its callers in the file pass."""
+    func = ctx.enclosing_function(name)
+    if func is None or ctx.enclosing_function(func) is not None:
+        return []
+    cls = ctx.enclosing_class(func)
+    params = params_of(func)
+    index = next((i for i, a in enumerate(params) if a.arg == name.id), None)
+    if index is None or index >= len(func.args.posonlyargs) + len(func.args.args):
+        return []
+    if cls is not None:
+        if not params or params[0].arg not in ("self", "cls"):
+            return []
+        index -= 1  # `self.helper(x)`: the receiver is not an argument
+
+    def calls() -> list[ast.Call]:
+        return [n for n in ctx.tree_nodes() if isinstance(n, ast.Call) and _calls(n, func, cls is not None)]
+
+    found = []
+    for call in ctx.memo("provenance-callers", func, calls):
+        if func in ctx.ancestors(call):
+            continue  # a recursive call passes the parameter on, it does not fill it
+        if 0 <= index < len(call.args) and not isinstance(call.args[index], ast.Starred):
+            found.append(call.args[index])
+        found.extend(k.value for k in call.keywords if k.arg == name.id)
+    return found
+
+
+def _calls(call: ast.Call, func: FunctionNode, method: bool) -> bool:
+    target = call.func
+    if method:
+        return isinstance(target, ast.Attribute) and target.attr == func.name and isinstance(
+            target.value, ast.Name) and target.value.id in ("self", "cls")
+    return isinstance(target, ast.Name) and target.id == func.name
