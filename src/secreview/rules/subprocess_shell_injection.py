@@ -101,7 +101,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     if _quoted_only(ctx, command):
         return  # every interpolated value is one shell word (shlex.quote) or a number
-    source = source_of(ctx, command)
+    source = source_of(ctx, command, follow="carriers")  # a lookup keyed by the input is not its text
     built = built_string(ctx, command)
     if source:
         yield Hit(

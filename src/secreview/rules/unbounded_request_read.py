@@ -92,7 +92,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
                 f"`{ctx.segment(node)}` reads {what} until the client stops sending, with no size limit.",
             )
     elif method == "read" and (size := argument(node, 0, "size")) is not None:
-        declared = provenance.origin(ctx, size, provenance.REMOTE)
+        declared = provenance.origin(ctx, size, provenance.REMOTE, through_conversions=True)
         if declared is not None and not _capped(ctx, size, node) and _whole_body(ctx, receiver, node):
             yield Hit(
                 node,

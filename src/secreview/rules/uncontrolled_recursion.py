@@ -180,9 +180,9 @@ def _recursive_call(ctx: FileContext, func: FunctionNode, params: set[str], meth
                 parts.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
             elif isinstance(node, ast.Assign) and _rooted(node.value, params | parts):
                 parts.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    for node in _own_nodes(func):
+    for node in sorted(_own_nodes(func), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
         if not isinstance(node, ast.Call) or not _is_self_call(node, func, method):
-            continue
+            continue  # the first recursive call in reading order is the one reported
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(arg, ast.Name) and arg.id in parts:
                 return node

@@ -95,11 +95,16 @@ def origin(
     stop: Iterable[str] = (),
     follow: str = "all",
     depth: int = 4,
+    through_conversions: bool = False,
 ) -> Origin | None:
     """The first source (in reading order) of one of `kinds` (and `parts`) that flows into `expr` within
     its function. Calls named in `stop` (a qualified name or its last part: `re.escape`, `basename`) are
-    not looked into, neither directly nor through names bound to them."""
+    not looked into, neither directly nor through names bound to them; nor, unless `through_conversions`
+    (a size the client declares is still the client's number), are the calls the specs say make a value
+    safe for every sink (`int()`, `len()`, `isinstance()`: what they return carries no text)."""
     kinds, stop = frozenset(kinds), frozenset(stop)
+    if not through_conversions:
+        stop |= web.clearing_calls()
     wanted = frozenset(parts) if parts is not None else None
     return _walk(ctx, expr, kinds, wanted, stop, follow == "carriers", depth)
 

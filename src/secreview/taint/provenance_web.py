@@ -6,6 +6,7 @@ express. Every table of request attributes, web frameworks and HTTP clients a ru
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from secreview.analysis.context import FileContext, FunctionNode
@@ -161,6 +162,14 @@ def _call_sources(ctx: FileContext, node: ast.Call) -> tuple[SpecSource, ...]:
         if found:
             return found
     return ()
+
+
+@functools.cache
+def clearing_calls() -> frozenset[str]:
+    """Qualified names of the calls the specs declare sanitizers for every sink kind (`builtins.int`)."""
+    index = _index()
+    return frozenset(name for name, found in index.sanitizers_by_call.items()
+                     if any("*" in s.clears for s in found))
 
 
 def _index():  # noqa: ANN202 - the engine's spec index, loaded on first use

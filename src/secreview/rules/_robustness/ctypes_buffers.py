@@ -138,7 +138,7 @@ def compared_before(ctx: FileContext, node: ast.AST, expr: ast.AST) -> bool:
 
 def count_source(ctx: FileContext, count: ast.expr) -> Source | None:
     """Outside data the byte count comes from (`len(sock.recv(...))`, `int(request.args[...])`)."""
-    return source_of(ctx, count, OUTSIDE)
+    return source_of(ctx, count, OUTSIDE, through_conversions=True)  # a count is still the sender's number
 
 
 def overflow_reason(
