@@ -30,11 +30,10 @@ from dataclasses import dataclass
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value
 from secreview.analysis.values import is_literal
+from secreview.taint import provenance_reach as reach
 from secreview.taint import provenance_web as web
+from secreview.taint.provenance_reach import HTTP_METHODS, SESSION_FACTORIES, constructor_of, params_of
 from secreview.taint.provenance_web import (  # re-exported: the vocabulary rules ask through this module
-    HTTP_METHODS,
-    SESSION_FACTORIES,
-    constructor_of,
     handler_function,
     is_flask_request,
     is_request_object,
@@ -42,7 +41,6 @@ from secreview.taint.provenance_web import (  # re-exported: the vocabulary rule
     is_web_module,
     is_web_request,
     is_wsgi_body,
-    params_of,
     request_attribute,
     request_mapping,
 )
@@ -151,9 +149,9 @@ def _walk(ctx: FileContext, expr: ast.AST | None, kinds: frozenset[str], parts: 
                     return inner
             # Values that arrive other than by assignment: bytes written into a file object, and what
             # the file's own calls pass to a helper's parameter.
-            more = web.written_into(ctx, node)
+            more = reach.written_into(ctx, node)
             if value is None and depth > 0:
-                more += web.caller_arguments(ctx, node)
+                more += reach.caller_arguments(ctx, node)
             for extra in more:
                 inner = _walk(ctx, extra, kinds, parts, stop, carriers, depth - 1)
                 if inner is not None:
@@ -197,7 +195,7 @@ def web_source(ctx: FileContext, expr: ast.AST | None, neutral: frozenset[str] =
 
 def is_remote_call(ctx: FileContext, call: ast.Call) -> bool:
     """A call that returns data fetched from a remote server."""
-    return web.remote_call(ctx, call)
+    return reach.remote_call(ctx, call)
 
 
 # -- what a value *is* (not merely contains) --------------------------------------------------------
@@ -329,4 +327,35 @@ def supplied(ctx: FileContext, side: ast.expr) -> bool:
     attribute such as `user.password_hash`."""
     func = ctx.enclosing_function(side)
     params = {a.arg for a in params_of(func)} - {"self", "cls"} if func is not None else set()
-    return web.supplied(ctx, side, params, 2)
+    return _supplied(ctx, side, params, 2)
+
+
+# Names under which handlers receive client data (`form.get("csrf")`, `headers["X-Sig"]`).
+_INPUT_NAMES = frozenset({"request", "req", "headers", "form", "args", "params", "data", "query", "cookies", "body",
+                          "payload", "json", "environ", "META", "GET", "POST", "query_params", "match_info"})
+
+
+def _supplied(ctx: FileContext, side: ast.expr, params: set[str], depth: int) -> bool:
+    if origin(ctx, side, ALL) is not None:
+        return True
+    if isinstance(side, ast.Name):
+        if side.id in params:
+            return True
+        value = reaching_value(ctx, side)
+        return value is not None and depth > 0 and _supplied(ctx, value, params, depth - 1)
+    is_get = isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr == "get"
+    if isinstance(side, (ast.Subscript, ast.Attribute)) or is_get:
+        base = side.func.value if is_get else side.value  # type: ignore[union-attr]
+        keyed = not isinstance(side, ast.Attribute)
+        while isinstance(base, (ast.Subscript, ast.Attribute, ast.Call)):
+            if isinstance(base, ast.Attribute) and base.attr in _INPUT_NAMES:
+                return True
+            base = base.func if isinstance(base, ast.Call) else base.value
+        return isinstance(base, ast.Name) and (base.id in _INPUT_NAMES or keyed and base.id in params)
+    if isinstance(side, ast.Call):
+        func = side.func
+        parts = [*side.args, func.value] if isinstance(func, ast.Attribute) else side.args
+        return any(_supplied(ctx, a, params, depth) for a in parts)
+    if isinstance(side, (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
+        return any(_supplied(ctx, n, params, depth) for n in ast.iter_child_nodes(side) if isinstance(n, ast.expr))
+    return False

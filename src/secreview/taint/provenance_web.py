@@ -11,6 +11,7 @@ import re
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value
+from secreview.taint.provenance_reach import params_of, remote_call
 from secreview.taint.spec import Source as SpecSource
 
 Found = tuple[Source, str, str]  # (the source, its taint kind, its part)
@@ -44,19 +45,7 @@ _TORNADO_GETTERS = frozenset({"get_argument", "get_arguments", "get_query_argume
 _WSGI_BODY, _WSGI_FIELDS = "wsgi.input", ("QUERY_STRING", "PATH_INFO", "HTTP_", "CONTENT_LENGTH", "CONTENT_TYPE")
 _UPLOAD_TYPES = ("UploadFile", "FileStorage", "UploadedFile", "InMemoryUploadedFile")
 _SOCKET_READS = frozenset({"recv", "recvfrom", "recv_into", "recvfrom_into", "recvmsg"})
-HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send"})
-_REMOTE_FUNCS = frozenset(
-    {f"requests.{m}" for m in HTTP_METHODS - {"send"}} | {f"httpx.{m}" for m in HTTP_METHODS - {"send"}}
-    | {"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen", "httpx.stream"})
-SESSION_FACTORIES = frozenset({"requests.Session", "requests.session", "requests.sessions.Session"})
-_CLIENT_FACTORIES = SESSION_FACTORIES | {"httpx.Client", "httpx.AsyncClient", "urllib3.PoolManager",
-                                         "urllib3.poolmanager.PoolManager"}
-_CONNECTIONS = frozenset({"http.client.HTTPConnection", "http.client.HTTPSConnection", "httplib.HTTPConnection",
-                          "httplib.HTTPSConnection"})
 _CLIENT_MODULES = ("requests.", "urllib.", "urllib3.", "httpx.", "aiohttp.ClientRequest", "botocore.")
-# Names under which handlers receive client data (`form.get("csrf")`, `headers["X-Sig"]`).
-_INPUT_NAMES = frozenset({"request", "req", "headers", "form", "args", "params", "data", "query", "cookies", "body",
-                          "payload", "json", "environ", "META", "GET", "POST", "query_params", "match_info"})
 
 
 # -- one node -----------------------------------------------------------------------------------------
@@ -314,11 +303,6 @@ def _view_capture(ctx: FileContext, func: FunctionNode, ident: str) -> bool:
     return ident not in ctx.memo("provenance-object-params", func, objects)
 
 
-def params_of(func: FunctionNode) -> list[ast.arg]:
-    args = func.args
-    return [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
-
-
 # -- modules, handlers, clients -------------------------------------------------------------------------
 def is_web_module(ctx: FileContext) -> bool:
     """The file imports a web framework: only then is a bare `request` a client's request."""
@@ -354,53 +338,6 @@ def is_web_request(ctx: FileContext, source: Source) -> bool:
     return cls is not None and bool(_HANDLER_CLASS.search(cls.name)) or is_web_module(ctx)
 
 
-def remote_call(ctx: FileContext, call: ast.Call) -> bool:
-    """A call that returns data fetched from a remote server."""
-    name = ctx.call_name(call) or ""
-    if name in _REMOTE_FUNCS:
-        return True
-    if not isinstance(call.func, ast.Attribute):
-        return False
-    made_by = constructor_of(ctx, call.func.value)
-    if call.func.attr in HTTP_METHODS | {"stream", "urlopen"} and made_by in _CLIENT_FACTORIES:
-        return True
-    return call.func.attr == "getresponse" and made_by in _CONNECTIONS
-
-
-def constructor_of(ctx: FileContext, expr: ast.AST) -> str | None:
-    """The qualified name of the call that created the object `expr` refers to."""
-    if isinstance(expr, ast.Call):
-        return ctx.call_name(expr)
-    if isinstance(expr, ast.Name):
-        value = reaching_value(ctx, expr)
-        return ctx.call_name(value) if isinstance(value, ast.Call) else None
-    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
-        cls = ctx.enclosing_class(expr)
-        if cls is None:
-            return None
-        return ctx.memo("provenance-self-attrs", cls, lambda: _self_constructors(ctx, cls)).get(expr.attr)
-    return None
-
-
-def _self_constructors(ctx: FileContext, cls: ast.ClassDef) -> dict[str, str | None]:
-    """`self.x = f(...)` anywhere in the class, or a class attribute `x = f(...)`: x -> f when every
-    binding agrees."""
-    found: dict[str, set[str | None]] = {}
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and \
-                        target.value.id == "self":
-                    name = ctx.call_name(node.value) if isinstance(node.value, ast.Call) else None
-                    found.setdefault(target.attr, set()).add(name)
-    for stmt in cls.body:
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    found.setdefault(target.id, set()).add(ctx.call_name(stmt.value))
-    return {attr: names.pop() if len(names) == 1 else None for attr, names in found.items()}
-
-
 # -- the walk's "carriers" policy -------------------------------------------------------------------------
 # Functions (module-level, imported) whose result still carries their argument's text.
 _CARRIERS = frozenset({
@@ -422,35 +359,6 @@ def opaque_call(ctx: FileContext, call: ast.Call) -> bool:
     plain = plain or isinstance(func, ast.Name) and func.id in ctx.imports
     last = (ctx.call_name(call) or "").rsplit(".", 1)[-1].rstrip("()")
     return plain and last not in _CARRIERS
-
-
-# -- what the caller supplies -------------------------------------------------------------------------
-def supplied(ctx: FileContext, side: ast.expr, params: set[str], depth: int) -> bool:
-    from secreview.taint.provenance import ALL, origin
-
-    if origin(ctx, side, ALL) is not None:
-        return True
-    if isinstance(side, ast.Name):
-        if side.id in params:
-            return True
-        value = reaching_value(ctx, side)
-        return value is not None and depth > 0 and supplied(ctx, value, params, depth - 1)
-    is_get = isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr == "get"
-    if isinstance(side, (ast.Subscript, ast.Attribute)) or is_get:
-        base = side.func.value if is_get else side.value  # type: ignore[union-attr]
-        keyed = not isinstance(side, ast.Attribute)
-        while isinstance(base, (ast.Subscript, ast.Attribute, ast.Call)):
-            if isinstance(base, ast.Attribute) and base.attr in _INPUT_NAMES:
-                return True
-            base = base.func if isinstance(base, ast.Call) else base.value
-        return isinstance(base, ast.Name) and (base.id in _INPUT_NAMES or keyed and base.id in params)
-    if isinstance(side, ast.Call):
-        func = side.func
-        parts = [*side.args, func.value] if isinstance(func, ast.Attribute) else side.args
-        return any(supplied(ctx, a, params, depth) for a in parts)
-    if isinstance(side, (ast.BinOp, ast.JoinedStr, ast.FormattedValue)):
-        return any(supplied(ctx, n, params, depth) for n in ast.iter_child_nodes(side) if isinstance(n, ast.expr))
-    return False
 
 
 def is_request_object(name: str | None) -> bool:
@@ -490,69 +398,3 @@ def is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
     if name == "flask.request":
         return True
     return name in {"request", "req"} and any(v.split(".")[0] in {"flask", "werkzeug"} for v in ctx.imports.values())
-
-
-# -- values that arrive other than by assignment -------------------------------------------------------
-_WRITES_INTO = frozenset({"write", "writelines"})
-
-
-def written_into(ctx: FileContext, name: ast.Name) -> list[ast.expr]:
-    """What the function wrote into the object `name` holds before this use: `upload.save(tmp)`,
-    `tmp.write(data)`, `shutil.copyfileobj(src, tmp)` (a temporary file then holds the client's bytes)."""
-    func = ctx.enclosing_function(name)
-    if func is None:
-        return []
-    found = []
-    for call in ast.walk(func):
-        if not isinstance(call, ast.Call) or call.lineno >= name.lineno or not isinstance(call.func, ast.Attribute):
-            continue
-        target = call.func
-        if target.attr in _WRITES_INTO and _same(target.value, name) and call.args:
-            found.append(call.args[0])
-        elif target.attr == "save" and any(_same(a, name) for a in (*call.args[:1], *(k.value for k in call.keywords
-                                                                                      if k.arg == "dst"))):
-            found.append(target.value)
-        elif ctx.call_name(call) == "shutil.copyfileobj" and len(call.args) >= 2 and _same(call.args[1], name):
-            found.append(call.args[0])
-    return found
-
-
-def _same(expr: ast.AST, name: ast.Name) -> bool:
-    return isinstance(expr, ast.Name) and expr.id == name.id
-
-
-def caller_arguments(ctx: FileContext, name: ast.Name) -> list[ast.expr]:
-    """For a parameter of a function this module calls (`parse_route(data)` in a handler), the arguments
-    the calls give it: a helper's parameter holds what its callers in the file pass."""
-    func = ctx.enclosing_function(name)
-    if func is None or ctx.enclosing_function(func) is not None:
-        return []
-    cls = ctx.enclosing_class(func)
-    params = params_of(func)
-    index = next((i for i, a in enumerate(params) if a.arg == name.id), None)
-    if index is None or index >= len(func.args.posonlyargs) + len(func.args.args):
-        return []
-    if cls is not None:
-        if not params or params[0].arg not in ("self", "cls"):
-            return []
-        index -= 1  # `self.helper(x)`: the receiver is not an argument
-
-    def calls() -> list[ast.Call]:
-        return [n for n in ctx.tree_nodes() if isinstance(n, ast.Call) and _calls(n, func, cls is not None)]
-
-    found = []
-    for call in ctx.memo("provenance-callers", func, calls):
-        if func in ctx.ancestors(call):
-            continue  # a recursive call passes the parameter on, it does not fill it
-        if 0 <= index < len(call.args) and not isinstance(call.args[index], ast.Starred):
-            found.append(call.args[index])
-        found.extend(k.value for k in call.keywords if k.arg == name.id)
-    return found
-
-
-def _calls(call: ast.Call, func: FunctionNode, method: bool) -> bool:
-    target = call.func
-    if method:
-        return isinstance(target, ast.Attribute) and target.attr == func.name and isinstance(
-            target.value, ast.Name) and target.value.id in ("self", "cls")
-    return isinstance(target, ast.Name) and target.id == func.name
