@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import weakref
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value
@@ -170,7 +171,14 @@ def _index():  # noqa: ANN202 - the engine's spec index, loaded on first use
 def _typer(ctx: FileContext):  # noqa: ANN202
     from secreview.taint.types import Typer
 
-    return ctx.memo("provenance-typer", ctx.tree, lambda: Typer(ctx, _index()))
+    def build() -> Typer:
+        typer = Typer(ctx, _index())
+        # Kept in the context's memo: a strong reference back would make a cycle that holds the tree
+        # until the collector runs (the review pauses it, secreview/memory.py).
+        typer.ctx = weakref.proxy(ctx)
+        return typer
+
+    return ctx.memo("provenance-typer", ctx.tree, build)
 
 
 def _response_types() -> frozenset[str]:
