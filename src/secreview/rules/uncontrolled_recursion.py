@@ -9,6 +9,13 @@ calls on data parsed from what a client sent (`json.loads`/`yaml`/XML of request
 or socket data, `request.get_json()`, `await request.json()`). Recursion over other data is not
 reported: this rule only follows the parse to the call in the same file.
 
+Also a recursive-descent parser: methods of one class that call each other (`expr()` ->
+`term()` -> `expr()`) while advancing a cursor over the input the constructor was given
+(`self.pos += 1`, `next(self.tokens)`), with no depth the class keeps or is given and no
+`RecursionError` handled, when the class is not only ever built from literals here. The call
+that re-enters an earlier method is reported: nesting in the input (`((((...))))`) is recursion
+depth.
+
 ## Why it matters
 The nesting depth of a JSON or YAML document is chosen by its sender. A body of
 a few kilobytes (`[[[[...]]]]`) drives the recursion past Python's limit and
@@ -69,6 +76,7 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value, trace_for
 from secreview.model import Confidence, Severity
+from secreview.rules._dos.descent import reentry
 from secreview.ruleset import Hit, Meta
 from secreview.taint import provenance
 
@@ -84,8 +92,9 @@ META = Meta(
     "iteratively with an explicit stack.",
 )
 NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
-# The modules and functions of _PARSERS below (json covers simplejson/ujson/orjson, toml tomllib).
-NEEDS = ("json", "yaml", "xmltodict", "toml", "msgpack", "fromstring", "cbor2")
+# The modules and functions of _PARSERS below (json covers simplejson/ujson/orjson, toml tomllib), and a
+# parser's cursor (`self.pos += 1`, `next(self.tokens)`).
+NEEDS = ("json", "yaml", "xmltodict", "toml", "msgpack", "fromstring", "cbor2", "pos", "token", "cursor", "next")
 _SENDERS = frozenset(provenance.PARTS) - {"response"}  # a client or peer, not an upstream service we chose to call
 _GUARD_PARAM = re.compile(
     r"(depth|level|limit|max|recurs|nest|remaining|budget|height|stack|_seen|visited)", re.IGNORECASE
@@ -114,8 +123,22 @@ _PARSERS = frozenset(
 
 
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
-    if not _parses_input(ctx):
-        return  # nothing in this file parses nested input, so nothing can feed the recursion
+    found = reentry(ctx, node)
+    if found is not None:
+        call, callee = found
+        cls = ctx.parent(node).name  # type: ignore[union-attr]
+        yield Hit(
+            call,
+            f"`{cls}.{node.name}()` calls `{callee}()` again for nested input and nothing limits the depth: "
+            f"`{cls}` consumes its input token by token, so input nested deeper than the recursion limit "
+            "raises RecursionError.",
+        )
+        return
+    if _parses_input(ctx):  # else nothing in this file parses nested input to feed the recursion
+        yield from _parsed_recursion(node, ctx)
+
+
+def _parsed_recursion(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
     params = [a.arg for a in provenance.params_of(node)]
     if any(_GUARD_PARAM.search(p) for p in params) or _guarded(ctx, node):
         return
