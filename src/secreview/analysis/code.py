@@ -43,19 +43,6 @@ def is_test_name(path: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name in {"tests.py", "test.py"}
 
 
-def is_test_code(ctx: FileContext) -> bool:
-    """Test code: by location (`is_test_path`), or a test-named module (`is_test_name`) that also looks
-    like tests (imports a test framework or a `test` module, defines test_* functions or a TestCase).
-    A file merely named test_*.py is not enough: snippets under review are often named that way."""
-    # Asked for every node of several rules (a million times on Django): the answer is kept on the
-    # context itself, cheaper than a memo lookup.
-    known = ctx.__dict__.get("_test_code")
-    if known is None:
-        known = ctx.__dict__["_test_code"] = is_test_path(ctx.path) or (is_test_name(ctx.path)
-                                                                         and _looks_like_tests(ctx))
-    return known
-
-
 def is_test_module(ctx: FileContext) -> bool:
     """Test code by the file alone: a conftest.py, or a test-named module that holds tests."""
     name = PurePath(ctx.path.replace("\\", "/")).name
