@@ -56,7 +56,7 @@ from secreview.analysis.flow import reaching_value
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
-from secreview.rules._crypto.scopes import function_name, in_test_code
+from secreview.rules._crypto.scopes import function_name
 from secreview.rules._crypto.values import resolve, value_identifiers
 from secreview.ruleset import Hit, Meta
 
@@ -92,7 +92,7 @@ _STRING_BUILDERS = frozenset({"join", "format", "str", "hex", "hexdigest", "b64e
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = _insecure(ctx, node)
-    if not name or in_test_code(ctx, node):
+    if not name:
         return
     sinks = destinations(ctx, node)
     parent = ctx.parent(node)

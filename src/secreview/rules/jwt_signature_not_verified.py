@@ -50,7 +50,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.references import reference, same_target
-from secreview.rules._crypto.scopes import calls_in_function, in_test_code
+from secreview.rules._crypto.scopes import calls_in_function
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -75,8 +75,6 @@ _DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jwt.PyJWT().decode",
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = _decoder(ctx, node)
     if not name or any(kw.arg is None for kw in node.keywords):
         return

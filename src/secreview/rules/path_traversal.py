@@ -67,8 +67,8 @@ from secreview.model import Confidence, Severity
 from secreview.rules._access.function_facts import allowlist_test, calls_any, names_feeding, scope_of
 from secreview.rules._access.guards import calls_named, dotdot_test, guarded, membership
 from secreview.rules._access.vocabulary import word_set
-from secreview.rules._access.web_sources import PATH_NEUTRAL_CALLS, web_source
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.provenance import PATH_NEUTRAL_CALLS, web_source
 
 META = Meta(
     code="SR210",

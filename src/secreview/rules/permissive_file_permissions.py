@@ -45,7 +45,6 @@ import ast
 import stat
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, module_constant
@@ -75,8 +74,6 @@ _STAT = {
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     name = ctx.call_name(node) or ""
     if name in _CHMOD:
         mode_expr = argument(node, _CHMOD[name], "mode")

@@ -65,9 +65,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, keyword, literal_value
 from secreview.model import Confidence, Severity
-from secreview.rules._injection.sources import direct_data, handler_function
 from secreview.rules._injection.verdict import analyze
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.provenance import handler_function, read_directly
 
 META = Meta(
     code="SR123",
@@ -141,7 +141,7 @@ def _report(ctx: FileContext, node: ast.AST, body: ast.expr | None, where: str) 
     verdict = analyze(ctx, body, "html")
     if verdict is None or verdict.source is None or not verdict.strong:
         return
-    if verdict.carrier is not None and not direct_data(verdict.carrier.expr):
+    if verdict.carrier is not None and not read_directly(verdict.carrier.expr):
         return  # derived through some other call (a lookup, a serializer): not a reflection
     if verdict.how is not None:
         html = _HTML.search(verdict.text) is not None

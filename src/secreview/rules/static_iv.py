@@ -52,7 +52,6 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.references import reference
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import hardcoded, resolve
 from secreview.ruleset import Hit, Meta
 
@@ -81,8 +80,6 @@ _PYCRYPTO_STREAM = frozenset({"ChaCha20", "Salsa20", "ChaCha20_Poly1305", "XChaC
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = ctx.call_name(node) or ""
     iv, key, what = _iv_and_key(ctx, node, name)
     if iv is None:

@@ -54,10 +54,11 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, FunctionNode
-from secreview.analysis.flow import assignments, built_string, external_source, reaching_value, trace_for
+from secreview.analysis.flow import assignments, built_string, reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import source_of
 
 META = Meta(
     code="SR101",
@@ -100,7 +101,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     if _quoted_only(ctx, command):
         return  # every interpolated value is one shell word (shlex.quote) or a number
-    source = external_source(ctx, command)
+    source = source_of(ctx, command, follow="carriers")  # a lookup keyed by the input is not its text
     built = built_string(ctx, command)
     if source:
         yield Hit(

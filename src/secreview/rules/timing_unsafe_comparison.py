@@ -49,14 +49,14 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
-from secreview.analysis.flow import external_source, is_route_handler
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
-from secreview.rules._crypto.scopes import function_name, in_test_code
-from secreview.rules._crypto.supplied_values import imports_crypto, incoming
+from secreview.rules._crypto.scopes import function_name, imports_crypto
 from secreview.rules._crypto.values import single_value
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import is_route_handler, source_of
+from secreview.taint.provenance import supplied as from_caller
 
 META = Meta(
     code="SR310",
@@ -115,7 +115,7 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
     supplied = None
     for label, kind in kinds:
         if kind == "strong":
-            supplied = supplied if supplied is not None else incoming(ctx, left) or incoming(ctx, right)
+            supplied = supplied if supplied is not None else from_caller(ctx, left) or from_caller(ctx, right)
             if supplied:
                 yield Hit(node, f"{label} " + _LEAK.format(op=op))
                 return
@@ -123,7 +123,7 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
     if not labels:
         return
     func = ctx.enclosing_function(node)
-    outside = any(external_source(ctx, side) for side in (left, right))
+    outside = any(source_of(ctx, side) for side in (left, right))
     outside = outside or func is not None and is_route_handler(ctx, func)
     outside = outside or bool(_AUTH_FUNCTIONS & set(words_of(func.name if func else "")))
     if outside and _decides_access(ctx, node):
@@ -218,7 +218,7 @@ def _stored_attributes(ctx: FileContext, cls: ast.ClassDef) -> frozenset[str]:
 
 
 def _excluded_context(ctx: FileContext, node: ast.Compare) -> bool:
-    if function_name(ctx, node) in _DUNDER or in_test_code(ctx, node):
+    if function_name(ctx, node) in _DUNDER:
         return True
     for anc in ctx.ancestors(node):
         if isinstance(anc, ast.Assert):

@@ -65,15 +65,14 @@ from secreview.model import Confidence, Severity
 from secreview.rules._robustness.catching import caught_here
 from secreview.rules._robustness.input_conversion import (
     CONVERTERS,
-    direct_input,
     file_error_handlers,
-    is_web_request,
     request_from_caller,
     route_param_typed,
     schema_validated,
     shape_checked,
 )
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import direct_input, is_web_request
 
 META = Meta(
     code="SR605",

@@ -11,7 +11,7 @@ Import each name from the module that holds it:
 - `values`: what a value is: `resolve`, `single_value`, `function_params`, `literal_data`, `hardcoded`,
   `class_constant`, `literal_number`, `value_identifiers`.
 - `destinations`: where a value goes (`destinations`): target, keyword, dict key or `return`.
-- `scopes`: the code around a node: `function_name`, `calls_in_function`, `guarded_by_option`, `in_test_code`.
+- `scopes`: the code around a node: `function_name`, `calls_in_function`, `guarded_by_option`, `imports_crypto`.
 - `references`: local references and their calls: `reference`, `same_target`, `bound_name`, `method_calls`.
 - `hashes`: hash constructors: `hash_constructor`, `used_not_for_security`, `WEAK_ALGORITHMS`,
   `CRYPTOGRAPHY_HASHES`.
