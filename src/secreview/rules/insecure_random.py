@@ -58,7 +58,8 @@ from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
 from secreview.rules._crypto.scopes import function_name, in_test_code
 from secreview.rules._crypto.values import resolve, value_identifiers
-from secreview.ruleset import Hit, Meta
+from secreview.rules._crypto.weak_values import weak_flow_hit
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR309",
@@ -73,6 +74,15 @@ META = Meta(
     bandit=("B311",),
 )
 NODES = (ast.Call,)
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit | None:
+    return weak_flow_hit(hit, sink, ctx, _named_secret)
+
+
+# The data-flow part: a guessable value (random, uuid1, the clock as token material) reaching a value
+# that must be unguessable, reported at the weak call with the trace (`_crypto/weak_values.py`).
+TAINT = TaintQuery(sources=frozenset({"weak_random"}), sinks=frozenset({"secret_bearing"}), for_sink=_for_sink)
 # Every generator below is `random.*`, `numpy.random.*` or one of their Random objects.
 NEEDS = ("random",)
 
@@ -185,6 +195,14 @@ def _secret(ctx: FileContext, node: ast.Call, identifier: str) -> bool:
         rest = "_".join(w for w in words if w not in ("token", "tokens"))
         return bool(rest and security_value(rest)) or _string_built(ctx, node)
     return True
+
+
+def _named_secret(ctx: FileContext, node: ast.Call | None, identifier: str) -> bool:
+    """The pattern part's word test, for a named sink of the data-flow part."""
+    if node is None:
+        return bool(names_password(identifier) or security_value(identifier)) and \
+            not set(words_of(identifier)) <= {"token", "tokens"}
+    return _secret(ctx, node, identifier)
 
 
 def _string_built(ctx: FileContext, node: ast.Call) -> bool:

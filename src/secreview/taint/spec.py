@@ -19,6 +19,7 @@ SOURCE_KINDS: dict[str, str] = {
     "cli_input": "command-line arguments and standard input",
     "env_input": "environment variables",
     "file_input": "contents read from files",
+    "weak_random": "a guessable value: `random` module output, `uuid1()`, the clock, the process id",
     "socket_input": "data read from sockets and from remote responses",
 }
 
@@ -41,7 +42,14 @@ SINK_KINDS: dict[str, str] = {
     "format_string": "a format string",
     "regex": "a regular expression that is compiled",
     "trust_boundary": "session state or another store the program later trusts",
+    "secret_bearing": "a value that must be unguessable: session ids and values, cookies, auth/CSRF/reset/API "
+                      "tokens, passwords, one-time codes, nonces, keys, IVs, Authorization-style headers",
 }
+
+# Sink kinds a conversion (`int(x)`, `hash(x)`, a sanitizer clearing "*") does not clear: a weak value
+# is as guessable as a number as it was as text, so only these survive such a sanitizer (labels.sanitize).
+ENTROPY_SINKS = frozenset({"secret_bearing"})
+ENTROPY_SOURCES = frozenset({"weak_random"})
 
 ALL_SINKS = "*"  # in a sanitizer's `clears`: every sink kind
 
