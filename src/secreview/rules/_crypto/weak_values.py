@@ -6,7 +6,8 @@ into a `secret_bearing` sink are findings, where they are reported, and how sure
   finding at the call in this file that receives the value.
 - A sink the specs name as a secret by nature (cipher key/IV/nonce, MAC or JWT key, a password
   being hashed) is high confidence. A session entry or a cookie is high when its key or cookie
-  name says secret, medium otherwise (a random value in a session is usually a token, not always).
+  name says secret; otherwise medium when the random value was made into text (a token, most
+  likely), nothing for a bare pick (`random.choice(VARIANTS)`: an A/B bucket, a colour).
 - A named sink (`taint/named.py`: `reset_token = v`, `{"client_secret": v}`, `set_secret(v)`) counts
   only when the name passes the rule's stricter word test; then it is high, or low for a salt alone
   (a salt must be unique, not secret).
@@ -57,13 +58,15 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
         return None
     clock = source_name.startswith(_CLOCK)
     if clock and (source is None or not _token_material(ctx, source)):
-        return None
-    confidence = _judge(sink, last.snippet, clock, ctx, source, names_secret)
+        return None  # a timestamp, not token material
+    material = source is not None and _token_material(ctx, source)
+    confidence = _judge(sink, last.snippet, clock, material, ctx, source, names_secret)
     if confidence is None:
         return None
     where = f"{last.path}:{last.line}" if last.path != ctx.path else f"line {last.line}"
     what = _what(sink)
-    message = (f"`{source_name}()` is predictable, and the value reaches {what} ({where}): "
+    origin = f"`{source_name}()`" if source is not None else f"`{source_name}()` ({first.path}:{first.line})"
+    message = (f"{origin} is predictable, and the value reaches {what} ({where}): "
                f"use `secrets` (token_urlsafe, token_hex, choice) or `os.urandom`.")
     severity = None
     if confidence is Confidence.LOW:
@@ -72,12 +75,12 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
     return Hit(node, message, trace=hit.trace, confidence=confidence, severity=severity)
 
 
-def _judge(sink: str, snippet: str, clock: bool, ctx: FileContext, source: ast.Call | None,
-           names_secret) -> Confidence | None:  # noqa: ANN001
+def _judge(sink: str, snippet: str, clock: bool, material: bool, ctx: FileContext,  # noqa: PLR0913
+           source: ast.Call | None, names_secret) -> Confidence | None:  # noqa: ANN001
     if sink.startswith(_NAMED):
         where, _, identifier = sink.partition(":")
         if where == "called" and identifier.rpartition(".")[2] in _COOKIE_CALLS:
-            return _keyed(_cookie_name(snippet), clock)
+            return _keyed(_cookie_name(snippet), clock, material)
         words = set(words_of(identifier))
         if words and words <= {"salt", "salts", "salted"} | {w for w in words if len(w) < 2}:
             return Confidence.LOW
@@ -88,19 +91,21 @@ def _judge(sink: str, snippet: str, clock: bool, ctx: FileContext, source: ast.C
         return None
     method = sink.rpartition(".")[2]
     if method in _COOKIE_CALLS:
-        return _keyed(_cookie_name(snippet), clock)
+        return _keyed(_cookie_name(snippet), clock, material)
     if method in ("__setitem__", "setdefault") and "session" in sink.lower():
         match = _KEY.search(snippet)
-        return _keyed(match.group(1) if match else "", clock)
+        return _keyed(match.group(1) if match else "", clock, material)
     return Confidence.HIGH  # a key, IV, nonce, MAC/JWT secret or password the specs name
 
 
-def _keyed(name: str, clock: bool) -> Confidence | None:
-    """A session entry or cookie: its name says how sure we are that the value is a credential."""
+def _keyed(name: str, clock: bool, material: bool) -> Confidence | None:
+    """A session entry or cookie: its name says how sure we are that the value is a credential; else
+    a random value made into text (`str(random.random())`, a joined string) is probably a token
+    (medium), a bare pick (`random.choice(VARIANTS)`, an A/B bucket) probably not (no finding)."""
     words = set(words_of(name))
     if words & _SECRET_KEY_WORDS or _link(words):
         return Confidence.HIGH
-    return None if clock else Confidence.MEDIUM
+    return Confidence.MEDIUM if material and not clock else None
 
 
 def _link(words: set[str]) -> bool:
@@ -143,7 +148,7 @@ def _token_material(ctx: FileContext, call: ast.Call) -> bool:
     for anc in ctx.ancestors(call):
         if isinstance(anc, ast.stmt):
             return False
-        if isinstance(anc, ast.JoinedStr):
+        if isinstance(anc, ast.JoinedStr) or (isinstance(anc, ast.Attribute) and anc.attr in ("hex", "urn")):
             return True
         if isinstance(anc, ast.BinOp) and isinstance(anc.op, (ast.Mod, ast.Add)) and any(
                 isinstance(side, ast.Constant) and isinstance(side.value, str) for side in (anc.left, anc.right)):
