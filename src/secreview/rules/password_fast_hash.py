@@ -9,11 +9,17 @@ function parameter is stored as the password (`user.password_hash = sha256(raw)`
 computed by a `hash_password`/`check_password`-style function. Pre-hashing before
 bcrypt/scrypt/argon2/PBKDF2 is not reported.
 
+It also flags a password KDF run with too few iterations: `hashlib.pbkdf2_hmac(..., iterations)`,
+`cryptography`'s `PBKDF2HMAC(iterations=...)`, pycryptodome's `PBKDF2(..., count=...)` and
+Django's `pbkdf2(...)`, when the count is a literal, a constant, or the default of the
+parameter that carries it (`def make_password(pw, iterations=ITERATIONS)`), below 100,000.
+
 ## Confidence
 - high: the hashed value is named like a password (`password`, `new_passwd`,
   `pw_bytes`), or the digest of a parameter is stored under a password name
   (`user.password_hash = sha256(raw)`);
-- medium: only the function's name says it hashes a password (`hash_password(raw)`);
+- medium: only the function's name says it hashes a password (`hash_password(raw)`), or a KDF
+  runs 10,000 to 99,999 iterations (high below 10,000);
 - low: any of the above inside a `test_*` function or a `Test*` class in a module the
   test-code policy does not already demote.
 
@@ -54,9 +60,11 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.password_digest import password_digest
 from secreview.rules._crypto.scopes import in_test_code
+from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
 META = Meta(
@@ -73,10 +81,25 @@ META = Meta(
 )
 NODES = (ast.Call,)
 # Every hit is a hashlib, PyCrypto(dome) or cryptography hash (hashes.hash_constructor).
-NEEDS = ("hashlib", "Crypto", "cryptography")
+NEEDS = ("hashlib", "Crypto", "cryptography", "pbkdf2")
+
+
+_KDF_ITERATIONS = {  # qualified name -> (position, keyword) of the iteration count
+    "hashlib.pbkdf2_hmac": (3, "iterations"),
+    "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC": (3, "iterations"),
+    "Crypto.Protocol.KDF.PBKDF2": (3, "count"),
+    "Cryptodome.Protocol.KDF.PBKDF2": (3, "count"),
+    "django.utils.crypto.pbkdf2": (2, "iterations"),
+}
+_ENOUGH = 100_000  # OWASP asks 600,000 for PBKDF2-HMAC-SHA256; below this is a finding either way
+_FAR_TOO_FEW = 10_000
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    low = _low_iterations(ctx, node)
+    if low is not None:
+        yield low
+        return
     found = password_digest(ctx, node)
     if found is None:
         return
@@ -84,3 +107,53 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         yield Hit(found.node, f"{found.message} (in a test)", confidence=Confidence.LOW)
     else:
         yield Hit(found.node, found.message, confidence=found.confidence)
+
+
+def _low_iterations(ctx: FileContext, node: ast.Call) -> Hit | None:
+    where = _KDF_ITERATIONS.get(ctx.call_name(node) or "")
+    if where is None or in_test_code(ctx, node):
+        return None
+    expr = argument(node, *where)
+    count, how = _count(ctx, expr)
+    if count is None or count >= _ENOUGH:
+        return None
+    name = (ctx.call_name(node) or "").rsplit(".", 1)[-1]
+    message = (f"`{name}` runs {count:,} iterations{how}: a GPU tries that many passwords per hash "
+               f"cheaply; use 600,000 or more for PBKDF2-HMAC-SHA256 (or scrypt/argon2).")
+    return Hit(node, message, confidence=Confidence.HIGH if count < _FAR_TOO_FEW else Confidence.MEDIUM)
+
+
+def _count(ctx: FileContext, expr: ast.expr | None) -> tuple[int | None, str]:
+    """The literal iteration count: the expression, the constant it names, or the default of the
+    parameter it is (with how it was found)."""
+    how = ""
+    if isinstance(expr, ast.Name):
+        func = ctx.enclosing_function(expr)
+        default = _parameter_default(func, expr.id) if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+            else None
+        if default is not None:
+            how, expr = f" (the default of `{expr.id}`)", default
+    if isinstance(expr, ast.Name):
+        value = resolve(ctx, expr)
+        if value is not None and value is not expr:
+            how, expr = how or f" (`{expr.id}`)", value
+    if isinstance(expr, ast.Constant) and type(expr.value) is int:
+        return expr.value, how
+    return None, how
+
+
+def _parameter_default(func: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.expr | None:
+    """The default of parameter `name`, when the function does not rebind it."""
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults,
+                        strict=True))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None})
+    if name not in defaults:
+        return None
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return None
+    return defaults[name]
