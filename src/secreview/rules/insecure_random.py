@@ -1,7 +1,14 @@
 """Token, password, nonce or secret made with a predictable random generator.
 
 ## What it flags
-`random.random/randint/randrange/choice/choices/sample/getrandbits/shuffle/uniform/
+Data flow: a guessable value — `random.*` or a `random.Random()`'s methods, `uuid.uuid1()`, and
+the clock or the process id when made into text (`"%s:%d" % (user, time.time())`, hashed) — that
+reaches a value that must be unguessable: a session entry, a cookie, a cipher key, IV or nonce,
+an HMAC/JWT key, a password being hashed, or a place whose name says secret (`user.reset_token = v`,
+`headers["X-CSRF-Token"] = v`, `create(api_key=v)`, `{"client_secret": v}`, `send_reset_link(v)`),
+through helpers and modules. It is reported at the weak call, with the trace to the secret.
+
+Pattern: `random.random/randint/randrange/choice/choices/sample/getrandbits/shuffle/uniform/
 randbytes`, methods of a `random.Random()` instance and `numpy.random.*` when the
 value becomes a security value: it is assigned (directly, through `"".join(...)`,
 `str()`, an f-string or `+=` in a loop) to a name, attribute, dict key or keyword
@@ -12,9 +19,13 @@ and `os.urandom` are the safe twins; jitter, backoff, sampling and shuffling are
 alone, as are `test_*` functions, and `random.shuffle()` of a list whose values come
 from `os.urandom`/`secrets` (only their order is predictable).
 
-Confidence: medium; low (and low severity) for a value that is a salt and nothing
-else (`_generate_salt()`, `user.salt`): a salt must be unique, not secret, and
-`random` values are unique in practice.
+Confidence: high when the flow reaches a secret by nature (key, IV, nonce, password, MAC/JWT
+key) or a session entry, cookie or name that says credential; medium for a random value made
+into text that reaches a session entry or cookie under a name that says nothing (a bare pick
+such as `random.choice(VARIANTS)` there is not reported), and for the pattern part; low (and
+low severity) for a value that is a salt and nothing else (`_generate_salt()`, `user.salt`): a
+salt must be unique, not secret, and `random` values are unique in practice. A timestamp
+(`session["exp"] = time.time() + 300`) is never reported.
 
 ## Why it matters
 `random` is a Mersenne Twister: 624 outputs reveal its whole state, so an attacker who
