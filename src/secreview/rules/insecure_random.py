@@ -69,7 +69,7 @@ from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
 from secreview.rules._crypto.scopes import function_name, in_test_code
 from secreview.rules._crypto.values import resolve, value_identifiers
-from secreview.rules._crypto.weak_values import weak_flow_hit
+from secreview.rules._crypto.weak_values import token_material, weak_flow_hit
 from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
@@ -95,7 +95,7 @@ def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit | None:
 # that must be unguessable, reported at the weak call with the trace (`_crypto/weak_values.py`).
 TAINT = TaintQuery(sources=frozenset({"weak_random"}), sinks=frozenset({"secret_bearing"}), for_sink=_for_sink)
 # Every generator below is `random.*`, `numpy.random.*` or one of their Random objects.
-NEEDS = ("random",)
+NEEDS = ("random", "time", "datetime")
 
 _RANDOM_FUNCS = frozenset({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits",
                            "shuffle", "uniform", "randbytes", "triangular"})
@@ -113,7 +113,10 @@ _STRING_BUILDERS = frozenset({"join", "format", "str", "hex", "hexdigest", "b64e
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = _insecure(ctx, node)
-    if not name or in_test_code(ctx, node):
+    if not name:
+        yield from _clock_key(ctx, node)
+        return
+    if in_test_code(ctx, node):
         return
     sinks = destinations(ctx, node)
     parent = ctx.parent(node)
@@ -133,6 +136,41 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if func and _secret(ctx, node, func) and _returned(ctx, node, sinks):
         message = f"`{func}()` returns a value made with `{name}`, which is predictable: use `secrets`."
         yield _hit(node, message, func)
+        return
+    size = _key_bytes(node) if name.endswith("randbytes") else 0
+    if size >= _KEY_BYTES:
+        yield Hit(node, f"`{name}({size})` draws {size * 8} bits from a predictable generator, the size of key "
+                  "material: use `os.urandom` or `secrets.token_bytes`.")
+
+
+_KEY_BYTES = 16  # 128 bits: nobody needs that many random bytes but for a key, a token or test data
+_CLOCKS = frozenset({"time.time", "time.time_ns", "datetime.datetime.now", "datetime.datetime.utcnow"})
+_SESSION_WORDS = frozenset({"session", "sessions"})
+_ID_WORDS = frozenset({"key", "id", "sid", "token", "ident", "identifier"})
+
+
+def _key_bytes(node: ast.Call) -> int:
+    arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "n"), None)
+    return arg.value if isinstance(arg, ast.Constant) and type(arg.value) is int else 0
+
+
+def _clock_key(ctx: FileContext, node: ast.Call) -> Iterator[Hit]:
+    """The clock made into text and returned as a session's key or id (`SessionStore._new_key()` returning
+    `"%s-%d" % (user, time.time())`): data flow sees no secret sink when the key is handed out later."""
+    name = ctx.call_name(node) or ""
+    if name not in _CLOCKS or in_test_code(ctx, node) or not token_material(ctx, node):
+        return
+    func = ctx.enclosing_function(node)
+    cls = ctx.enclosing_class(node)
+    if func is None:
+        return
+    words = set(words_of(func.name))
+    if not (words & _ID_WORDS and (words | set(words_of(cls.name if cls else ""))) & _SESSION_WORDS):
+        return
+    if _returned(ctx, node, destinations(ctx, node)):
+        where = f"{cls.name}.{func.name}" if cls else func.name
+        yield Hit(node, f"`{where}()` makes a session key from `{name}()`, which anyone can guess to the "
+                  "second: use `secrets.token_urlsafe()`.")
 
 
 _SECURE_SOURCES = ("os.urandom", "secrets.", "random.SystemRandom")

@@ -57,9 +57,9 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
     if in_test_code(ctx, node):
         return None
     clock = source_name.startswith(_CLOCK)
-    if clock and (source is None or not _token_material(ctx, source)):
+    if clock and (source is None or not token_material(ctx, source)):
         return None  # a timestamp, not token material
-    material = source is not None and _token_material(ctx, source)
+    material = source is not None and token_material(ctx, source)
     confidence = _judge(sink, last.snippet, clock, material, ctx, source, names_secret)
     if confidence is None:
         return None
@@ -142,7 +142,7 @@ def _source_call(ctx: FileContext, first) -> ast.Call | None:  # noqa: ANN001 - 
     return None
 
 
-def _token_material(ctx: FileContext, call: ast.Call) -> bool:
+def token_material(ctx: FileContext, call: ast.Call) -> bool:
     """The clock is read to make text (formatted, joined, hashed, encoded), not kept as a number."""
     child: ast.AST = call
     for anc in ctx.ancestors(call):
