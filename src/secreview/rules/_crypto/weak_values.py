@@ -23,6 +23,7 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.values import module_constant
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import words_of
 from secreview.rules._crypto.scopes import in_test_code
@@ -33,6 +34,7 @@ _SOURCE_NOTE = re.compile(r"source: `([\w.]+)\(\)`")
 _KEY = re.compile(r"""\[\s*(?:b?["'])([^"']+)["']\s*\]""")
 _FIRST_STRING = re.compile(r"""\(\s*(?:key\s*=\s*|name\s*=\s*)?["']([^"']+)["']""")
 _NAMED = ("assigned:", "keyword:", "dict key:", "called:")
+_PICKS = frozenset({"choice", "choices", "sample"})
 _COOKIE_CALLS = frozenset({"set_cookie", "set_signed_cookie"})
 # Words of a cookie or session key that say the value is a credential, besides `_secret`'s test.
 _SECRET_KEY_WORDS = frozenset({"sid", "sessionid", "session", "auth", "remember", "login", "bearer", "authorization",
@@ -60,6 +62,8 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
     if clock and (source is None or not token_material(ctx, source)):
         return None  # a timestamp, not token material
     material = source is not None and token_material(ctx, source)
+    if _pick(ctx, source, source_name) and not material and (sink.startswith(_NAMED) or _keyed_sink(sink)):
+        return None  # a host, a portal, a variant chosen at random: a selection, not a secret
     confidence = _judge(sink, last.snippet, clock, material, ctx, source, names_secret)
     if confidence is None:
         return None
@@ -160,3 +164,24 @@ def token_material(ctx: FileContext, call: ast.Call) -> bool:
                 return True
         child = anc
     return False
+
+
+def _keyed_sink(sink: str) -> bool:
+    method = sink.rpartition(".")[2]
+    return method in _COOKIE_CALLS or (method in ("__setitem__", "setdefault") and "session" in sink.lower())
+
+
+def _pick(ctx: FileContext, source: ast.Call | None, name: str) -> bool:
+    """`random.choice(hosts)`: one of the program's own values, not characters drawn for a token (an
+    alphabet: a string literal, `string.*`, or a constant built from them)."""
+    if source is None or name.rpartition(".")[2] not in _PICKS or not source.args:
+        return False
+    population = source.args[0]
+    if isinstance(population, ast.Name):
+        population = module_constant(ctx, population.id) or population
+    for node in ast.walk(population):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return False
+        if (ctx.qualname(node) or "").startswith("string."):
+            return False
+    return True
