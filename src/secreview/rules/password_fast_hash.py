@@ -9,6 +9,11 @@ function parameter is stored as the password (`user.password_hash = sha256(raw)`
 computed by a `hash_password`/`check_password`-style function. Pre-hashing before
 bcrypt/scrypt/argon2/PBKDF2 is not reported.
 
+Data flow: a fast digest (`hashlib.md5/sha1/sha2*/new`) that reaches a place named for a
+password's hash (`user.password_hash = v`, `insert(password=v)`, `{"hashed_password": v}`)
+through helpers and modules, reported at the digest call with the trace (or, when the digest is
+made in another module, at the call here that stores it).
+
 It also flags a password KDF run with too few iterations: `hashlib.pbkdf2_hmac(..., iterations)`,
 `cryptography`'s `PBKDF2HMAC(iterations=...)`, pycryptodome's `PBKDF2(..., count=...)` and
 Django's `pbkdf2(...)`, when the count is a literal, a constant, or the default of the
@@ -62,10 +67,12 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
+from secreview.rules._crypto.identifiers import words_of
 from secreview.rules._crypto.password_digest import password_digest
 from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import resolve
-from secreview.ruleset import Hit, Meta
+from secreview.rules._crypto.weak_values import source_call
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR302",
@@ -80,6 +87,39 @@ META = Meta(
     bandit=("B303", "B324"),
 )
 NODES = (ast.Call,)
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit | None:
+    """A fast digest (source kind `fast_digest`) stored where a password's hash is kept: an attribute,
+    variable, keyword or dict entry named for a password (`user.password_hash`, `password=`), through
+    helpers and modules. Reported at the digest call, with the trace to the store."""
+    where, _, identifier = sink.partition(":")
+    if where not in ("assigned", "keyword", "dict key") or not hit.trace or not _stores_password(identifier):
+        return None
+    first, last = hit.trace[0], hit.trace[-1]
+    source = source_call(ctx, first) if first.path == ctx.path else None
+    node = source if source is not None else hit.node
+    if in_test_code(ctx, node):
+        return None
+    digest = (ctx.call_name(source) or "") if source is not None else f"a digest at {first.path}:{first.line}"
+    shown = f"`{digest}()`" if source is not None else digest
+    place = f"line {last.line}" if last.path == ctx.path else f"{last.path}:{last.line}"
+    message = (f"{shown} makes the value stored as `{identifier}` ({place}): a fast digest of a password "
+               "falls to a GPU in hours; use a slow salted KDF.")
+    return Hit(node, message, trace=hit.trace, confidence=Confidence.HIGH)
+
+
+# The data-flow part: a fast digest reaching a password store (`_crypto/weak_values.py`'s named sinks).
+TAINT = TaintQuery(sources=frozenset({"fast_digest"}), sinks=frozenset({"secret_bearing"}), for_sink=_for_sink)
+_PASSWORD_WORDS = frozenset({"password", "passwords", "passwd", "pwd", "passphrase", "pw", "pass", "pword"})
+_NOT_STORE = frozenset({"reset", "token", "tokens", "link", "url", "field", "label", "prompt", "policy", "length",
+                        "hint", "expiry", "expires", "changed", "attempts", "salt", "form", "confirm"})
+
+
+def _stores_password(identifier: str) -> bool:
+    """`password_hash`, `hashed_password`, `pw_digest`, `password`; not `password_reset_token`."""
+    words = set(words_of(identifier))
+    return bool(words & _PASSWORD_WORDS) and not words & _NOT_STORE
 # Every hit is a hashlib, PyCrypto(dome) or cryptography hash (hashes.hash_constructor).
 NEEDS = ("hashlib", "Crypto", "cryptography", "pbkdf2")
 

@@ -30,6 +30,7 @@ from secreview.model import TraceStep
 from secreview.taint.expressions import ExpressionAnalysis
 from secreview.taint.labels import (
     CLEAN,
+    CONVERTED,
     PARAM,
     Label,
     clip,
@@ -131,6 +132,8 @@ class CallAnalysis(ExpressionAnalysis):
             # a source call that is also a sanitizer gives a value already clean for those kinds
             # (`request.get_full_path()`: client data, but a path of this site, never another host)
             born_clean = frozenset().union(*(s.clears for s in index.sanitizers_by_call.get(name, ())))
+            if "*" in born_clean:  # `hashlib.md5()`: a fast digest (source), clean of everything else
+                born_clean = CONVERTED
             for source in index.sources_by_call.get(name, ()):
                 result = dict(result)
                 result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))

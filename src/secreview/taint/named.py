@@ -6,7 +6,7 @@ The engine treats each as a sink of kind `secret_bearing` whose `call` records w
 name (`keyword:api_key`), so the trace shows where the value came from and the rule
 (`insecure-random`) makes the final, finer judgement of the name.
 
-Only guessable values (`spec.ENTROPY_SOURCES`) and parameters (for summaries) are followed
+Only guessable values (`spec.WEAK_SOURCES`) and parameters (for summaries) are followed
 into named sinks: every other source kind has real sinks, and a client's token stored under
 a token name is no defect.
 """
@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from secreview.taint.labels import Label, is_param
-from secreview.taint.spec import ENTROPY_SOURCES, Sink
+from secreview.taint.spec import WEAK_SOURCES, Sink
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 # Broad on purpose (the rule narrows): a word that may name a secret-bearing value.
@@ -39,14 +39,15 @@ def weak_part(label: Label) -> Label:
     """The origins a named sink follows: guessable values, and parameters (a helper's summary)."""
     if not label:
         return label
-    return {key: trace for key, trace in label.items() if key[0] in ENTROPY_SOURCES or is_param(key[0])}
+    return {key: trace for key, trace in label.items() if key[0] in WEAK_SOURCES or is_param(key[0])}
 
 
 @lru_cache(maxsize=4096)
 def named_sink(where: str, identifier: str) -> Sink:
     """The sink entry of one named place: `call` is `<where>:<identifier>` (what the rule reads)."""
-    return Sink(library="names", kind="secret_bearing", call=f"{where}:{identifier}", args=(0,),
-                note=f"a value {where} `{identifier}`")
+    note = {"assigned": f"assigned to `{identifier}`", "keyword": f"passed as `{identifier}=`",
+            "dict key": f"stored under `{identifier!r}`", "called": f"passed to `{identifier}()`"}[where]
+    return Sink(library="names", kind="secret_bearing", call=f"{where}:{identifier}", args=(0,), note=note)
 
 
 def identifier_of(target: ast.AST) -> str:

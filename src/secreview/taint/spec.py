@@ -20,6 +20,7 @@ SOURCE_KINDS: dict[str, str] = {
     "env_input": "environment variables",
     "file_input": "contents read from files",
     "weak_random": "a guessable value: `random` module output, `uuid1()`, the clock, the process id",
+    "fast_digest": "the output of a fast general-purpose digest (MD5, SHA-1, SHA-2): too cheap to store a password",
     "socket_input": "data read from sockets and from remote responses",
 }
 
@@ -46,10 +47,12 @@ SINK_KINDS: dict[str, str] = {
                       "tokens, passwords, one-time codes, nonces, keys, IVs, Authorization-style headers",
 }
 
-# Sink kinds a conversion (`int(x)`, `hash(x)`, a sanitizer clearing "*") does not clear: a weak value
-# is as guessable as a number as it was as text, so only these survive such a sanitizer (labels.sanitize).
+# Sink kinds a conversion (`int(x)`, `hash(x)`, a sanitizer clearing "*") does not clear for a weak value:
+# a guessable value is as guessable as a number as it was as text, a fast digest stays a fast digest once
+# hex-encoded. Only WEAK_SOURCES survive such a sanitizer, for these sinks only (labels.sanitize), and only
+# they are followed into named sinks (named.py).
 ENTROPY_SINKS = frozenset({"secret_bearing"})
-ENTROPY_SOURCES = frozenset({"weak_random"})
+WEAK_SOURCES = frozenset({"weak_random", "fast_digest"})
 
 ALL_SINKS = "*"  # in a sanitizer's `clears`: every sink kind
 

@@ -54,7 +54,7 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
     first, last = hit.trace[0], hit.trace[-1]
     found = _SOURCE_NOTE.search(first.note)
     source_name = found.group(1) if found else "random"
-    source = _source_call(ctx, first) if first.path == ctx.path else None
+    source = source_call(ctx, first) if first.path == ctx.path else None
     node = source if source is not None else hit.node
     if in_test_code(ctx, node):
         return None
@@ -135,7 +135,7 @@ def _what(sink: str) -> str:
     return f"`{sink}`"
 
 
-def _source_call(ctx: FileContext, first) -> ast.Call | None:  # noqa: ANN001 - a TraceStep
+def source_call(ctx: FileContext, first) -> ast.Call | None:  # noqa: ANN001 - a TraceStep
     """The weak call the trace starts at, in this file."""
     text = ctx.line_text(first.line)
     for call in ctx.calls_on_line(first.line):
