@@ -69,6 +69,7 @@ from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import words_of
 from secreview.rules._crypto.password_digest import password_digest
+from secreview.rules._crypto.randomness import random_call
 from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import resolve
 from secreview.rules._crypto.weak_values import source_call
@@ -99,8 +100,8 @@ def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit | None:
     first, last = hit.trace[0], hit.trace[-1]
     source = source_call(ctx, first) if first.path == ctx.path else None
     node = source if source is not None else hit.node
-    if in_test_code(ctx, node):
-        return None
+    if in_test_code(ctx, node) or (source is not None and random_call(ctx, list(source.args))):
+        return None  # `user.password = sha256(os.urandom(32)).hexdigest()`: an unusable random password
     digest = (ctx.call_name(source) or "") if source is not None else f"a digest at {first.path}:{first.line}"
     shown = f"`{digest}()`" if source is not None else digest
     place = f"line {last.line}" if last.path == ctx.path else f"{last.path}:{last.line}"

@@ -136,14 +136,18 @@ def _what(sink: str) -> str:
 
 
 def source_call(ctx: FileContext, first) -> ast.Call | None:  # noqa: ANN001 - a TraceStep
-    """The weak call the trace starts at, in this file."""
+    """The call the trace starts at, in this file: the one at its column, and of the name its note gives
+    (`hashlib.sha256(...).hexdigest()`: both calls start at the same column)."""
     text = ctx.line_text(first.line)
+    found = _SOURCE_NOTE.search(first.note)
+    named = found.group(1) if found else ""
+    at_column = []
     for call in ctx.calls_on_line(first.line):
         offset = call.col_offset
         column = offset + 1 if text.isascii() else ctx.char_column(first.line, offset)
         if column == first.column:
-            return call
-    return None
+            at_column.append(call)
+    return next((c for c in at_column if ctx.call_name(c) == named), at_column[-1] if at_column else None)
 
 
 def token_material(ctx: FileContext, call: ast.Call) -> bool:
