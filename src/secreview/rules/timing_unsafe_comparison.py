@@ -131,7 +131,23 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
 
 
 def _kind(ctx: FileContext, side: ast.expr) -> tuple[str, str]:
-    """("`signature`", "hmac" | "strong" | "token" | "password") or ("", "")."""
+    """("`signature`", "hmac" | "strong" | "token" | "password") or ("", ""); a local name that says
+    nothing (`presented`, `expected`) is judged by the value bound to it once: the header or option
+    it was read from (`headers.get("X-Service-Token", "")`, `CONF.api.service_token or ""`)."""
+    label, kind = _named_kind(ctx, side)
+    if kind or not isinstance(side, ast.Name):
+        return label, kind
+    value = single_value(ctx, side)
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and value.values:
+        value = value.values[0]
+    if isinstance(value, (ast.Call, ast.Attribute, ast.Subscript)):
+        label, kind = _named_kind(ctx, value)
+        if kind:
+            return f"`{side.id}` ({label})", kind
+    return "", ""
+
+
+def _named_kind(ctx: FileContext, side: ast.expr) -> tuple[str, str]:
     ident = ""
     if isinstance(side, ast.Call):
         func = side.func

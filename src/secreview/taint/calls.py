@@ -30,6 +30,7 @@ from secreview.model import TraceStep
 from secreview.taint.expressions import ExpressionAnalysis
 from secreview.taint.labels import (
     CLEAN,
+    CONVERTED,
     PARAM,
     Label,
     clip,
@@ -41,6 +42,7 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
+from secreview.taint.named import at_node, called_name, named_sink, names_secret, weak_part
 from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
@@ -95,6 +97,13 @@ class CallAnalysis(ExpressionAnalysis):
         elif not matched and isinstance(func, ast.Attribute) and func.attr in QUERY_METHODS and args and args[0] \
                 and self.untyped_object(func.value) and self.sql_text(node.args[0]):
             self.check_sink(node, QUERY_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
+        for kw, (key, label) in zip(node.keywords, keywords, strict=True):
+            if key and label:
+                self.reach_named("keyword", key, label, kw.value, node)
+        if not matched and any(args):  # `set_secret(value)`, `_reset_link(code)`
+            for arg, label in zip(node.args, args, strict=True):
+                if label:
+                    self.reach_named("called", called_name(func), label, arg, node)
         result = CLEAN
         handled = False
         target = self.m.resolve_call(self, func)
@@ -123,6 +132,8 @@ class CallAnalysis(ExpressionAnalysis):
             # a source call that is also a sanitizer gives a value already clean for those kinds
             # (`request.get_full_path()`: client data, but a path of this site, never another host)
             born_clean = frozenset().union(*(s.clears for s in index.sanitizers_by_call.get(name, ())))
+            if "*" in born_clean:  # `hashlib.md5()`: a fast digest (source), clean of everything else
+                born_clean = CONVERTED
             for source in index.sources_by_call.get(name, ()):
                 result = dict(result)
                 result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))
@@ -208,6 +219,16 @@ class CallAnalysis(ExpressionAnalysis):
                 self.sinks.setdefault((kind, cleared, sink), full)
             else:
                 self.flows.append((kind, sink.kind, node, arg, full, sink))
+
+    def reach_named(self, where: str, identifier: str, label: Label, value: ast.AST | None, at: ast.AST) -> None:
+        """A guessable value given a name that says secret (`named.py`): a `secret_bearing` sink."""
+        label = weak_part(label)
+        if not label or not identifier or not names_secret(identifier):
+            return
+        value = value if value is not None else at
+        sink = named_sink(where, identifier)
+        sink_step = step(self.ctx, at, f"sink (secret_bearing): {sink.note}")
+        self.reach_sink(at_node(at, value), value, sink, label, (sink_step,))
 
     def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords) -> Label:  # noqa: ANN001
         params = summary.params[1:] if bound else summary.params

@@ -161,6 +161,8 @@ class ExpressionAnalysis:
                 self.eval(key, env)
                 label = self.eval(value, env)
                 parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
+                if label and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self.reach_named("dict key", key.value, label, value, value)  # {"client_secret": v}
             self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
             return join_all(p[1] for p in parts)
         if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):

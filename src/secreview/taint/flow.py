@@ -19,6 +19,7 @@ from secreview.analysis.values import module_constant
 from secreview.taint.guards import NO_RETURN, GuardAnalysis, is_url_parser, normalises
 from secreview.taint.handlers import response_sinks
 from secreview.taint.labels import CLEAN, Label, extend, is_param, join, narrow, step
+from secreview.taint.named import identifier_of
 from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
@@ -238,6 +239,8 @@ class FunctionAnalysis(GuardAnalysis):
 
     # -- assignment ------------------------------------------------------------------------
     def assign(self, target: ast.AST, label: Label, value: ast.AST | None, env: Env, at: ast.AST) -> None:
+        if label:  # `user.reset_token = v`, `d["csrf"] = v`: a named sink (named.py)
+            self.reach_named("assigned", identifier_of(target), label, value, at)
         if isinstance(target, ast.Name):
             name = target.id
             self.drop_elements(name, env)

@@ -70,6 +70,8 @@ class Typer:
     def type_of(self, expr: ast.AST, local: dict[str, str], depth: int = 0) -> str | None:
         if depth > 12:
             return None
+        if isinstance(expr, ast.Await):  # `session = await get_session(request)`: what the coroutine gives
+            return self.type_of(expr.value, local, depth + 1)
         if isinstance(expr, ast.Constant):
             return _LITERAL_TYPES.get(type(expr.value))
         kind = _CONTAINERS.get(type(expr))

@@ -18,5 +18,5 @@ Import each name from the module that holds it:
 - `randomness`: random-number calls in an expression (`random_call`).
 - `password_digest`: whether a fast digest hashes a password (`password_digest`): password-fast-hash's verdict,
   which weak-hash-for-security asks too so that one call is reported once.
-- `supplied_values`: values the caller or client supplies (`incoming`), crypto imports (`imports_crypto`).
+- `weak_values`: insecure-random's verdict on a weak value's flow (`weak_flow_hit`, `token_material`).
 """
