@@ -47,6 +47,7 @@ from secreview.taint.provenance_web import (  # re-exported: the vocabulary rule
 from secreview.taint.spec import SOURCE_KINDS
 
 __all__ = [
+    "clock_based",
     "is_flask_request", "is_wsgi_body",
     "ALL", "BULK", "CLIENT", "HTTP_METHODS", "NEUTRAL_CALLS", "OPERATOR", "OUTSIDE", "Origin", "PARTS",
     "PATH_NEUTRAL_CALLS", "REMOTE", "SESSION_FACTORIES", "comes_from", "constructor_of", "direct_input",
@@ -82,6 +83,16 @@ class Origin:
     @property
     def external(self) -> bool:
         return self.kind in REMOTE
+
+
+# Weak-random sources (`weak_random`, taint/specs/stdlib_random.toml) that read the clock or the process id
+# rather than a generator: guessable from when the value was made, and harmless as a timestamp.
+_CLOCK_SOURCES = ("time.", "datetime.", "os.getpid")
+
+
+def clock_based(source_name: str) -> bool:
+    """Whether a weak-random source (the qualified name a trace's source step names) is the clock."""
+    return source_name.startswith(_CLOCK_SOURCES)
 
 
 def origin(

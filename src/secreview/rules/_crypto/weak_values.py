@@ -27,8 +27,8 @@ from secreview.analysis.values import module_constant
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import words_of
 from secreview.ruleset import Hit
+from secreview.taint.provenance import clock_based
 
-_CLOCK = ("time.", "datetime.", "os.getpid")
 _SOURCE_NOTE = re.compile(r"source: `([\w.]+)\(\)`")
 _KEY = re.compile(r"""\[\s*(?:b?["'])([^"']+)["']\s*\]""")
 _FIRST_STRING = re.compile(r"""\(\s*(?:key\s*=\s*|name\s*=\s*)?["']([^"']+)["']""")
@@ -55,7 +55,7 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
     source_name = found.group(1) if found else "random"
     source = source_call(ctx, first) if first.path == ctx.path else None
     node = source if source is not None else hit.node
-    clock = source_name.startswith(_CLOCK)
+    clock = clock_based(source_name)
     if clock and (source is None or not token_material(ctx, source)):
         return None  # a timestamp, not token material
     material = source is not None and token_material(ctx, source)
