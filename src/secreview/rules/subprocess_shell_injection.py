@@ -101,6 +101,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if _quoted_only(ctx, command):
         return  # every interpolated value is one shell word (shlex.quote) or a number
     source = external_source(ctx, command)
+    if source and _judged_by_data_flow(ctx, node):
+        source = None  # data flow followed the values into this call and reports what reaches it
     built = built_string(ctx, command)
     if source:
         yield Hit(
@@ -119,6 +121,15 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         shown = ctx.segment(command) or "the command"
         yield Hit(node, f"`{name}` runs `{_short(shown)}` through a shell; it is not a literal, so whoever "
                   "supplies it chooses the commands that run.", confidence=Confidence.LOW)
+
+
+def _judged_by_data_flow(ctx: FileContext, node: ast.Call) -> bool:
+    """The taint engine typed this call as a command sink and judged what reaches it (with the
+    guards, conversions and project sanitizers in between): its silence outweighs the pattern's
+    guess that request data is in the command (`if not RE.fullmatch(branch): return` before it)."""
+    from secreview.taint.module import JUDGED_SINKS
+
+    return (id(node), "command") in ctx.memo(JUDGED_SINKS, ctx.tree, set)
 
 
 def _fixed(ctx: FileContext, expr: ast.expr, depth: int = 0) -> bool:
