@@ -68,6 +68,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._injection.sources import direct_data, handler_function
 from secreview.rules._injection.verdict import analyze
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.handlers import declared_not_html
 
 META = Meta(
     code="SR123",
@@ -110,6 +111,8 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
     if isinstance(node, ast.Return):
         value = node.value
         if isinstance(value, ast.Tuple) and value.elts:
+            if declared_not_html(value):
+                return  # `return body, 200, {"Content-Type": "application/json"}`: not an HTML page
             value = value.elts[0]
         if value is None or isinstance(value, ast.Call) and (ctx.call_name(value) or "") in _RESPONSES:
             return
