@@ -60,6 +60,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
@@ -181,4 +182,30 @@ def _returns_html(ctx: FileContext) -> bool:
 # The taint part: flows from these source kinds to these sink kinds, across functions and modules, with a
 # trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
 # the same call, the traced finding is kept.
-TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"html"}))
+def _where_markup_is_built(hit: Hit, sink: str, ctx: FileContext) -> Hit:
+    """Located where the tainted value is put into HTML markup (`header = f"<h2>{q}</h2>"`), when
+    that is an earlier statement of the function that sends it: there the escape belongs, and
+    the sink stays the last step of the trace."""
+    func = ctx.enclosing_function(hit.node)
+    if func is None:
+        return hit
+    for item in hit.trace[:-1]:
+        if item.path != ctx.path or not item.note.startswith("assigned to") \
+                or not func.lineno < item.line < hit.node.lineno:
+            continue
+        statement = next((n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno == item.line), None)
+        if statement is not None and _builds_markup(statement.value):
+            return replace(hit, node=statement)
+    return hit
+
+
+def _builds_markup(value: ast.expr) -> bool:
+    """A string build (f-string, `%`, `+`, `.format`) whose literal text holds a tag."""
+    if not isinstance(value, (ast.JoinedStr, ast.BinOp, ast.Call)):
+        return False
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _HTML.search(n.value)
+               for n in ast.walk(value))
+
+
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"html"}),
+                   for_sink=_where_markup_is_built)

@@ -56,7 +56,7 @@ def _replace_chain(call: ast.Call, ctx: FileContext) -> frozenset[str] | None:
         if len(node.args) != 2 or node.keywords:
             return None
         old, new = literal_value(node.args[0], ctx), literal_value(node.args[1], ctx)
-        if not (isinstance(old, str) and isinstance(new, str)) or len(old) != 1 or old in new:
+        if not (isinstance(old, str) and isinstance(new, str)) or len(old) != 1 or not _removes(old, new):
             return None  # a replacement that is not a literal, or that puts the character back
         out.add(old)
         node = node.func.value
@@ -88,6 +88,11 @@ def _joined_table(call: ast.Call, ctx: FileContext) -> frozenset[str] | None:
     return _table(table, ctx) if table is not None else None
 
 
+def _removes(old: str, new: str) -> bool:
+    """`new` does not bring `old` back, except `&` as the start of an entity (`&amp;`)."""
+    return old not in new or (old == "&" and new.startswith("&") and new.endswith(";") and new.count("&") == 1)
+
+
 def _is(node: ast.AST, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
 
@@ -104,6 +109,6 @@ def _table(expr: ast.AST, ctx: FileContext) -> frozenset[str] | None:
     out: set[str] = set()
     for key, new in value.items():
         old = chr(key) if isinstance(key, int) and 0 <= key < 0x110000 else key
-        if isinstance(old, str) and len(old) == 1 and (new is None or (isinstance(new, str) and old not in new)):
+        if isinstance(old, str) and len(old) == 1 and (new is None or (isinstance(new, str) and _removes(old, new))):
             out.add(old)
     return frozenset(out)
