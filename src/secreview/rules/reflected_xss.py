@@ -183,11 +183,13 @@ def _returns_html(ctx: FileContext) -> bool:
 # trace (secreview/taint/README.md). `check` above stays for what data flow cannot see; where both report
 # the same call, the traced finding is kept.
 def _where_markup_is_built(hit: Hit, sink: str, ctx: FileContext) -> Hit:
-    """Located where the tainted value is put into HTML markup (`header = f"<h2>{q}</h2>"`), when
-    that is an earlier statement of the function that sends it: there the escape belongs, and
-    the sink stays the last step of the trace."""
+    """A handler's `return` of a page is located where the tainted value is put into HTML markup
+    (`header = f"<h2>{q}</h2>"`), when that is an earlier statement of the handler: the return
+    only hands the page over, the escape belongs where the markup is made (the return stays the
+    last step of the trace). A response constructor (`HttpResponse(page)`) is a sink the code
+    names, and is kept as the location."""
     func = ctx.enclosing_function(hit.node)
-    if func is None:
+    if func is None or not isinstance(hit.node, ast.Return):
         return hit
     for item in hit.trace[:-1]:
         if item.path != ctx.path or not item.note.startswith("assigned to") \
