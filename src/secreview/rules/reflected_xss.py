@@ -5,6 +5,11 @@ With data flow (the taint part): data from a network client or a socket that
 reaches a `html` sink of the taint specs, followed through assignments, helpers in
 other modules and attributes of `self`, reported with its trace. Where the specs name
 the sink call, data flow decides; the pattern part below speaks for the rest.
+A page a handler returns is reported where the value is put into markup
+(`header = f"<h2>{q}</h2>"`) when that is an earlier statement: there the escape
+belongs; the `return` is the trace's last step. A project's own escape function
+(a character table, a `.replace("<", "&lt;")` chain covering `<` and `>`) clears the
+value, in any module; one that misses a character, or adds the raw value back, does not.
 
 Web handlers (a function decorated as a route, a Django view, any function that
 takes the `request`) that answer with HTML assembled by f-string, `%`,
@@ -17,7 +22,7 @@ FastAPI), Tornado's `self.write()`, or to `aiohttp.web.Response`/Starlette `Resp
 still serves as `text/html`, is reported with medium confidence. Values passed through
 `escape()`/`html.escape()`/`markupsafe.escape()`, `bleach.clean()`,
 `format_html()` or a template renderer are fine, and so are responses declared
-as JSON or plain text.
+as JSON or plain text (also a Flask `(body, status, {"Content-Type": ...})` tuple).
 
 ## Why it matters
 The browser parses the response as HTML: a `<script>` or an event-handler

@@ -12,7 +12,8 @@ argument list are not reported.
 
 ## Confidence
 - high: the command contains a value from outside the program (request data, argv,
-  the environment, a socket), shown with a trace;
+  the environment, a socket), shown with a trace; where the taint engine judged the call
+  (it follows the value through checks and sanitizers) this claim is left to it;
 - medium: the command is built by string operations from non-literal values; it is a
   defect when a caller passes untrusted data;
 - low: the command is an opaque non-literal value (`subprocess.run(cmd, shell=True)`
