@@ -250,10 +250,14 @@ class ExpressionAnalysis:
     def attribute_sources(self, expr: ast.AST) -> Label:
         label = CLEAN
         for name in self.m.typer.names(expr, self.types):
-            for source in self.index.sources_by_attribute.get(name, ()):
+            sources = self.index.sources_by_attribute.get(name, ())
+            # an attribute that is also a sanitizer's name is born clean for its kinds (`request.referrer`)
+            born = frozenset().union(*(s.clears for s in self.index.sanitizers_by_call.get(name, ()))) \
+                if sources else frozenset()
+            for source in sources:
                 if not label:
                     label = {}
-                label.setdefault((source.kind, frozenset()), (step(self.ctx, expr, f"source: `{name}`"),))
+                label.setdefault((source.kind, born), (step(self.ctx, expr, f"source: `{name}`"),))
         return label
 
     def subscript(self, expr: ast.Subscript, env: dict[str, Label]) -> Label:
