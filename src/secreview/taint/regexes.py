@@ -16,6 +16,7 @@ final newline, so a `$`-anchored pattern admits a trailing `\\n`.
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 
 try:  # Python >= 3.11
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -50,6 +51,7 @@ _FORBIDDEN: dict[str, frozenset[str]] = {
 }
 
 
+@lru_cache(maxsize=1024)  # guards are re-evaluated on every pass of a loop's fixpoint
 def pattern_clears(pattern: str, how: str = "fullmatch") -> frozenset[str]:
     """The sink kinds a successful `how` (`fullmatch`, `match`, `search`) of `pattern` clears
     its subject for; empty when the pattern does not pin the whole value."""
