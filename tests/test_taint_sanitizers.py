@@ -18,7 +18,7 @@ from secreview.taint.regexes import pattern_clears
     (r"[a-z][a-z0-9_.]{1,31}", "fullmatch", {"xpath", "sql", "command", "html"}, {"path", "url", "code"}),
     (r"[0-9]{6,8}", "fullmatch", {"xpath", "sql", "command", "path", "code", "url"}, set()),
     (r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}", "match", set(), {"command", "sql"}),  # no end anchor
-    (r"^\w+$", "match", {"html", "path"}, {"log", "header", "command"}),  # `$` lets a final newline in
+    (r"^\w+$", "match", {"html", "path", "log", "command"}, set()),  # a final newline `$` lets in is inert
     (r"^\w+\Z", "search", {"log", "command", "sql"}, set()),
     (r"\w+$", "search", set(), {"html"}),  # not anchored at the start
     (r"[\w' ]+", "fullmatch", {"log", "path"}, {"xpath", "sql", "command", "html"}),

@@ -9,8 +9,7 @@ characters each sink kind needs neutralised. A pattern the parser rejects, or a 
 cannot read, admits everything.
 
 Only a check of the whole value counts: `fullmatch`, or `match` with a pattern that ends in
-`$`/`\\Z`, or `search` with a pattern anchored at both ends. `$` also matches before a
-final newline, so a `$`-anchored pattern admits a trailing `\\n`.
+`$`/`\\Z`, or `search` with a pattern anchored at both ends.
 """
 
 from __future__ import annotations
@@ -69,8 +68,8 @@ def pattern_clears(pattern: str, how: str = "fullmatch") -> frozenset[str]:
             return frozenset()
         if how == "search" and (_anchor(items[0]) not in ("AT_BEGINNING", "AT_BEGINNING_STRING")):
             return frozenset()
-        if end == "AT_END":
-            admitted |= {"\n"}  # `[a-z]+$` matches "abc\n"
+        # (`$` also matches before a final newline: "abc\n" passes `[a-z]+$`, but a newline that
+        # ends the value carries nothing after it, so it forges no line, header or command)
     return frozenset(kind for kind, forbidden in _FORBIDDEN.items() if not admitted & forbidden)
 
 
