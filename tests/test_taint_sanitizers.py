@@ -97,7 +97,7 @@ def test_shell_pattern_defers_its_source_claim_to_data_flow():
     assert [f for f in found if "command" in f[1]] == [
         (14, "shell-command-injection", "medium"),
         (21, "remote-command-injection", "high"),
-        (21, "shell-command-injection", "medium"),
+        (21, "shell-command-injection", "high"),
     ]
 
 
