@@ -125,7 +125,10 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
         func = ctx.enclosing_function(node)
         if not handler_function(ctx, func) or not _returns_html(ctx):
             return
-        yield from _report(ctx, node, value, "The route returns")
+        for hit in _report(ctx, node, value, "The route returns"):
+            # as the taint part does: at the statement that puts the value into markup, if earlier
+            built = _markup_binding(func, value, node.lineno) if func is not None else None
+            yield replace(hit, node=built) if built is not None else hit
         return
     assert isinstance(node, ast.Call)
     spec = _RESPONSES.get(ctx.call_name(node) or "")
@@ -204,6 +207,17 @@ def _where_markup_is_built(hit: Hit, sink: str, ctx: FileContext) -> Hit:
         if statement is not None and _builds_markup(statement.value):
             return replace(hit, node=statement)
     return hit
+
+
+def _markup_binding(func: ast.AST, value: ast.expr, line: int) -> ast.Assign | None:
+    """`page = "<p>" + name + "</p>"; return page`: the last binding of the returned name before the
+    return, when it builds markup."""
+    if not isinstance(value, ast.Name):
+        return None
+    bindings = [n for n in ast.walk(func) if isinstance(n, ast.Assign) and n.lineno < line and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name) and n.targets[0].id == value.id]
+    last = max(bindings, key=lambda n: n.lineno, default=None)
+    return last if last is not None and _builds_markup(last.value) else None
 
 
 def _builds_markup(value: ast.expr) -> bool:
