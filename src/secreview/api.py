@@ -170,6 +170,9 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
                 results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
+                if results[index] is not None and phase is not None \
+                        and not phase.positions_hold(file.display, store.get_json("positions", key)):
+                    results[index] = None  # its traces show lines of a helper that moved since
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -182,6 +185,8 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             results[index] = result
             if store is not None and key is not None:
                 store.put(key, result)
+                if phase is not None:
+                    store.put_json("positions", key, phase.positions(result.path, _traces(result)))
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
@@ -200,6 +205,11 @@ class ProjectTree:
     root: Path
     files: tuple[str, ...]
     read: Callable[[list[str]], dict[str, bytes | None]]
+
+
+def _traces(result: FileResult) -> list[dict]:
+    """The paths a file's findings' traces name, in the form `ProjectPhase.positions` reads."""
+    return [{"trace": [{"path": s.path} for s in f.trace]} for f in result.findings]
 
 
 def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Path | None = None,
