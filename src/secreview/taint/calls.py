@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 from secreview.analysis.values import keyword_matches, looks_like_sql
 from secreview.model import TraceStep
+from secreview.taint.escapes import METHODS as ESCAPE_METHODS
+from secreview.taint.escapes import escaped_kinds
 from secreview.taint.expressions import ExpressionAnalysis
 from secreview.taint.labels import (
     CLEAN,
@@ -51,7 +53,8 @@ if TYPE_CHECKING:
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"})
 # A DB-API cursor the specs cannot type (a parameter, `self.cursor`, an unknown driver's
 # connection): its `execute` family still runs SQL. Only for receivers of unknown type.
-DBAPI_METHODS = frozenset({"execute", "executemany", "executescript"})
+# (`exec_driver_sql` is SQLAlchemy's own name for the same: no other library spells it)
+DBAPI_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
 DBAPI_SINK = Sink(library="dbapi", kind="sql", call="<DB-API cursor>.execute", args=(0,),
                   keywords=("sql", "query", "operation", "statement"), note="PEP 249 cursor of unknown type")
 # Query methods of async drivers and query builders (asyncpg, databases, aiomysql, clickhouse...):
@@ -72,6 +75,15 @@ _PASS_THROUGH = frozenset({
 class CallAnalysis(ExpressionAnalysis):
     # -- calls -----------------------------------------------------------------------------
     def call(self, node: ast.Call, env: dict[str, Label]) -> Label:
+        result = self._call(node, env)
+        if result and isinstance(node.func, ast.Attribute) and node.func.attr in ESCAPE_METHODS:
+            kinds = escaped_kinds(node, self.ctx)  # a hand-written escape (`escapes.py`)
+            if kinds:
+                what = ", ".join(sorted(kinds))
+                result = extend(sanitize(result, kinds), (step(self.ctx, node, f"escaped for {what}"),))
+        return result
+
+    def _call(self, node: ast.Call, env: dict[str, Label]) -> Label:
         func = node.func
         receiver = CLEAN
         receiver_path = None

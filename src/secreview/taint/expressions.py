@@ -21,6 +21,7 @@ from secreview.taint.labels import (
     join,
     join_all,
     narrow,
+    sanitize,
     step,
 )
 from secreview.taint.spec import Sink
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from secreview.taint.module import ModuleAnalysis
 
 MAX_DEPTH = 80  # deeper expressions are treated as clean rather than overflow the stack
+_SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext", "ntpath.splitext"})
+_PATH = frozenset({"path"})
 
 
 class ExpressionAnalysis:
@@ -249,13 +252,21 @@ class ExpressionAnalysis:
     def attribute_sources(self, expr: ast.AST) -> Label:
         label = CLEAN
         for name in self.m.typer.names(expr, self.types):
-            for source in self.index.sources_by_attribute.get(name, ()):
+            sources = self.index.sources_by_attribute.get(name, ())
+            # an attribute that is also a sanitizer's name is born clean for its kinds (`request.referrer`)
+            born = frozenset().union(*(s.clears for s in self.index.sanitizers_by_call.get(name, ()))) \
+                if sources else frozenset()
+            for source in sources:
                 if not label:
                     label = {}
-                label.setdefault((source.kind, frozenset()), (step(self.ctx, expr, f"source: `{name}`"),))
+                label.setdefault((source.kind, born), (step(self.ctx, expr, f"source: `{name}`"),))
         return label
 
     def subscript(self, expr: ast.Subscript, env: dict[str, Label]) -> Label:
+        if isinstance(expr.value, ast.Call) and isinstance(expr.slice, ast.Constant) and expr.slice.value in (1, -1) \
+                and self.ctx.call_name(expr.value) in _SPLITEXT:
+            # the extension `splitext` gives holds no separator: it is taken after the last one
+            return sanitize(self.eval(expr.value, env), _PATH)
         if isinstance(expr.slice, ast.Slice):
             self.eval(expr.slice, env)
             return self.eval(expr.value, env)

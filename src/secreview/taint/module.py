@@ -400,7 +400,7 @@ def _empty_summary(ctx: FileContext, unit: _Unit) -> FunctionSummary:
 def _validates(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
     if _unit_words(ctx, func).isdisjoint(VALIDATION_WORDS):  # the cheap test first: most functions
         return ()
-    return validated_kinds(func)
+    return validated_kinds(func, ctx)
 
 
 def _dedupe(flows) -> list[Flow]:  # noqa: ANN001 - raw tuples from the analyses

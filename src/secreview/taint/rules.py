@@ -31,6 +31,11 @@ _SOURCE_WORDS = {
 }
 
 
+# (id of a call, sink kind) of every sink some flow of this file reaches, kept on the tree's context: a
+# pattern rule may tell "data flow judged this call and found nothing" from "data flow reports it"
+REACHED_SINKS = "taint-reached-sinks"
+
+
 @dataclass(frozen=True)
 class TaintSetup:
     """What the per-file review needs to run taint rules: the file's module name and the
@@ -70,7 +75,9 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
 
     found = setup.flows if setup.flows is not None and setup.context is ctx else \
         analyze(ctx, setup.module, spec_index(), setup.project)
+    reached = ctx.memo(REACHED_SINKS, ctx.tree, set)
     for flow in found:
+        reached.add((id(flow.sink_node), flow.sink_kind))
         for rule in rules:
             query = rule.taint
             assert query is not None
