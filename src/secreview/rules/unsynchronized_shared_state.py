@@ -321,22 +321,32 @@ def _callee_name(call: ast.Call) -> str | None:
 
 
 def _races_in(ctx: FileContext, owner: _Owner, func: ast.AST) -> Iterator[Hit]:
+    reported: set[int] = set()  # the changes already reported (nested checks share them)
     for node in walk_local(func):
         if isinstance(node, ast.If) and not _held(ctx, node, func):
-            yield from _check_then_act(ctx, owner, func, node)
+            for hit in _check_then_act(ctx, owner, func, node):
+                if hit.node.lineno not in reported:
+                    reported.add(hit.node.lineno)
+                    yield hit
         elif isinstance(node, ast.AugAssign) and not owner.asyncio and not _held(ctx, node, func):
             target = node.target.value if isinstance(node.target, ast.Subscript) else node.target
             name = owner.state_of(target, func)  # type: ignore[operator]
             if owner.guard(name):
+                reported.add(node.lineno)
                 yield Hit(
                     node,
                     f"`{ctx.segment(node.target)}` is read, changed and written back {owner.why(name)}; "
                     f"concurrent updates are lost.",
                     confidence=_confidence(owner, name),
                 )
+    for hit in _read_then_write(ctx, owner, func):
+        if hit.node.lineno not in reported:
+            reported.add(hit.node.lineno)
+            yield hit
 
 
 def _check_then_act(ctx: FileContext, owner: _Owner, func: ast.AST, node: ast.If) -> Iterator[Hit]:
+    """The finding is on the change (where the lost update or duplicate happens); it names the check."""
     checked = {
         owner.state_of(n, func) for n in walk_local(node.test) if isinstance(n, (ast.Name, ast.Attribute))
     }  # type: ignore[operator]
@@ -358,12 +368,81 @@ def _check_then_act(ctx: FileContext, owner: _Owner, func: ast.AST, node: ast.If
             continue
         shown = ctx.segment(inner) or name
         yield Hit(
-            node,
-            f"`{shown}` is checked here and changed at line {change.lineno} {owner.why(name)}: "
+            change,
+            f"`{shown}` is checked at line {node.lineno} and changed here {owner.why(name)}: "
             f"two threads can both pass the check.",
             confidence=_confidence(owner, name),
         )
         return
+
+
+def _read_then_write(ctx: FileContext, owner: _Owner, func: ast.AST) -> Iterator[Hit]:
+    """`used = self._usage.get(k)` ... `if used + n > limit: raise` ... `self._usage[k] = used + n`, all
+    without the lock: the value read is checked or written back after other threads may have changed it."""
+    reads: list[tuple[str, str, ast.stmt]] = []  # (local name, state, the assignment reading it)
+    for node in walk_local(func):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and not _held(ctx, node, func)
+        ):
+            for n in walk_local(node.value):
+                name = owner.state_of(n, func)  # type: ignore[operator]
+                if name is not None and isinstance(getattr(n, "ctx", None), ast.Load) and owner.guard(name):
+                    reads.append((node.targets[0].id, name, node))
+                    break
+    if not reads:
+        return
+    tests = [n for n in walk_local(func) if isinstance(n, (ast.If, ast.While))]
+    for node in walk_local(func):
+        name = owner.state_of(node, func)  # type: ignore[operator]
+        if name is None or _held(ctx, node, func):
+            continue
+        change = _mutation_of(ctx, node)
+        if change is None:
+            continue
+        for local, state, read in reads:
+            if state != name or not read.lineno < change.lineno or _rebinds(func, local, read, change):
+                continue
+            if owner.asyncio and not _awaits_between(func, read.lineno, change.lineno):
+                continue
+            if _uses(change, local, ref=node):
+                how = f"is read into `{local}` at line {read.lineno} and written back here from it"
+            else:
+                test = next((t for t in tests if read.lineno < t.lineno <= change.lineno
+                             and _uses(t.test, local)), None)
+                if test is None:
+                    continue
+                how = f"is read into `{local}` at line {read.lineno}, checked at line {test.lineno} and changed here"
+            yield Hit(
+                change,
+                f"`{ctx.segment(node) or name}` {how} {owner.why(name)}: another thread can change it "
+                f"in between, and its update is lost.",
+                confidence=_confidence(owner, name),
+            )
+            break
+
+
+def _uses(node: ast.AST, local: str, ref: ast.AST | None = None) -> bool:
+    """`node` reads the local name (for a change, in what it stores, not in the state it names)."""
+    return any(
+        isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Load) and n is not ref
+        for n in ast.walk(node)
+    )
+
+
+def _rebinds(func: ast.AST, local: str, read: ast.stmt, change: ast.AST) -> bool:
+    """The local is bound again between the read and the change (then it no longer holds the read value)."""
+    return any(
+        isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Store)
+        and read.lineno < n.lineno < change.lineno
+        for n in walk_local(func)
+    )
+
+
+def _awaits_between(func: ast.AST, first: int, last: int) -> bool:
+    return any(isinstance(n, ast.Await) and first <= n.lineno <= last for n in walk_local(func))
 
 
 def _confidence(owner: _Owner, name: str) -> Confidence:
