@@ -6,7 +6,9 @@ An `if` whose test checks a path (`os.path.exists/isfile/isdir/islink/lexists`,
 then creates, writes, removes, renames or changes the permissions of the same
 path (`os.makedirs`, `os.mkdir`, `os.remove`, `os.rename`, `os.chmod`,
 `shutil.rmtree`/`copy`/`move`, `open(p, "w")`, `Path.mkdir()/unlink()/write_text()`
-...). The finding is on the operation and names the check.
+...). The finding is on the operation and names the check. When a branch of the
+`if` leaves the block (`if os.path.islink(p): return`, a `raise` when the file is
+taken), the operations after the `if` count too: the check decides whether they run.
 
 Not flagged: read-only opens after an existence check (a harmless race), and,
 after an existence check, operations that handle the race themselves
@@ -17,7 +19,10 @@ is flagged even then: the check itself is the flaw. Nor are paths under a direct
 put anything there).
 
 Confidence: the race is an attack only when someone else can write where the
-path lives and this code has something to lose to them. High after `os.access()`.
+path lives and this code has something to lose to them. High after `os.access()`;
+a read-only open after `os.access()` is reported too, at low confidence (medium in
+privileged code), since it is an attack only where this code has more rights than
+the user it asks for.
 Medium for operations that act through a swapped-in symlink (opening for writing,
 chmod/chown, a copy's destination) on a path in a directory every user can write
 (`tempfile.gettempdir()`, `/tmp/...`) or in privileged code (an oslo.privsep
@@ -151,20 +156,26 @@ def _f_ok(ctx: FileContext, call: ast.Call) -> bool:
 def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
     for check_call, path in _checks(ctx, node.test):
         key = ast.dump(path)
-        for op, label, hint, follows in _operations(ctx, node, key):
-            # os.access(p, os.F_OK) only asks whether the path exists: judge it like exists().
-            is_access = ctx.call_name(check_call) == "os.access" and not _f_ok(ctx, check_call)
+        # os.access(p, os.F_OK) only asks whether the path exists: judge it like exists().
+        is_access = ctx.call_name(check_call) == "os.access" and not _f_ok(ctx, check_call)
+        for op, label, hint, follows in _candidates(ctx, node, key, is_access):
             if not is_access and _handles_race(ctx, op, node):
                 continue
-            if isinstance(path, ast.Name) and _rebound(node, path.id, op):
+            if isinstance(path, ast.Name) and _rebound(ctx, node, path.id, op):
                 continue
             owner = _directory_kind(ctx, path)
             if owner == "mkdtemp":
                 continue  # a directory only this process can write: nobody can swap the path
             checked = ctx.segment(check_call) or "the check"
-            severity = Severity.HIGH if is_access else (Severity.MEDIUM if follows else Severity.LOW)
+            writes = follows is not None
+            severity = Severity.HIGH if is_access and writes else (Severity.MEDIUM if follows else Severity.LOW)
             why, confidence = "; the path can change in between.", Confidence.HIGH if is_access else None
-            if is_access:
+            if is_access and not writes:
+                # Reading what os.access() allowed: an attack only where this code has more rights than
+                # the user it asks for (setuid, root helpers).
+                why += " `os.access()` before opening is the flaw itself: open first and let the open decide."
+                confidence = Confidence.MEDIUM if _privileged(ctx, op) else Confidence.LOW
+            elif is_access:
                 why += " `os.access()` before using a path is the flaw itself."
             elif not follows:
                 confidence = Confidence.LOW
@@ -190,6 +201,29 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
             break
 
 
+def _candidates(
+    ctx: FileContext, node: ast.If, key: str, is_access: bool
+) -> Iterator[tuple[ast.Call, str, str, bool | None]]:
+    """Operations on the checked path in the `if`'s branches, then, when a branch can leave the block
+    (`if os.path.islink(p): return`, a `raise` when the file is taken), in the statements after the `if`:
+    the check decides whether they run. `follows` is None for a read-only open after `os.access()`."""
+    yield from _operations(ctx, node.body + node.orelse, node, key, is_access)
+    if not _can_leave(node):
+        return
+    parent = ctx.parent(node)
+    for _field, value in ast.iter_fields(parent) if parent is not None else ():
+        if isinstance(value, list) and any(v is node for v in value):
+            rest = value[next(i for i, v in enumerate(value) if v is node) + 1:]
+            yield from _operations(ctx, rest, parent, key, is_access)
+
+
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _can_leave(node: ast.If) -> bool:
+    return any(isinstance(n, _EXITS) for n in walk_stmts(node.body + node.orelse))
+
+
 def _checks(ctx: FileContext, test: ast.expr) -> Iterator[tuple[ast.Call, ast.expr]]:
     for node in walk_local(test) if not isinstance(test, ast.Call) else [test, *walk_local(test)]:
         if not isinstance(node, ast.Call):
@@ -211,12 +245,15 @@ def _pathlike(expr: ast.expr) -> bool:
     return isinstance(expr, (ast.Name, ast.Attribute, ast.Call, ast.BinOp))
 
 
-def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.Call, str, str, bool]]:
-    """(call, label, fix hint, acts through links) for each operation on the checked path."""
-    for inner in walk_stmts(node.body + node.orelse):
+def _operations(
+    ctx: FileContext, stmts: list[ast.stmt], stop: ast.AST, key: str, is_access: bool = False
+) -> Iterator[tuple[ast.Call, str, str, bool | None]]:
+    """(call, label, fix hint, acts through links) for each operation on the checked path in `stmts`
+    (under `stop`); after `os.access()` a read-only open too (acts through links: None)."""
+    for inner in walk_stmts(stmts):
         if (
             isinstance(inner, ast.If)
-            and inner is not node
+            and inner is not stop
             and any(ast.dump(p) == key for _c, p in _checks(ctx, inner.test))
         ):
             continue  # a nested check of the same path reports its own operations
@@ -224,9 +261,9 @@ def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.
             continue
         if any(
             isinstance(a, ast.If)
-            and a is not node
+            and a is not stop
             and any(ast.dump(p) == key for _c, p in _checks(ctx, a.test))
-            for a in _ancestors_until(ctx, inner, node)
+            for a in _ancestors_until(ctx, inner, stop)
         ):
             continue
         name = ctx.call_name(inner) or ""
@@ -238,9 +275,12 @@ def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.
             if matched and not _safe_keyword(inner):
                 follows = matched[-1] > 0 if name in _RENAMES else name.rsplit(".", 1)[-1] in _FOLLOWS_LINKS
                 yield inner, name, hint, follows
-        elif name in _OPENERS and inner.args and ast.dump(inner.args[0]) == key and _writes(ctx, inner, name):
-            hint = "open it with mode 'x' (exclusive create) or handle the race"
-            yield inner, name.removeprefix("builtins."), hint, True
+        elif name in _OPENERS and inner.args and ast.dump(inner.args[0]) == key:
+            if _writes(ctx, inner, name):
+                hint = "open it with mode 'x' (exclusive create) or handle the race"
+                yield inner, name.removeprefix("builtins."), hint, True
+            elif is_access:
+                yield inner, name.removeprefix("builtins."), "open it and handle `PermissionError`", None
         elif isinstance(inner.func, ast.Attribute) and ast.dump(inner.func.value) == key:
             method = inner.func.attr
             label = f"{ctx.segment(inner.func) or method}()"
@@ -303,15 +343,17 @@ def _catches_race(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
     return any((ctx.qualname(t) or "").rsplit(".", 1)[-1] in _RACE_ERRORS for t in types)
 
 
-def _rebound(node: ast.If, name: str, op: ast.AST) -> bool:
-    """The path variable is assigned again inside the branch before the operation."""
-    for inner in walk_stmts(node.body + node.orelse):
+def _rebound(ctx: FileContext, node: ast.If, name: str, op: ast.AST) -> bool:
+    """The path variable is assigned again between the check and the operation (in the branch, or in
+    the statements after the `if`)."""
+    scope = ctx.parent(node) or node
+    for inner in walk_local(scope):
         if (
             isinstance(inner, ast.Name)
             and inner.id == name
             and isinstance(inner.ctx, ast.Store)
-            and inner.lineno <= op.lineno
-        ):  # type: ignore[attr-defined]
+            and node.lineno <= inner.lineno <= op.lineno  # type: ignore[attr-defined]
+        ):
             return True
     return False
 
