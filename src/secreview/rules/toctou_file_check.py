@@ -7,8 +7,9 @@ then creates, writes, removes, renames or changes the permissions of the same
 path (`os.makedirs`, `os.mkdir`, `os.remove`, `os.rename`, `os.chmod`,
 `shutil.rmtree`/`copy`/`move`, `open(p, "w")`, `Path.mkdir()/unlink()/write_text()`
 ...). The finding is on the operation and names the check. When a branch of the
-`if` leaves the block (`if os.path.islink(p): return`, a `raise` when the file is
-taken), the operations after the `if` count too: the check decides whether they run.
+`if` always leaves the block (`if os.path.islink(p): return`, `if
+os.path.exists(p): raise ...`), the operations after the `if` count too: the
+check decides whether they run.
 
 Not flagged: read-only opens after an existence check (a harmless race), and,
 after an existence check, operations that handle the race themselves
@@ -204,8 +205,8 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
 def _candidates(
     ctx: FileContext, node: ast.If, key: str, is_access: bool
 ) -> Iterator[tuple[ast.Call, str, str, bool | None]]:
-    """Operations on the checked path in the `if`'s branches, then, when a branch can leave the block
-    (`if os.path.islink(p): return`, a `raise` when the file is taken), in the statements after the `if`:
+    """Operations on the checked path in the `if`'s branches, then, when a branch always leaves the block
+    (`if os.path.islink(p): return`, `if os.path.exists(p): raise ...`), in the statements after the `if`:
     the check decides whether they run. `follows` is None for a read-only open after `os.access()`."""
     yield from _operations(ctx, node.body + node.orelse, node, key, is_access)
     if not _can_leave(node):
@@ -221,7 +222,10 @@ _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
 def _can_leave(node: ast.If) -> bool:
-    return any(isinstance(n, _EXITS) for n in walk_stmts(node.body + node.orelse))
+    """A branch that always leaves the block (it ends with `return`/`raise`/`continue`/`break`): then the check
+    decides whether the code after the `if` runs. A `raise` nested in a branch may answer something else
+    (an error of a command run in between), and the code after the `if` runs on both outcomes of the check."""
+    return any(branch and isinstance(branch[-1], _EXITS) for branch in (node.body, node.orelse))
 
 
 def _checks(ctx: FileContext, test: ast.expr) -> Iterator[tuple[ast.Call, ast.expr]]:
