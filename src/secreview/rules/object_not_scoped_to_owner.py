@@ -69,7 +69,7 @@ from secreview.ruleset import Hit, Meta
 
 META = Meta(
     code="SR240",
-    name="object-fetched-without-owner-check",
+    name="object-not-scoped-to-owner",
     title="Record loaded by the client's id without scoping it to the requester (IDOR)",
     cwe=639,
     type="access",
