@@ -70,9 +70,9 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import opens_for_writing
 from secreview.model import Confidence, Severity
+from secreview.rules._lifetime.path_owners import directory_kind, privileged
 from secreview.rules._lifetime.scopes import walk_local, walk_stmts
 from secreview.ruleset import Hit, Meta
 
@@ -164,7 +164,7 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                 continue
             if isinstance(path, ast.Name) and _rebound(ctx, node, path.id, op):
                 continue
-            owner = _directory_kind(ctx, path)
+            owner = directory_kind(ctx, path)
             if owner == "mkdtemp":
                 continue  # a directory only this process can write: nobody can swap the path
             checked = ctx.segment(check_call) or "the check"
@@ -175,7 +175,7 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                 # Reading what os.access() allowed: an attack only where this code has more rights than
                 # the user it asks for (setuid, root helpers).
                 why += " `os.access()` before opening is the flaw itself: open first and let the open decide."
-                confidence = Confidence.MEDIUM if _privileged(ctx, op) else Confidence.LOW
+                confidence = Confidence.MEDIUM if privileged(ctx, op) else Confidence.LOW
             elif is_access:
                 why += " `os.access()` before using a path is the flaw itself."
             elif not follows:
@@ -187,7 +187,7 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                       "normally writable by the service alone)."
             elif owner == "shared":
                 why = "; the path is in a directory every user can write, so another user can swap it in between."
-            elif _privileged(ctx, op):
+            elif privileged(ctx, op):
                 why = "; the path can change in between, and this code runs with privileges (a privsep entrypoint)."
             else:
                 confidence = Confidence.LOW  # nothing says another user can write where the path lives
@@ -360,67 +360,3 @@ def _rebound(ctx: FileContext, node: ast.If, name: str, op: ast.AST) -> bool:
         ):
             return True
     return False
-
-
-_PRIVATE_DIRS = frozenset({"tempfile.mkdtemp", "tempfile.TemporaryDirectory"})
-_SHARED_DIRS = frozenset({"tempfile.gettempdir"})
-_JOINS = frozenset({"os.path.join", "os.path.abspath", "os.path.realpath", "os.path.normpath",
-                    "os.path.dirname", "pathlib.Path", "pathlib.PurePath"})  # fmt: skip
-# Receivers of configuration options: oslo.config's CONF, a driver's `self.configuration`, `conf`, `settings`.
-_CONFIG_ROOTS = frozenset({"CONF", "conf", "cfg", "configuration", "config", "settings"})
-
-
-_SHARED_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
-
-
-def _privileged(ctx: FileContext, node: ast.AST) -> bool:
-    """Code that runs with more privilege than its callers: an oslo.privsep entrypoint (`@ctx.entrypoint`) or
-    a module of a `privsep` package."""
-    if "privsep" in ctx.path.replace("\\", "/").split("/"):
-        return True
-    func = ctx.enclosing_function(node)
-    for deco in getattr(func, "decorator_list", ()):
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        if isinstance(target, ast.Attribute) and target.attr == "entrypoint":
-            return True
-    return False
-
-
-def _directory_kind(ctx: FileContext, path: ast.expr, depth: int = 4) -> str | None:
-    """What the code says about the directory the checked path lives in: "mkdtemp" (made by
-    `tempfile.mkdtemp()`, mode 0700: only this process writes there), "config" (named by a configuration
-    option, such as oslo.config's `CONF.instances_path` or a driver's `self.configuration.x`: the service's
-    own) or "shared" (`tempfile.gettempdir()`, `/tmp/...`: every user writes there)."""
-    if depth < 0:
-        return None
-    if isinstance(path, ast.Constant) and isinstance(path.value, str):
-        return "shared" if path.value.startswith(_SHARED_PREFIXES) or path.value in ("/tmp", "/var/tmp") else None
-    if isinstance(path, ast.JoinedStr) and path.values:
-        return _directory_kind(ctx, path.values[0], depth - 1)
-    if isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Add, ast.Mod)):
-        return _directory_kind(ctx, path.left, depth - 1)
-    if isinstance(path, ast.Name):
-        value = reaching_value(ctx, path)
-        return _directory_kind(ctx, value, depth - 1) if value is not None else None
-    if isinstance(path, ast.Attribute):
-        if isinstance(path.value, ast.Call):  # TemporaryDirectory().name
-            return _directory_kind(ctx, path.value, depth - 1)
-        names = []
-        node: ast.expr = path
-        while isinstance(node, ast.Attribute):
-            names.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name):
-            names.append(node.id)
-        return "config" if _CONFIG_ROOTS & set(names[1:]) else None
-    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div):  # Path(tmp) / "name"
-        return _directory_kind(ctx, path.left, depth - 1)
-    if isinstance(path, ast.Call):
-        name = ctx.call_name(path) or ""
-        if name in _PRIVATE_DIRS:
-            return "mkdtemp"
-        if name in _SHARED_DIRS:
-            return "shared"
-        if name in _JOINS and path.args:
-            return _directory_kind(ctx, path.args[0], depth - 1)
-    return None
