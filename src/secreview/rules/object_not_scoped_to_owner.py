@@ -62,10 +62,10 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import is_route_handler
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.scopes import walk_local
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import is_route_handler
 
 META = Meta(
     code="SR240",
