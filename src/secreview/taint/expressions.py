@@ -318,6 +318,8 @@ class ExpressionAnalysis:
         if isinstance(expr, ast.Attribute):
             base = self.path_of(expr.value)
             return f"{base}.{expr.attr}" if base is not None else None
+        if isinstance(expr, ast.NamedExpr):  # `(name := value)` is `name` once evaluated: a test of it is of `name`
+            return self.path_of(expr.target)
         return None
 
     def constant_key(self, expr: ast.AST, env: dict[str, Label]) -> object | None:
