@@ -72,9 +72,16 @@ _PASS_THROUGH = frozenset({
 })
 
 
+# Calls that call their first argument with the rest: the call they make is the one that matters.
+CALL_FORWARDERS = frozenset({"asyncio.to_thread"})
+
+
 class CallAnalysis(ExpressionAnalysis):
     # -- calls -----------------------------------------------------------------------------
     def call(self, node: ast.Call, env: dict[str, Label]) -> Label:
+        forwarded = self.forwarded_call(node)
+        if forwarded is not None:
+            return self.call(forwarded, env)
         result = self._call(node, env)
         if result and isinstance(node.func, ast.Attribute) and node.func.attr in ESCAPE_METHODS:
             kinds = escaped_kinds(node, self.ctx)  # a hand-written escape (`escapes.py`)
@@ -82,6 +89,14 @@ class CallAnalysis(ExpressionAnalysis):
                 what = ", ".join(sorted(kinds))
                 result = extend(sanitize(result, kinds), (step(self.ctx, node, f"escaped for {what}"),))
         return result
+
+    def forwarded_call(self, node: ast.Call) -> ast.Call | None:
+        """`asyncio.to_thread(f, *args, **kw)` runs `f(*args, **kw)` in a thread: it is that call (at the
+        same place), so a sink or a project function passed this way is judged as if called directly."""
+        if not node.args or isinstance(node.args[0], ast.Starred) or self.ctx.call_name(node) not in CALL_FORWARDERS:
+            return None
+        inner = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
+        return ast.copy_location(inner, node)
 
     def _call(self, node: ast.Call, env: dict[str, Label]) -> Label:
         func = node.func
