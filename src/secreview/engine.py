@@ -33,6 +33,9 @@ class FileResult:
     unused_suppressions: list[Suppression] = field(default_factory=list)
     lines: int = 0
     reviewed: bool = False
+    # the recorded answers of the project's summaries this review read (`ProjectSummaries.answers`);
+    # kept beside the cached result, not in it
+    depends: dict[str, str] | None = None
 
 
 def review_file(file: SourceFile, rules: tuple[Rule, ...], max_bytes: int,

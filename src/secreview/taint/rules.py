@@ -9,7 +9,7 @@ this glue apart lets `secreview.engine` stay ignorant of specs and summaries.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -140,13 +140,14 @@ def pattern_hits_kept(ctx: FileContext, rule: Rule, hits: list[Hit], setup: Tain
     non-literal values") are a different claim and stay."""
     if rule.taint is None or not hits:
         return hits
+    from secreview.taint.engine import ModuleNames
     from secreview.taint.module import JUDGED_SINKS
 
     sinks = spec_index().sinks_by_call
     kinds = rule.taint.sinks
     judged = ctx.memo(JUDGED_SINKS, ctx.tree, set)
     local_functions = {n.name for n in ctx.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    project_modules = set(setup.project.modules) if setup is not None else set()
+    project_modules: Container[str] = ModuleNames(setup.project) if setup is not None else frozenset()
     kept = []
     for hit in hits:
         if hit.trace and isinstance(hit.node, ast.Call):
@@ -161,7 +162,7 @@ def pattern_hits_kept(ctx: FileContext, rule: Rule, hits: list[Hit], setup: Tain
     return kept
 
 
-def _through_project_function(ctx: FileContext, call: ast.Call, local: set[str], modules: set[str]) -> bool:
+def _through_project_function(ctx: FileContext, call: ast.Call, local: set[str], modules: Container[str]) -> bool:
     for node in ast.walk(call):
         # a call that takes something (`pick(template)`) and may turn it into something else
         if node is call or not isinstance(node, ast.Call) or not (node.args or node.keywords):
