@@ -188,3 +188,55 @@ def test_an_unchanged_caller_that_does_not_parse_is_context_not_an_error(repo, c
     code, found, data = diff(capsys, "--root", str(repo.root), *SQL)
     assert code == 1 and found == [("shop/views.py", 13, "SR113")]
     assert data["errors"] == [] and data["complete"] is True
+
+
+# --- constructor taint across modules ----------------------------------------------------------------
+
+JOBS = textwrap.dedent("""\
+    import subprocess
+
+
+    class Job:
+        def __init__(self, command, label="job"):
+            self.command = command
+            self.label = label
+
+        def run(self):
+            return subprocess.run(self.command, shell=True)
+
+        def describe(self):
+            return subprocess.run("logger " + self.label, shell=True)
+    """)
+JOB_VIEWS = textwrap.dedent("""\
+    from flask import Flask, request
+
+    from shop.jobs import Job
+
+    app = Flask(__name__)
+
+
+    @app.route("/run")
+    def run():
+        nightly = Job("backup --all", label=request.args["who"])
+        nightly.run()
+        job = Job(request.args["cmd"])
+        job.describe()
+        job.run()
+        return "ok"
+    """)
+
+
+def test_a_constructor_called_in_another_module_taints_that_instance_only(tmp_path, capsys, monkeypatch):
+    root = _project(tmp_path / "repo")
+    (root / "shop" / "jobs.py").write_text(JOBS)
+    (root / "shop" / "views.py").write_text(JOB_VIEWS)
+    monkeypatch.chdir(root)
+    code, data = _scan(capsys, "shop/views.py", "--select", "SR104")
+    # `nightly` holds a constant command: its run() is no finding; its label is the client's, but
+    # describe() is not called on it. `job` holds the client's command: its run() is; its describe() is not
+    assert code == 1
+    assert [(f["path"], f["line"], f["rule"]) for f in data["findings"]] == [("shop/views.py", 14, "SR104")]
+    assert _trace(data) == [("shop/views.py", 12), ("shop/views.py", 12), ("shop/jobs.py", 5), ("shop/jobs.py", 6),
+                            ("shop/views.py", 14), ("shop/jobs.py", 10), ("shop/jobs.py", 10)]
+    code, data = _scan(capsys, "shop/views.py", "--select", "SR104", "--no-project")
+    assert code == 0 and data["findings"] == []

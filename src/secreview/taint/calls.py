@@ -136,7 +136,7 @@ class CallAnalysis(ExpressionAnalysis):
         target = self.m.resolve_call(self, func)
         if target is not None:
             summary, bound = target
-            result = self.apply_summary(node, summary, bound, args, keywords)
+            result = self.apply_summary(node, summary, bound, args, keywords, env if bound else None, receiver_path)
             handled = True
         every = join_all([receiver, *args, *(label for _, label in keywords)])
         for name in names:
@@ -257,9 +257,14 @@ class CallAnalysis(ExpressionAnalysis):
         sink_step = step(self.ctx, at, f"sink (secret_bearing): {sink.note}")
         self.reach_sink(at_node(at, value), value, sink, label, (sink_step,))
 
-    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords) -> Label:  # noqa: ANN001
+    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,  # noqa: ANN001
+                      env: dict[str, Label] | None = None, receiver_path: str | None = None) -> Label:
+        """`env`, `receiver_path`: for a bound call on a path (`job.run()`), what the receiver's attributes
+        hold fills the method's `self.X` origins (what a constructor stored on this very instance)."""
         params = summary.params[1:] if bound else summary.params
         mapping: dict[str, list[tuple[Label, ast.AST]]] = {}
+        if env is not None and receiver_path is not None and isinstance(node.func, ast.Attribute):
+            self._receiver_attributes(node, summary, env, receiver_path, mapping)
         for position, (arg, label) in enumerate(zip(node.args, args, strict=True)):
             if isinstance(arg, ast.Starred):
                 for name in [*params[position:], *([summary.vararg] if summary.vararg else [])]:
@@ -300,5 +305,24 @@ class CallAnalysis(ExpressionAnalysis):
                     concrete = {k: t for k, t in label.items() if not is_param(k[0])}
                     if concrete:
                         enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
-                        self.m.store_on_instance(summary, attr, extend(sanitize(concrete, cleared), (enter, *inner)))
+                        kept = extend(sanitize(concrete, cleared), (enter, *inner))
+                        self.m.store_on_instance(summary, attr, kept)
+                        if summary.name.endswith(".__init__") and summary.path != self.ctx.path:
+                            # another module's class: the new instance carries it (`flow.assign` binds it)
+                            attrs = self.instance_stores.setdefault(id(node), {})
+                            attrs[attr] = join(attrs.get(attr, CLEAN), kept)
         return result
+
+    def _receiver_attributes(self, node: ast.Call, summary: FunctionSummary, env: dict[str, Label],
+                             receiver_path: str, mapping: dict[str, list[tuple[Label, ast.AST]]]) -> None:
+        kinds = {k for k, _ in summary.returns} | {k for k, _, _ in summary.sinks} | \
+            {k for stored in summary.stores.values() for k, _ in stored}
+        receiver = node.func.value  # type: ignore[attr-defined]
+        for kind in kinds:
+            if not kind.startswith(PARAM + "self."):
+                continue
+            attr = kind[len(PARAM) + 5:]
+            path = f"{receiver_path}.{attr}"
+            label = self.read_path(path, receiver, env) if receiver_path == "self" else env.get(path, CLEAN)
+            if label:
+                mapping.setdefault(f"self.{attr}", []).append((label, receiver))

@@ -45,6 +45,11 @@ class ExpressionAnalysis:
         self.self_name: str | None = None
         self.types: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
+        # local name -> (module, class) of an instance of another module's project class it holds
+        # (`job = Job(cmd)`): its method calls resolve to that class's summaries
+        self.instances: dict[str, tuple[str, str]] = {}
+        # constructor call -> the taint it stored on the new instance's attributes (another module's class)
+        self.instance_stores: dict[int, dict[str, Label]] = {}
         self.returns: Label = CLEAN
         self.sinks: dict[tuple[str, frozenset[str], Sink], tuple[TraceStep, ...]] = {}
         self.flows: list = []
@@ -231,6 +236,10 @@ class ExpressionAnalysis:
                     label = self.attribute_sources(node)
             elif path.startswith("self.") and path.count(".") == 1 and self.self_name:
                 stored = self.m.self_attribute(self.cls, path[5:])
+                if not stored and path[5:] in self.m.constructor_attributes(self.cls):
+                    # what a caller's constructor stored there: a symbolic origin the caller's own instance
+                    # fills in (`calls.apply_summary`), so instances of the class are told apart
+                    stored = {(PARAM + path, frozenset()): ()}
                 label = extend(stored, (step(self.ctx, node, f"read from `{path}`"),)) if stored else CLEAN
             else:
                 label = CLEAN
@@ -333,8 +342,13 @@ class ExpressionAnalysis:
     def note_binding(self, name: str, value: ast.AST | None) -> None:
         self.aliases.pop(name, None)
         self.types.pop(name, None)
+        self.instances.pop(name, None)
         if value is None:
             return
+        if isinstance(value, ast.Call):
+            made = self.m.constructed_class(self, value.func)
+            if made is not None:
+                self.instances[name] = made
         found = self.m.typer.type_of(value, self.types)
         if found:
             self.types[name] = found

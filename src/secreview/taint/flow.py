@@ -265,6 +265,11 @@ class FunctionAnalysis(GuardAnalysis):
             env[name] = extend(label, (step(self.ctx, at, f"assigned to `{name}`"),)) if label else label
             self.note_binding(name, value)
             self.bind_elements(name, value, env, at)
+            stored = self.instance_stores.pop(id(value), None) if self.instance_stores else None
+            for attr, part in (stored or {}).items():  # `job = Job(cmd)` of another module's class
+                key = self.note_key(f"{name}.{attr}")
+                self.has_paths = True
+                env[key] = join(env.get(key, CLEAN), part)
         elif isinstance(target, (ast.Tuple, ast.List)):
             parts = self.element_labels.get(id(value)) if value is not None else None
             plain = not any(isinstance(e, ast.Starred) for e in target.elts)

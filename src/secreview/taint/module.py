@@ -224,9 +224,59 @@ class ModuleAnalysis:
             if isinstance(func.value, ast.Name) and func.value.id == analysis.self_name and analysis.cls:
                 found = self._method(analysis.cls, func.attr)
                 return (found, found.is_method) if found else None
+            if isinstance(func.value, ast.Name) and func.value.id in analysis.instances:
+                module, cls = analysis.instances[func.value.id]
+                found = self.project.method(module, cls, func.attr)
+                return (found, found.is_method) if found else None
             dotted = self.ctx.qualname(func)
             return self._by_dotted(dotted) if dotted and "()" not in dotted else None
         return None
+
+    def constructed_class(self, analysis: FunctionAnalysis, func: ast.AST) -> tuple[str, str] | None:
+        """(module, class) when `func(...)` constructs a project class of another module (it has a
+        summarised `__init__`); this module's classes share their attributes class-wide instead."""
+        dotted = None
+        if isinstance(func, ast.Name) and func.id not in self.class_bases and func.id not in self.functions:
+            dotted = analysis.aliases.get(func.id) or self.ctx.imports.get(func.id)
+        elif isinstance(func, ast.Attribute):
+            dotted = self.ctx.qualname(func)
+        if not dotted or "()" in dotted:
+            return None
+        dotted = self.absolute(dotted)
+        init = self.project.function(dotted + ".__init__")
+        if init is None or not init.is_method:
+            return None
+        module, _, cls = dotted.rpartition(".")
+        return (module, cls) if module and module != self.module else None
+
+    def constructor_attributes(self, cls: str | None) -> frozenset[str]:
+        """Attributes the class's `__init__` sets from its parameters (`self.command = command`): what a
+        constructor call can taint, per instance."""
+        if cls is None:
+            return frozenset()
+        return self.ctx.memo("taint-constructor-attributes", self.ctx.tree, self._constructor_attributes).get(
+            cls, frozenset())
+
+    def _constructor_attributes(self) -> dict[str, frozenset[str]]:
+        found: dict[str, frozenset[str]] = {}
+        for unit in self.units:
+            func = unit.node
+            if unit.cls is None or not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    or func.name != "__init__":
+                continue
+            params = [a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)]
+            if not params:
+                continue
+            own, given = params[0], set(params[1:]) | {a.arg for a in (func.args.vararg, func.args.kwarg) if a}
+            attrs = set()
+            for node in ast.walk(func):
+                if isinstance(node, ast.Assign):
+                    used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+                    if used & given:
+                        attrs |= {t.attr for t in node.targets if isinstance(t, ast.Attribute)
+                                  and isinstance(t.value, ast.Name) and t.value.id == own}
+            found[unit.cls] = frozenset(attrs)
+        return found
 
     def _method(self, cls: str, name: str, depth: int = 0) -> FunctionSummary | None:
         found = self.functions.get(f"{cls}.{name}")
