@@ -11,6 +11,21 @@ derived values are fine: `mask_password(...)`, `len(token)`, `"***"`, a hash,
 or a slice that keeps a few characters (`token[:4]`). A bare `token` counts only
 in a function that deals with authentication (a lexer's `token` is not a secret).
 
+The taint part follows a secret (source kind `secret`, `taint/secrets.py`) through
+assignments, string building, helpers and modules to any argument of a log call
+(`log_value` sinks: `logging`, oslo.log): an oslo.config option declared `secret=True`
+in another module (`text = render(CONF.agent.admin_password)`, then
+`LOG.debug("config %s", text)`), a dict whose `"X-Auth-Token"` value a helper fills,
+the namespace of an argparse parser that declares `--db-password` (`vars(args)`).
+A copy of the mapping with the secret keys overwritten by constants
+(`dict(headers, **{"X-Auth-Token": "***"})`) or a comprehension that masks them,
+`mask_password(...)`, `len()`, a hash are clean. The finding carries the trace.
+
+## Confidence
+- medium: a secret (by name, by declaration, or by flow) reaches a log call;
+- low: the value is only printed (`print()` inside a function other than `main`): a
+  command-line tool often prints what it was asked for.
+
 ## Why it matters
 Logs are copied to aggregators, tickets and backups and read by far more people
 than the credential store; a token or password written there is a credential
@@ -56,9 +71,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access.secret_names import auth_context, secret_identifier
-from secreview.rules._access.vocabulary import split_words, word_set
-from secreview.ruleset import Hit, Meta
+from secreview.rules._access.secret_names import auth_context, named_secret
+from secreview.rules._access.vocabulary import word_set
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR204",
@@ -72,22 +87,11 @@ META = Meta(
     "a fixed '***', or a short prefix); never log Authorization headers or request bodies with passwords.",
 )
 NODES = (ast.Call,)
+# A taint part: a secret reaching any argument of a log call, through helpers and modules, with a trace.
+TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}))
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _LOGGER = re.compile(r"^_*(log|logger|logging|LOG|LOGGER)$|_(log|logger)$|^(log|logger)_", re.IGNORECASE)
-_HEADERS = word_set(
-    """
-    authorization auth_header authorization_header x-auth-token x-subject-token x-api-key proxy-
-    authorization auth_headers
-    """
-)
-_SECRET_TOKENS = word_set(
-    """
-    auth access refresh bearer id api session csrf xsrf reset oauth jwt github gitlab slack service user
-    admin personal security subject x identity keystone secret private verification confirmation invite
-    activation login otp mfa app bot client webhook authentication
-    """
-)
 _PASS_THROUGH = word_set(
     """
     str repr format dict list tuple encode decode strip lower upper join pformat dumps
@@ -137,16 +141,7 @@ def _log_kind(node: ast.Call, ctx: FileContext) -> str | None:
 
 
 def _log_secret(ident: str) -> bool:
-    if ident.lower() in _HEADERS:
-        return True
-    if not secret_identifier(ident):
-        return False
-    words = split_words(ident)
-    if words[-1] in {"credential", "credentials"}:
-        return False  # usually an object whose repr hides the secret
-    if words[-1] == "token" and len(words) > 1:
-        return words[-2] in _SECRET_TOKENS  # auth_token yes; acquire_token, starting_token no
-    return True
+    return named_secret(ident)
 
 
 def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, str]]:

@@ -41,6 +41,7 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
+from secreview.taint.secrets import SECRET_SINKS, call_source, masked_mapping, name_source
 from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "fetch_all", "fetch_
 QUERY_SINK = Sink(library="dbapi", kind="sql", call="<database handle>.query", args=(0,),
                   keywords=("sql", "query", "statement"), note="query method of a handle of unknown type, given SQL")
 _NUMERIC = frozenset({"builtins.int", "builtins.float", "builtins.bool"})
+_GETTERS = frozenset({"get", "getenv", "pop", "getheader", "get_header", "getlist"})
 _STRING_TYPES = frozenset({"str", "bytes"})
 _PASS_THROUGH = frozenset({
     "builtins.str", "builtins.bytes", "builtins.bytearray", "builtins.list", "builtins.tuple", "builtins.set",
@@ -126,9 +128,23 @@ class CallAnalysis(ExpressionAnalysis):
             for source in index.sources_by_call.get(name, ()):
                 result = dict(result)
                 result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))
-        if handled:
-            return result
-        return join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+        if not handled:
+            result = join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+        return self.secret_call(node, result)
+
+    def secret_call(self, node: ast.Call, result: Label) -> Label:
+        """The secret a call returns (`secrets.py`): a getter named for one, a parsed command line with a
+        secret option, `d.get("password")`, `os.getenv("DB_PASSWORD")`; a masked copy of a mapping is not."""
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name == "dict" and result and masked_mapping(node):
+            return sanitize(result, SECRET_SINKS)
+        if name.startswith("get_") or name.startswith("parse_"):
+            result = join(result, call_source(self.ctx, node))
+        elif name in _GETTERS and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            result = join(result, name_source(self.ctx, node, node.args[0].value, self.ctx.segment(node) or name))
+        return result
 
     def sql_text(self, expr: ast.AST) -> bool:
         """The literal parts of the statement (of its expression, or of every value this function

@@ -21,7 +21,16 @@ from secreview.taint.labels import (
     join,
     join_all,
     narrow,
+    sanitize,
     step,
+)
+from secreview.taint.secrets import (
+    SECRET,
+    SECRET_SINKS,
+    masked_comprehension,
+    masked_mapping,
+    name_source,
+    option_source,
 )
 from secreview.taint.spec import Sink
 
@@ -92,6 +101,9 @@ class ExpressionAnalysis:
                 for source in decorated:
                     label[(source.kind, frozenset())] = (step(self.ctx, arg, f"source: parameter `{arg.arg}` of the "
                                                                             f"handler `{self.name}()`"),)
+            secret = name_source(self.ctx, arg, arg.arg, arg.arg)
+            if secret:
+                label = {**label, **secret}
             if arg.arg in captured:
                 label[("remote_input", frozenset())] = (step(self.ctx, arg, f"source: URL parameter `{arg.arg}` of "
                                                                         f"the view `{self.name}()`"),)
@@ -160,9 +172,12 @@ class ExpressionAnalysis:
             for key, value in zip(expr.keys, expr.values, strict=True):
                 self.eval(key, env)
                 label = self.eval(value, env)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and not isinstance(value, ast.Constant):
+                    label = join(label, name_source(self.ctx, value, key.value, f"{key.value}"))  # {"password": pw}
                 parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
             self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
-            return join_all(p[1] for p in parts)
+            whole = join_all(p[1] for p in parts)
+            return sanitize(whole, SECRET_SINKS) if whole and masked_mapping(expr) else whole
         if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
             return self.comprehension(expr, env)
         if kind is ast.NamedExpr:
@@ -214,7 +229,8 @@ class ExpressionAnalysis:
                 self.eval(cond, inner)
         if isinstance(expr, ast.DictComp):
             self.eval(expr.key, inner)
-            return self.eval(expr.value, inner)
+            value = self.eval(expr.value, inner)
+            return sanitize(value, SECRET_SINKS) if value and masked_comprehension(expr) else value
         return self.eval(expr.elt, inner)
 
     def read_path(self, path: str, node: ast.AST, env: dict[str, Label], elements: bool = True) -> Label:
@@ -224,9 +240,13 @@ class ExpressionAnalysis:
                 label = self.m.global_label(path)
                 if not label and isinstance(node, ast.Name):
                     label = self.attribute_sources(node)
+                if isinstance(node, ast.Name):
+                    label = join(label, name_source(self.ctx, node, path, path))
             elif path.startswith("self.") and path.count(".") == 1 and self.self_name:
                 stored = self.m.self_attribute(self.cls, path[5:])
                 label = extend(stored, (step(self.ctx, node, f"read from `{path}`"),)) if stored else CLEAN
+                if isinstance(node, ast.Attribute):
+                    label = join(label, self.secret_attribute(node))
             else:
                 label = CLEAN
         if elements and (self.has_elements or self.has_paths) and path in self.compound_roots:
@@ -241,8 +261,16 @@ class ExpressionAnalysis:
         if path is not None and (path in env or (path.startswith("self.") and path.count(".") == 1)):
             return join(self.read_path(path, expr, env, elements), self.attribute_sources(expr))
         base = self.eval(expr.value, env)
+        if any(kind == SECRET for kind, _ in base):
+            base = {key: trace for key, trace in base.items() if key[0] != SECRET}  # `token.user_id`
         label = join(base, self.attribute_sources(expr))
-        return label
+        return join(label, self.secret_attribute(expr))
+
+    def secret_attribute(self, expr: ast.Attribute) -> Label:
+        """`conf.admin_password`, `settings.SECRET_KEY`, `CONF.db.connection` (declared secret)."""
+        shown = self.ctx.segment(expr) or expr.attr
+        return join(name_source(self.ctx, expr, expr.attr, shown),
+                    option_source(self.ctx, expr, self.m.secret_options))
 
     def attribute_sources(self, expr: ast.AST) -> Label:
         label = CLEAN
@@ -260,6 +288,13 @@ class ExpressionAnalysis:
         self.eval(expr.slice, env)
         path = self.path_of(expr.value)
         key = self.constant_key(expr.slice, env)
+        if isinstance(key, str):  # `app.config["SECRET_KEY"]`, `os.environ["DB_PASSWORD"]`
+            secret = name_source(self.ctx, expr, key, self.ctx.segment(expr) or key)
+            if secret:
+                return join(self.subscript_value(expr, env, path, key), secret)
+        return self.subscript_value(expr, env, path, key)
+
+    def subscript_value(self, expr: ast.Subscript, env: dict[str, Label], path: str | None, key: object) -> Label:
         if path is not None and key is not None:
             element = f"{path}[{key!r}]"
             if element in env:
