@@ -63,12 +63,7 @@ def add_host():
 
 from __future__ import annotations
 
-import ast
-import re
-
-from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._access.written_files import target_text
 from secreview.ruleset import Meta, TaintQuery
 
 META = Meta(
@@ -83,17 +78,4 @@ META = Meta(
     "netaddr.IPAddress/EUI, int(), a fullmatch of [A-Za-z0-9.-]+), and reject values with line breaks "
     "or the format's separators; or use the program's API instead of its config file.",
 )
-_CONFIG_FILE = re.compile(
-    r"conf|cfg|hosts|opts|\.ini\b|\.service\b|dnsmasq|haproxy|keepalived|nginx|radvd|systemd|sudoers|"
-    r"cron|/etc/",
-    re.IGNORECASE,
-)
-
-
-def _not_a_config(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
-    """The file the call writes is not named as configuration (where the name is known at all)."""
-    return not _CONFIG_FILE.search(target_text(call, ctx, arg))
-
-
-TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"config_line"}),
-                   validated=_not_a_config)
+TAINT = TaintQuery(sources=frozenset({"remote_input", "socket_input"}), sinks=frozenset({"config_line"}))

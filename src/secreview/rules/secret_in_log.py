@@ -74,6 +74,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import auth_context, named_secret
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.secrets import used_as_object
 
 META = Meta(
     code="SR204",
@@ -188,22 +189,5 @@ def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, s
             stack.extend(ast.iter_child_nodes(node))
 
 
-_STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
-
-
 def _is_object(ctx: FileContext, name: ast.Name) -> bool:
-    """The function reads a non-string attribute of this name (`token.user_id`)."""
-    func = ctx.enclosing_function(name)
-    if func is None:
-        return False
-
-    def compute() -> frozenset[str]:
-        return frozenset(
-            sub.value.id
-            for sub in ast.walk(func)
-            if isinstance(sub, ast.Attribute)
-            and isinstance(sub.value, ast.Name)
-            and sub.attr not in _STR_METHODS
-        )
-
-    return name.id in ctx.memo("access-object-names", func, compute)
+    return used_as_object(ctx, name, name.id)

@@ -43,6 +43,7 @@ from secreview.taint.labels import (
 )
 from secreview.taint.secrets import SECRET_SINKS, call_source, masked_mapping, name_source
 from secreview.taint.spec import Sink
+from secreview.taint.written_files import config_file
 
 if TYPE_CHECKING:
     from secreview.taint.summaries import FunctionSummary
@@ -203,9 +204,12 @@ class CallAnalysis(ExpressionAnalysis):
             given = next((kw.value for kw in node.keywords if kw.arg == key), None)
             if given is not None and keyword_matches(given, unwanted, self.ctx):
                 return
-        self.m.judged.add((id(node), sink.kind))
         if not receiver and not any(args) and not any(label for _, label in keywords):
+            self.m.judged.add((id(node), sink.kind))
             return  # nothing tainted reaches this call
+        if sink.kind == "config_line" and not config_file(node, ctx):
+            return  # a write, but not to a file named as another program's configuration
+        self.m.judged.add((id(node), sink.kind))
         sink_step = step(ctx, node, f"sink ({sink.kind}): `{name}()`")
         if sink.receiver and receiver and isinstance(node.func, ast.Attribute):
             self.reach_sink(node, node.func.value, sink, receiver, (sink_step,))

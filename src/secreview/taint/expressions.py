@@ -31,6 +31,7 @@ from secreview.taint.secrets import (
     masked_mapping,
     name_source,
     option_source,
+    short_slice,
 )
 from secreview.taint.spec import Sink
 
@@ -284,7 +285,10 @@ class ExpressionAnalysis:
     def subscript(self, expr: ast.Subscript, env: dict[str, Label]) -> Label:
         if isinstance(expr.slice, ast.Slice):
             self.eval(expr.slice, env)
-            return self.eval(expr.value, env)
+            value = self.eval(expr.value, env)
+            if value and short_slice(expr.slice):  # `token[:6]`: a few characters, not the secret
+                value = {key: trace for key, trace in value.items() if key[0] != SECRET}
+            return value
         self.eval(expr.slice, env)
         path = self.path_of(expr.value)
         key = self.constant_key(expr.slice, env)

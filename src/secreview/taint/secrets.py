@@ -52,7 +52,40 @@ def name_source(ctx: FileContext, node: ast.AST, identifier: str, shown: str) ->
         return CLEAN
     if ambiguous_secret(identifier) and not auth_context(ctx, node):
         return CLEAN
+    if isinstance(node, (ast.Name, ast.arg)) and used_as_object(ctx, node, identifier):
+        return CLEAN  # `token.expires_at` in the same function: a token object, whose repr is not the secret
     return {(SECRET, frozenset()): (step(ctx, node, f"source: `{shown}` (named as a secret)"),)}
+
+
+_STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
+
+
+def used_as_object(ctx: FileContext, node: ast.AST, name: str) -> bool:
+    """The enclosing function reads a non-string attribute of this name (`token.user_id`)."""
+    func = ctx.enclosing_function(node)
+    if func is None:
+        return False
+
+    def compute() -> frozenset[str]:
+        return frozenset(sub.value.id for sub in ast.walk(func)
+                         if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
+                         and sub.attr not in _STR_METHODS)
+
+    return name in ctx.memo("access-object-names", func, compute)
+
+
+def short_slice(node: ast.Slice) -> bool:
+    """`token[:6]`, `key[-4:]`: a deliberate few characters of a secret, not the secret."""
+    def const(expr: ast.AST | None) -> int | None:
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            value = const(expr.operand)
+            return -value if value is not None else None
+        return expr.value if isinstance(expr, ast.Constant) and type(expr.value) is int else None
+
+    lower, upper = const(node.lower), const(node.upper)
+    if node.lower is None and upper is not None:
+        return 0 < upper <= 8
+    return node.upper is None and lower is not None and -8 <= lower < 0
 
 
 def option_source(ctx: FileContext, expr: ast.Attribute, options: frozenset[str]) -> Label:

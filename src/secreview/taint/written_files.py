@@ -1,15 +1,30 @@
 """Which file a write goes to: the text of the path a file object, descriptor or `Path` was opened from,
 as far as the enclosing function shows it (`with open(path) as f: f.write(...)`, `fd = os.open(path, ...)`,
-`Path(path).write_text(...)`, a helper given the path), with module constants resolved."""
+`Path(path).write_text(...)`), with module constants resolved. A `config_line` sink is a write to a file
+whose path names configuration another program parses line by line (`config_file`): the engine asks at
+the write itself, so a helper that writes a config file carries the sink in its summary to its callers."""
 
 from __future__ import annotations
 
 import ast
+import re
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import module_constant
 
 _OPENERS = {"builtins.open", "io.open", "os.open", "os.fdopen", "codecs.open", "pathlib.Path"}
+
+
+_CONFIG_FILE = re.compile(
+    r"conf|cfg|hosts|opts|\.ini\b|\.service\b|dnsmasq|haproxy|keepalived|nginx|radvd|systemd|sudoers|"
+    r"cron|/etc/",
+    re.IGNORECASE,
+)
+
+
+def config_file(call: ast.Call, ctx: FileContext) -> bool:
+    """The file `call` writes is named as configuration (conf, cfg, hosts, opts, dnsmasq, /etc/ ...)."""
+    return bool(_CONFIG_FILE.search(target_text(call, ctx)))
 
 
 def target_text(call: ast.Call, ctx: FileContext, sink_arg: ast.AST | None = None) -> str:
