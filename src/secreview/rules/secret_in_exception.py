@@ -42,8 +42,10 @@ def connect(host, password):
 
 from __future__ import annotations
 
+from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.ruleset import Meta, TaintQuery
+from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.secrets import reported_in_helper
 
 META = Meta(
     code="SR241",
@@ -56,4 +58,9 @@ META = Meta(
     fix="Name the failing item (the user, the option, the host) in the message, never the secret itself; "
     "mask it (oslo_utils.strutils.mask_password) when the text around it is needed.",
 )
-TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"exception_message"}))
+def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
+    """A helper whose parameter is named as a secret reports the flow itself, at its own sink."""
+    return None if reported_in_helper(hit.trace) else hit
+
+
+TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"exception_message"}), for_sink=_once)

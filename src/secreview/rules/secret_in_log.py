@@ -74,7 +74,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import auth_context, named_secret
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import used_as_object
+from secreview.taint.secrets import reported_in_helper, used_as_object
 
 META = Meta(
     code="SR204",
@@ -89,7 +89,11 @@ META = Meta(
 )
 NODES = (ast.Call,)
 # A taint part: a secret reaching any argument of a log call, through helpers and modules, with a trace.
-TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}))
+def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
+    return None if reported_in_helper(hit.trace) else hit
+
+
+TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}), for_sink=_once)
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _LOGGER = re.compile(r"^_*(log|logger|logging|LOG|LOGGER)$|_(log|logger)$|^(log|logger)_", re.IGNORECASE)

@@ -57,6 +57,7 @@ from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._access.file_modes import literal_mode, mode_argument, private_file_scope
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.secrets import reported_in_helper
 
 META = Meta(
     code="SR242",
@@ -76,8 +77,11 @@ def _private(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
     return private_file_scope(ctx, call) is not None
 
 
-def _with_mode(hit: Hit, sink_call: str, ctx: FileContext) -> Hit:
-    """Say which mode the file gets: the `os.open` mode the function gives, or the default."""
+def _with_mode(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
+    """Say which mode the file gets: the `os.open` mode the function gives, or the default. A helper
+    whose parameter is named as a secret reports the flow itself, at its own write."""
+    if reported_in_helper(hit.trace):
+        return None
     scope = ctx.enclosing_function(hit.node) or ctx.tree
     for sub in ast.walk(scope):
         if isinstance(sub, ast.Call):

@@ -174,7 +174,8 @@ class ExpressionAnalysis:
                 self.eval(key, env)
                 label = self.eval(value, env)
                 if isinstance(key, ast.Constant) and isinstance(key.value, str) and not isinstance(value, ast.Constant):
-                    label = join(label, name_source(self.ctx, value, key.value, f"{key.value}"))  # {"password": pw}
+                    # {"password": pw}: the value under a key named as a secret
+                    label = join(label, name_source(self.ctx, value, key.value, key.value, key=True))
                 parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
             self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
             whole = join_all(p[1] for p in parts)

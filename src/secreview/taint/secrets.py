@@ -26,6 +26,7 @@ by a constant (`{k: "***" if k == "password" else v for k, v in d.items()}`). Un
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 
 from secreview.analysis.context import FileContext
@@ -46,7 +47,7 @@ def secret_word(identifier: str) -> bool:
     return named_secret(identifier.replace("-", "_"))
 
 
-def name_source(ctx: FileContext, node: ast.AST, identifier: str, shown: str) -> Label:
+def name_source(ctx: FileContext, node: ast.AST, identifier: str, shown: str, key: bool = False) -> Label:
     """The secret label of a read of `identifier` (a name, attribute or constant key), or CLEAN."""
     if not secret_word(identifier):
         return CLEAN
@@ -54,7 +55,21 @@ def name_source(ctx: FileContext, node: ast.AST, identifier: str, shown: str) ->
         return CLEAN
     if isinstance(node, (ast.Name, ast.arg)) and used_as_object(ctx, node, identifier):
         return CLEAN  # `token.expires_at` in the same function: a token object, whose repr is not the secret
-    return {(SECRET, frozenset()): (step(ctx, node, f"source: `{shown}` (named as a secret)"),)}
+    what = f"the value of the `{shown}` key" if key else f"`{shown}`"
+    return {(SECRET, frozenset()): (step(ctx, node, f"source: {what} (named as a secret)"),)}
+
+
+_PARAMETER_STEP = re.compile(r"^parameter `(\w+)` of ")
+
+
+def reported_in_helper(trace: tuple) -> bool:
+    """The flow enters a helper through a parameter that is itself named as a secret: the helper's own
+    review reports the flow from that parameter to its sink, at the sink; the call site adds nothing."""
+    for item in trace[1:]:
+        found = _PARAMETER_STEP.match(item.note)
+        if found and secret_word(found.group(1)) and not ambiguous_secret(found.group(1)):
+            return True
+    return False
 
 
 _STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
