@@ -149,9 +149,29 @@ def _helper_mode(node: ast.Call, name: str, ctx: FileContext) -> Iterator[Hit]:
         return
 
 
+def _directory(node: ast.Call, ctx: FileContext) -> bool:
+    """The chmod target is a directory: its name says so (`STATE_DIR`, `conf_dir`) or the enclosing
+    function creates it with `os.mkdir`/`os.makedirs`."""
+    name = ctx.call_name(node) or ""
+    if name.endswith(".chmod") and name not in _CHMOD and isinstance(node.func, ast.Attribute):
+        target: ast.AST | None = node.func.value  # Path(...).chmod(mode)
+    else:
+        target = node.args[0] if node.args else None
+    text = ctx.segment(target) if target is not None else None
+    if not text:
+        return False
+    if re.search(r"dir(ectory)?s?\b|_dir|dir_", text, re.IGNORECASE) and "+" not in text and "join" not in text:
+        return True
+    scope = ctx.enclosing_function(node) or ctx.tree
+    return any(isinstance(sub, ast.Call) and (ctx.call_name(sub) or "") in ("os.mkdir", "os.makedirs")
+               and sub.args and ctx.segment(sub.args[0]) == text for sub in ast.walk(scope))
+
+
 def _privileged(node: ast.Call, mode: int, ctx: FileContext) -> str:
     """What makes a group-writable file matter: it is executable (a script, a hook), or its path names a
     system configuration or a script. "" when neither shows."""
+    if _directory(node, ctx):
+        return ""  # a shared directory: group write is how a group shares it, and x means traversal
     text = " ".join(ctx.segment(a) or "" for a in node.args)
     text += " " + " ".join(
         v.value for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)
