@@ -41,7 +41,7 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
-from secreview.taint.secrets import SECRET_SINKS, call_source, masked_mapping, name_source
+from secreview.taint.secrets import SECRET_SINKS, call_source, masked_mapping, name_source, without_secret
 from secreview.taint.spec import Sink
 from secreview.taint.written_files import config_file
 
@@ -144,7 +144,9 @@ class CallAnalysis(ExpressionAnalysis):
             result = join(result, call_source(self.ctx, node))
         elif name in _GETTERS and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):
-            result = join(result, name_source(self.ctx, node, node.args[0].value, self.ctx.segment(node) or name))
+            secret = name_source(self.ctx, node, node.args[0].value, self.ctx.segment(node) or name)
+            # `creds.get("region")`: another key of a mapping that holds a secret is not the secret
+            result = join(result, secret) if secret else without_secret(result)
         return result
 
     def sql_text(self, expr: ast.AST) -> bool:

@@ -25,13 +25,13 @@ from secreview.taint.labels import (
     step,
 )
 from secreview.taint.secrets import (
-    SECRET,
     SECRET_SINKS,
     masked_comprehension,
     masked_mapping,
     name_source,
     option_source,
     short_slice,
+    without_secret,
 )
 from secreview.taint.spec import Sink
 
@@ -262,9 +262,7 @@ class ExpressionAnalysis:
         path = self.path_of(expr)
         if path is not None and (path in env or (path.startswith("self.") and path.count(".") == 1)):
             return join(self.read_path(path, expr, env, elements), self.attribute_sources(expr))
-        base = self.eval(expr.value, env)
-        if any(kind == SECRET for kind, _ in base):
-            base = {key: trace for key, trace in base.items() if key[0] != SECRET}  # `token.user_id`
+        base = without_secret(self.eval(expr.value, env))  # `token.user_id` is not the token
         label = join(base, self.attribute_sources(expr))
         return join(label, self.secret_attribute(expr))
 
@@ -287,9 +285,7 @@ class ExpressionAnalysis:
         if isinstance(expr.slice, ast.Slice):
             self.eval(expr.slice, env)
             value = self.eval(expr.value, env)
-            if value and short_slice(expr.slice):  # `token[:6]`: a few characters, not the secret
-                value = {key: trace for key, trace in value.items() if key[0] != SECRET}
-            return value
+            return without_secret(value) if short_slice(expr.slice) else value  # `token[:6]`
         self.eval(expr.slice, env)
         path = self.path_of(expr.value)
         key = self.constant_key(expr.slice, env)
@@ -297,6 +293,8 @@ class ExpressionAnalysis:
             secret = name_source(self.ctx, expr, key, self.ctx.segment(expr) or key)
             if secret:
                 return join(self.subscript_value(expr, env, path, key), secret)
+            # `creds["strategy"]`: another key of a mapping that holds a secret is not the secret
+            return without_secret(self.subscript_value(expr, env, path, key))
         return self.subscript_value(expr, env, path, key)
 
     def subscript_value(self, expr: ast.Subscript, env: dict[str, Label], path: str | None, key: object) -> Label:

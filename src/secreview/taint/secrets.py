@@ -72,6 +72,13 @@ def reported_in_helper(trace: tuple) -> bool:
     return False
 
 
+def without_secret(label: Label) -> Label:
+    """The label minus its secret origins (a part of a secret-holding value that is not the secret)."""
+    if not any(kind == SECRET for kind, _ in label):
+        return label
+    return {key: trace for key, trace in label.items() if key[0] != SECRET}
+
+
 _STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
 
 
