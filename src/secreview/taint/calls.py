@@ -41,7 +41,7 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
-from secreview.taint.secrets import SECRET_SINKS, call_source, masked_mapping, name_source, without_secret
+from secreview.taint.secrets import SECRET, SECRET_SINKS, call_source, masked_mapping, name_source, without_secret
 from secreview.taint.spec import Sink
 from secreview.taint.written_files import config_file
 
@@ -224,9 +224,15 @@ class CallAnalysis(ExpressionAnalysis):
                 self.reach_sink(node, kw.value, sink, label, (sink_step,))
 
     def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
-        for (kind, cleared), trace in reaching(label, sink.kind).items():
+        reached = reaching(label, sink.kind)
+        # a secret this function itself reads reaches the sink: it reports that flow here, so its callers
+        # need no summary entry (they would report the same secret again at the call)
+        own_secret = sink.kind in SECRET_SINKS and any(kind == SECRET for kind, _ in reached)
+        for (kind, cleared), trace in reached.items():
             full = clip(trace + tail)
             if is_param(kind):
+                if own_secret:
+                    continue
                 self.sinks.setdefault((kind, cleared, sink), full)
             else:
                 self.flows.append((kind, sink.kind, node, arg, full, sink))

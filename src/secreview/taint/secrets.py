@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from secreview.analysis.context import FileContext
 from secreview.rules._access.secret_names import ambiguous_secret, auth_context, named_secret
-from secreview.taint.labels import CLEAN, Label, step
+from secreview.taint.labels import CLEAN, Label, sanitize, step
 
 SECRET = "secret"
 # The sink kinds only secrets are reported for: masking a value clears these.
@@ -73,10 +73,10 @@ def reported_in_helper(trace: tuple) -> bool:
 
 
 def without_secret(label: Label) -> Label:
-    """The label minus its secret origins (a part of a secret-holding value that is not the secret)."""
-    if not any(kind == SECRET for kind, _ in label):
-        return label
-    return {key: trace for key, trace in label.items() if key[0] != SECRET}
+    """A part of a secret-holding value that is not the secret (`token.user_id`, `creds["region"]`): every
+    origin cleared for the sinks only secrets are reported at, parameters too, so a helper reading
+    `creds["region"]` does not carry its callers' secrets to its sinks."""
+    return sanitize(label, SECRET_SINKS) if label else label
 
 
 _STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
