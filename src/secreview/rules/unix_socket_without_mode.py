@@ -4,7 +4,9 @@
 `sock.bind(path)` on a socket created with `socket.AF_UNIX` (`socket.socket(socket.AF_UNIX,
 ...)`, `socket.socket(family=socket.AF_UNIX)`) in a function that neither sets the socket
 file's mode afterwards (`os.chmod(path, ...)`, `os.fchmod`) nor restricts the umask around
-the bind (`os.umask(...)`). Abstract sockets (a path starting with a NUL byte) have no
+the bind (`os.umask(...)`); the same for servers that bind one themselves
+(`socketserver.UnixStreamServer(path, ...)`, `asyncio.start_unix_server(cb, path)`,
+`loop.create_unix_server(...)`). Abstract sockets (a path starting with a NUL byte) have no
 file and are not flagged.
 
 ## Confidence
@@ -69,12 +71,28 @@ META = Meta(
     "group), or bind under os.umask(0o077); check the peer's credentials (SO_PEERCRED) if it must be trusted.",
 )
 NODES = (ast.Call,)
-NEEDS = ("AF_UNIX",)
+NEEDS = ("AF_UNIX", "UnixStreamServer", "UnixDatagramServer", "unix_server")
+# servers that create and bind a UNIX socket themselves: callee -> index of the path argument
+_SERVERS = {
+    "socketserver.UnixStreamServer": 0, "socketserver.UnixDatagramServer": 0,
+    "socketserver.ThreadingUnixStreamServer": 0, "socketserver.ThreadingUnixDatagramServer": 0,
+    "asyncio.start_unix_server": 1,
+}
 _MODE_SETTERS = {"os.chmod", "os.fchmod", "os.lchmod", "os.umask", "os.fchmodat"}
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     func = node.func
+    server = ctx.call_name(node) or ""
+    if server in _SERVERS or (isinstance(func, ast.Attribute) and func.attr == "create_unix_server"):
+        index = _SERVERS.get(server, 1)
+        path = node.args[index] if len(node.args) > index else next(
+            (k.value for k in node.keywords if k.arg in ("path", "server_address")), None)
+        if path is not None and not _mode_set(node, ctx):
+            yield Hit(node, f"`{server or func.attr}` binds a UNIX socket at `{ctx.segment(path)}` without a "
+                      "mode: its file gets 0o777 minus the process umask, so which local users may connect "
+                      "depends on the umask the process runs with.")
+        return
     if not (isinstance(func, ast.Attribute) and func.attr == "bind" and len(node.args) == 1):
         return
     address = node.args[0]
@@ -84,16 +102,22 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if isinstance(address, ast.Tuple):
         return  # (host, port): an internet socket
     scope = ctx.enclosing_function(node) or ctx.tree
-    if not _unix_socket(func.value, scope, ctx):
+    if not _unix_socket(func.value, scope, ctx) or _mode_set(node, ctx):
         return
+    yield Hit(node, f"The UNIX socket is bound to `{ctx.segment(address)}` without a mode: its file gets 0o777 "
+              "minus the process umask, so which local users may connect depends on the umask the process "
+              "runs with.")
+
+
+def _mode_set(node: ast.AST, ctx: FileContext) -> bool:
+    """The enclosing function (or module) sets a mode or a umask somewhere."""
+    scope = ctx.enclosing_function(node) or ctx.tree
     for sub in ast.walk(scope):
         if isinstance(sub, ast.Call):
             name = ctx.call_name(sub) or ""
             if name in _MODE_SETTERS or name.endswith(".chmod"):
-                return
-    yield Hit(node, f"The UNIX socket is bound to `{ctx.segment(address)}` without a mode: its file gets 0o777 "
-              "minus the process umask, so which local users may connect depends on the umask the process "
-              "runs with.")
+                return True
+    return False
 
 
 def _unix_socket(receiver: ast.AST, scope: ast.AST, ctx: FileContext) -> bool:
