@@ -13,6 +13,11 @@ line). The default of an oslo.config option the code declares `secret=True` is
 flagged when it is a credential or a URL with a real password in it
 (`cfg.StrOpt("connection", secret=True, default="mysql://svc:S3cr3t!@db/svc")`).
 
+## Confidence
+- medium: every hit; the value passed the literal checks of SR201 (not a placeholder, a
+  name, a URL without a password, a path), but whether it is a live credential or a
+  development default only its owner knows.
+
 ## Why it matters
 The credential ships with the code: anyone with the source, a package or an
 image can log in with it, and it stays valid until someone edits the code and
