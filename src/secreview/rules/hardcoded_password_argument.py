@@ -8,8 +8,7 @@ or in a pair: `smtp.login(user, "...")`, `HTTPBasicAuth("user", "...")`,
 `requests.get(url, auth=("user", "..."))`. Test files, `str.format()` calls,
 and values that are clearly not a secret (placeholders, masks, names, URLs,
 paths, values shorter than 4 characters) are skipped, as in SR201.
-A keyword credential is reported at the call (the message names the keyword's
-line). The default of an oslo.config option the code declares `secret=True` is
+The default of an oslo.config option the code declares `secret=True` is
 flagged when it is a credential or a URL with a real password in it
 (`cfg.StrOpt("connection", secret=True, default="mysql://svc:S3cr3t!@db/svc")`).
 
@@ -164,10 +163,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             continue
         if secret_identifier(kw.arg) and secret_value(literal, kw.arg):
             name = ctx.call_name(node) or ctx.segment(node.func) or "the call"
-            where = f" on line {kw.value.lineno}" if kw.value.lineno != node.lineno else ""
-            # reported at the call (where a reader looks for what it is given), naming the keyword's line
             yield Hit(
-                node,
-                f"`{name}` receives a hard-coded credential in `{kw.arg}=`{where} ({describe_value(literal)}).",
+                kw.value,
+                f"`{name}` receives a hard-coded credential in `{kw.arg}=` ({describe_value(literal)}).",
             )
-            return
