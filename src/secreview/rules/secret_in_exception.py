@@ -13,6 +13,8 @@ Masked values, `len()`, hashes and values that never held the secret are fine.
 ## Confidence
 - medium: the secret is in the raised exception's arguments; whether the message
   reaches a user or only a log depends on who catches it, which the rule does not see.
+- low: the flow has more than 10 steps: it crossed several containers and helpers, which
+  the engine follows as wholes, so it more often carries a neighbour of the secret;
 
 ## Why it matters
 Exception messages end up in logs, in API error responses (a web framework or an
@@ -42,10 +44,12 @@ def connect(host, password):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import reported_in_helper
+from secreview.taint.secrets import long_flow, reported_in_helper
 
 META = Meta(
     code="SR241",
@@ -60,7 +64,9 @@ META = Meta(
 )
 def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
     """A helper whose parameter is named as a secret reports the flow itself, at its own sink."""
-    return None if reported_in_helper(hit.trace) else hit
+    if reported_in_helper(hit.trace):
+        return None
+    return replace(hit, confidence=Confidence.LOW) if long_flow(hit.trace) else hit
 
 
 TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"exception_message"}), for_sink=_once)

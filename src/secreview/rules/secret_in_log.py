@@ -23,6 +23,8 @@ A copy of the mapping with the secret keys overwritten by constants
 
 ## Confidence
 - medium: a secret (by name, by declaration, or by flow) reaches a log call;
+- low: the flow has more than 10 steps: it crossed several containers and helpers, which
+  the engine follows as wholes, so it more often carries a neighbour of the secret;
 - low: the value is only printed (`print()` inside a function other than `main`): a
   command-line tool often prints what it was asked for.
 
@@ -67,6 +69,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
@@ -74,7 +77,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import auth_context, named_secret
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import reported_in_helper, used_as_object
+from secreview.taint.secrets import long_flow, reported_in_helper, used_as_object
 
 META = Meta(
     code="SR204",
@@ -90,7 +93,9 @@ META = Meta(
 NODES = (ast.Call,)
 # A taint part: a secret reaching any argument of a log call, through helpers and modules, with a trace.
 def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
-    return None if reported_in_helper(hit.trace) else hit
+    if reported_in_helper(hit.trace):
+        return None
+    return replace(hit, confidence=Confidence.LOW) if long_flow(hit.trace) else hit
 
 
 TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}), for_sink=_once)
@@ -157,6 +162,8 @@ def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, s
             ident = identifier_of(node)
             if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
                 continue  # token[:4]: a deliberate prefix
+            if _module_constant(node, ctx):
+                continue  # `constants.CONF_PWD`: the name of a field, not its value
             if ident and _log_secret(ident):
                 yield node, ident
             elif isinstance(node, ast.Subscript):
@@ -191,6 +198,11 @@ def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, s
             ),
         ):
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _module_constant(node: ast.AST, ctx: FileContext) -> bool:
+    return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ctx.imports
+            and node.attr.isupper() and not (ctx.qualname(node.value) or "").endswith("settings"))
 
 
 def _is_object(ctx: FileContext, name: ast.Name) -> bool:

@@ -17,6 +17,8 @@ not a literal is taken as deliberate.
 - medium: the secret is written through a file object or descriptor whose mode the
   enclosing function never restricts; the directory's own permissions, which the
   rule does not see, may still keep other users out.
+- low: the flow has more than 10 steps: it crossed several containers and helpers, which
+  the engine follows as wholes, so it more often carries a neighbour of the secret;
 
 ## Why it matters
 A file created without an explicit mode gets 0o666 minus the process umask: with the
@@ -57,7 +59,7 @@ from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._access.file_modes import literal_mode, mode_argument, private_file_scope
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import reported_in_helper
+from secreview.taint.secrets import long_flow, reported_in_helper
 
 META = Meta(
     code="SR242",
@@ -82,6 +84,8 @@ def _with_mode(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
     whose parameter is named as a secret reports the flow itself, at its own write."""
     if reported_in_helper(hit.trace):
         return None
+    if long_flow(hit.trace):
+        hit = replace(hit, confidence=Confidence.LOW)
     scope = ctx.enclosing_function(hit.node) or ctx.tree
     for sub in ast.walk(scope):
         if isinstance(sub, ast.Call):

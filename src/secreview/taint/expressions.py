@@ -267,8 +267,12 @@ class ExpressionAnalysis:
         return join(label, self.secret_attribute(expr))
 
     def secret_attribute(self, expr: ast.Attribute) -> Label:
-        """`conf.admin_password`, `settings.SECRET_KEY`, `CONF.db.connection` (declared secret)."""
+        """`conf.admin_password`, `settings.SECRET_KEY`, `CONF.db.connection` (declared secret); not a
+        constant of an imported module (`constants.CONF_PWD` names a field), Django's settings aside."""
         shown = self.ctx.segment(expr) or expr.attr
+        if isinstance(expr.value, ast.Name) and expr.value.id in self.ctx.imports and expr.attr.isupper() \
+                and not (self.ctx.qualname(expr.value) or "").endswith("settings"):
+            return option_source(self.ctx, expr, self.m.secret_options)
         return join(name_source(self.ctx, expr, expr.attr, shown),
                     option_source(self.ctx, expr, self.m.secret_options))
 

@@ -19,7 +19,7 @@ from secreview.analysis.values import module_constant
 from secreview.taint.guards import NO_RETURN, GuardAnalysis, is_url_parser, normalises
 from secreview.taint.handlers import response_sinks
 from secreview.taint.labels import CLEAN, Label, extend, is_param, join, narrow, step
-from secreview.taint.secrets import name_source
+from secreview.taint.secrets import name_source, without_secret
 from secreview.taint.spec import Sink
 
 RAISE_SINK = Sink(library="python", kind="exception_message", call="<raised exception>", all_args=True,
@@ -286,8 +286,11 @@ class FunctionAnalysis(GuardAnalysis):
                 for elt, (_, part, part_node) in zip(target.elts, parts, strict=True):
                     self.assign(elt, part, part_node, env, at)
             else:
+                # `method, url, body = build(...)`: which part holds a secret is unknown; a part named as a
+                # secret is one by its name, the others are not taken to be
+                unpacked = without_secret(label)
                 for elt in target.elts:
-                    self.assign(elt, label, None, env, at)
+                    self.assign(elt, unpacked, None, env, at)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, label, None, env, at)
         elif isinstance(target, ast.Attribute):

@@ -79,6 +79,15 @@ def without_secret(label: Label) -> Label:
     return sanitize(label, SECRET_SINKS) if label else label
 
 
+LONG_FLOW = 10  # steps; past this a secret flow has crossed several containers and helpers
+
+
+def long_flow(trace: tuple) -> bool:
+    """A flow of more than `LONG_FLOW` steps: the engine follows containers and tuples as wholes across
+    functions, so a long flow more often carries a neighbour of the secret than the secret itself."""
+    return len(trace) > LONG_FLOW
+
+
 _STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
 
 
