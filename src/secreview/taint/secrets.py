@@ -30,6 +30,7 @@ import re
 from functools import lru_cache
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.values import module_constant
 from secreview.rules._access.secret_names import ambiguous_secret, auth_context, named_secret
 from secreview.taint.labels import CLEAN, Label, sanitize, step
 
@@ -55,6 +56,8 @@ def name_source(ctx: FileContext, node: ast.AST, identifier: str, shown: str, ke
         return CLEAN
     if isinstance(node, (ast.Name, ast.arg)) and used_as_object(ctx, node, identifier):
         return CLEAN  # `token.expires_at` in the same function: a token object, whose repr is not the secret
+    if isinstance(node, ast.Name) and identifier.isupper() and _named_constant(ctx, identifier):
+        return CLEAN  # `VIR_FROM_SECRET`: an imported constant or a module constant that is not text
     what = f"the value of the `{shown}` key" if key else f"`{shown}`"
     return {(SECRET, frozenset()): (step(ctx, node, f"source: {what} (named as a secret)"),)}
 
@@ -117,6 +120,13 @@ def short_slice(node: ast.Slice) -> bool:
     if node.lower is None and upper is not None:
         return 0 < upper <= 8
     return node.upper is None and lower is not None and -8 <= lower < 0
+
+
+def _named_constant(ctx: FileContext, name: str) -> bool:
+    if name in ctx.imports:
+        return True
+    value = module_constant(ctx, name)
+    return isinstance(value, ast.Constant) and not isinstance(value.value, (str, bytes))
 
 
 def option_source(ctx: FileContext, expr: ast.Attribute, options: frozenset[str]) -> Label:
