@@ -15,6 +15,8 @@ Masked values, `len()`, hashes and values that never held the secret are fine.
   reaches a user or only a log depends on who catches it, which the rule does not see.
 - low: the flow has more than 10 steps: it crossed several containers and helpers, which
   the engine follows as wholes, so it more often carries a neighbour of the secret;
+- low: the value is passed to a helper that logs it, with a flag that tells the helper how
+  to log (`log_filter_flag=True`, `sensitive=True`): the flow does not follow the flag;
 
 ## Why it matters
 Exception messages end up in logs, in API error responses (a web framework or an
@@ -49,7 +51,7 @@ from dataclasses import replace
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import long_flow, reported_in_helper
+from secreview.taint.secrets import long_flow, quieted_call, reported_in_helper
 
 META = Meta(
     code="SR241",
@@ -66,7 +68,9 @@ def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
     """A helper whose parameter is named as a secret reports the flow itself, at its own sink."""
     if reported_in_helper(hit.trace):
         return None
-    return replace(hit, confidence=Confidence.LOW) if long_flow(hit.trace) else hit
+    if long_flow(hit.trace) or quieted_call(hit.node):
+        return replace(hit, confidence=Confidence.LOW)
+    return hit
 
 
 TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"exception_message"}), for_sink=_once)

@@ -25,6 +25,8 @@ A copy of the mapping with the secret keys overwritten by constants
 - medium: a secret (by name, by declaration, or by flow) reaches a log call;
 - low: the flow has more than 10 steps: it crossed several containers and helpers, which
   the engine follows as wholes, so it more often carries a neighbour of the secret;
+- low: the value is passed to a helper that logs it, with a flag that tells the helper how
+  to log (`log_filter_flag=True`, `sensitive=True`): the flow does not follow the flag;
 - low: the value is only printed (`print()` inside a function other than `main`): a
   command-line tool often prints what it was asked for.
 
@@ -77,7 +79,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import auth_context, named_secret
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import long_flow, reported_in_helper, used_as_object
+from secreview.taint.secrets import long_flow, quieted_call, reported_in_helper, used_as_object
 
 META = Meta(
     code="SR204",
@@ -95,7 +97,9 @@ NODES = (ast.Call,)
 def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
     if reported_in_helper(hit.trace):
         return None
-    return replace(hit, confidence=Confidence.LOW) if long_flow(hit.trace) else hit
+    if long_flow(hit.trace) or quieted_call(hit.node):
+        return replace(hit, confidence=Confidence.LOW)
+    return hit
 
 
 TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}), for_sink=_once)

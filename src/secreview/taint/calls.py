@@ -41,7 +41,15 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
-from secreview.taint.secrets import SECRET, SECRET_SINKS, call_source, masked_mapping, name_source, without_secret
+from secreview.taint.secrets import (
+    SECRET,
+    SECRET_SINKS,
+    call_source,
+    masked_mapping,
+    masking_name,
+    name_source,
+    without_secret,
+)
 from secreview.taint.spec import Sink
 from secreview.taint.written_files import config_file
 
@@ -138,8 +146,8 @@ class CallAnalysis(ExpressionAnalysis):
         secret option, `d.get("password")`, `os.getenv("DB_PASSWORD")`; a masked copy of a mapping is not."""
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if name == "dict" and result and masked_mapping(node):
-            return sanitize(result, SECRET_SINKS)
+        if result and ((name == "dict" and masked_mapping(node)) or masking_name(name)):
+            return sanitize(result, SECRET_SINKS)  # a masked copy; `_obfuscate_credential(v)`
         if name.startswith("get_") or name.startswith("parse_"):
             result = join(result, call_source(self.ctx, node))
         elif name in _GETTERS and node.args and isinstance(node.args[0], ast.Constant) \

@@ -204,6 +204,26 @@ def declared_secret_options(ctx: FileContext) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+_MASKING = re.compile(r"mask|redact|obfuscat|scrub|sanitiz|censor|hide|strip_(password|secret|token)",
+                      re.IGNORECASE)
+_QUIET_FLAG = re.compile(r"filter|mask|sensitive|secret|hide|redact|quiet|log|verbose|debug", re.IGNORECASE)
+
+
+def masking_name(name: str) -> bool:
+    """A function named for masking (`mask_password`, `_obfuscate_credential`, `redact`): what it returns is
+    taken to be masked, as the name promises."""
+    return bool(name) and bool(_MASKING.search(name))
+
+
+def quieted_call(call: ast.AST) -> bool:
+    """A helper call that tells the helper how to log: `self.call(url, data, log_filter_flag=True)`,
+    `run(cmd, sensitive=True)`: whether the helper logs the value depends on that flag, which the flow
+    does not follow."""
+    return isinstance(call, ast.Call) and any(
+        kw.arg and _QUIET_FLAG.search(kw.arg) and isinstance(kw.value, ast.Constant)
+        and isinstance(kw.value.value, bool) for kw in call.keywords)
+
+
 def masked_mapping(node: ast.AST) -> bool:
     """A copy of a mapping whose secret keys are overwritten with constants: `dict(h, **{"X-Auth-Token":
     "***"})`, `dict(h, password="***")`, `{**h, "password": "***"}`."""
