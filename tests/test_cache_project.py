@@ -5,6 +5,7 @@ the taint project phase fail with a KeyError and silently lose every cross-modul
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -160,6 +161,8 @@ START = {"shop/base.py": "shell", "shop/mid.py": "plain",
          "shop/cycle_a.py": "sink", "shop/cycle_b.py": "passes", "shop/extra.py": None}
 SCANS = (["shop"], ["."], ["shop/views.py"], ["shop", "tests"], ["shop/queries.py", "shop/views.py"])
 TOUCHES = ("", "\n# touched\n", "\n\n")  # appended after the variant's text: edits that change no flow
+# put before it: edits that change no flow but move every line (the traces through the module must follow)
+MOVES = ("", "# moved down\n", "\n\n\n")
 
 
 def _write(root: Path, path: str, text: str | None) -> None:
@@ -263,21 +266,23 @@ _STEP = st.tuples(
     st.integers(min_value=0, max_value=3),  # index into the module's variants; past the end: absent
     st.sampled_from(TOUCHES),
     st.integers(min_value=0, max_value=len(SCANS) - 1),
+    st.sampled_from(MOVES),
 )
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("SECREVIEW_WALKS", "20")), deadline=None,  # more walks: set it
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(_STEP, min_size=2, max_size=6))
 def test_cached_review_always_equals_uncached(tmp_path_factory, steps):
     base = tmp_path_factory.mktemp("walk")
     root = _project(base / "repo")
     cache = base / "cache"
-    for path, choice, touch, scan in steps:
+    for path, choice, touch, scan, move in steps:
         variants = list(MODULES[path].values())
-        text = variants[choice] + touch if choice < len(variants) else None
+        text = move + variants[choice] + touch if choice < len(variants) else None
         _write(root, path, text)
         cached, fresh = _both(SCANS[scan], root, cache)
-        assert cached == fresh, (path, choice, touch, SCANS[scan])
+        assert cached == fresh, (path, choice, touch, SCANS[scan], move)
 
 
 @pytest.mark.parametrize("jobs", [2])

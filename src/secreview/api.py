@@ -6,7 +6,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,8 +18,8 @@ from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, 
 from secreview.policy import RunPolicy
 from secreview.ruleindex import indexed_rules
 from secreview.ruleset import Rule, load_rules, rule_info, select_rules, taint_rules, wanted_nodes, with_code
-from secreview.source import SourceFile, discover, read_source
-from secreview.taint.project import ProjectPhase, build_phase, collect, module_roots
+from secreview.source import SourceFile, discover, excluded, read_source
+from secreview.taint.project import ProjectModule, ProjectPhase, build_phase, collect, module_roots, names_from_listing
 from secreview.taint.rules import TaintSetup, drop_restated
 
 if TYPE_CHECKING:
@@ -170,6 +170,9 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
                 results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
+                if results[index] is not None and phase is not None \
+                        and not phase.positions_hold(file.display, store.get_json("positions", key)):
+                    results[index] = None  # its traces show lines of a helper that moved since
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -182,6 +185,8 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             results[index] = result
             if store is not None and key is not None:
                 store.put(key, result)
+                if phase is not None:
+                    store.put_json("positions", key, phase.positions(result.path, _traces(result)))
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
@@ -191,17 +196,74 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
     return [r for r in results if r is not None]
 
 
-def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Path | None = None) -> Report:
+@dataclass(frozen=True)
+class ProjectTree:
+    """The project around contents reviewed from memory (a change's new images): its Python files as
+    POSIX paths relative to `root` (a git tree's listing, or the files on disk), and `read`, which gives
+    the bytes of some of them at once (git blobs in one batch, or the files; None: unreadable)."""
+
+    root: Path
+    files: tuple[str, ...]
+    read: Callable[[list[str]], dict[str, bytes | None]]
+
+
+def _traces(result: FileResult) -> list[dict]:
+    """The paths a file's findings' traces name, in the form `ProjectPhase.positions` reads."""
+    return [{"trace": [{"path": s.path} for s in f.trace]} for f in result.findings]
+
+
+def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Path | None = None,
+                   project: ProjectTree | None = None) -> Report:
     """Review contents held in memory (git blobs, images rebuilt from a patch) under their display
     paths (relative to `base`, default the current directory), reusing the result cache exactly as
-    `review` does for files on disk."""
+    `review` does for files on disk. With `project`, the taint phase learns from the project around them
+    (the items replace its files of the same path) and the project's modules that import a reviewed one,
+    transitively, are reviewed too: a changed helper is judged with its callers. Those callers' own
+    errors are not the change's (an unchanged file that does not parse is context, not under review)."""
     started = time.perf_counter()
     rules = active_rules(config)
     entries = [(SourceFile(display, Path(display)), data) for display, data in items]
+    phase, phase_errors, callers = None, [], []
+    if project is not None and taint_rules(rules) and entries:
+        phase, phase_errors, callers = _tree_phase(items, project, rules, config)
     with memory.collector_paused():
-        results = _review_all(entries, rules, config, None)
-    return assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started,
-                    base=base or Path.cwd())
+        results = _review_all(entries + callers, rules, config, None, phase)
+    context = {file.display for file, _ in callers}
+    results = [r if r.path not in context else replace(r, errors=[]) for r in results]
+    report = assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started,
+                      base=base or Path.cwd())
+    return _with_errors(report, phase_errors) if phase_errors else report
+
+
+def _tree_phase(items: Sequence[tuple[str, bytes]], project: ProjectTree, rules: tuple[Rule, ...],
+                config: Config) -> tuple[ProjectPhase | None, list[FileError], list[tuple[SourceFile, bytes]]]:
+    """The project phase over `project` with `items` in place of its files, and the project files that
+    import a reviewed module (transitively), with their bytes, to review as context."""
+    contents = dict(items)
+    listed = [d for d in project.files if d not in contents and not excluded(d, config.excludes, project.root)]
+    read = project.read(listed)
+    contents.update((d, data) for d, data in read.items() if data is not None)
+    names = names_from_listing(contents)
+    # the reviewed items first: they win a module-name clash
+    order = [d for d, _ in items] + sorted(d for d in contents if d not in dict(items))
+    modules = {d: ProjectModule(SourceFile(d, project.root / d), names[d]) for d in order}
+    store = _open_cache(config)
+    try:
+        phase = build_phase(modules, config.max_file_size, store, code_signature() if store is not None else "",
+                            focus={names[d] for d, _ in items}, contents=contents, callers=True)
+    except (RecursionError, MemoryError) as exc:
+        return None, [FileError(".", "internal", f"taint project phase stopped (flows across modules not followed): "
+                                               f"{exc!r}")], []
+    except Exception as exc:  # an engine bug: per-file taint analysis still runs
+        return None, [FileError(".", "internal", f"taint project phase failed (flows across modules not followed): "
+                                               f"{type(exc).__name__}: {exc}")], []
+    finally:
+        if store is not None:
+            store.close()
+    reviewed = {d for d, _ in items}
+    callers = [(SourceFile(d, Path(d)), contents[d]) for d, m in phase.modules.items()
+               if m.name in phase.focus and d not in reviewed and d in contents]
+    return phase, _unsettled_error(phase.unsettled), callers
 
 
 def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,

@@ -117,46 +117,60 @@ def excluded_path(path: Path, excludes: tuple[str, ...], cwd: Path) -> bool:
 def _walk(
     root: Path, excludes: tuple[str, ...], respect_gitignore: bool, cwd: Path
 ) -> Iterator[tuple[Path | None, FileError | None]]:
+    # Strings, not Path objects, for the thousands of entries that are not Python (a large tree's walk
+    # was mostly pathlib); a directory's real path is its parent's plus its name unless it is a link, so
+    # `realpath` runs only for the root and for linked directories.
     seen_dirs: set[str] = set()
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
-    stack: list[Path] = [root]
+    stack: list[tuple[str, str]] = [(str(root), os.path.realpath(root))]
     while stack:
-        directory = stack.pop()
-        shown_dir = display_path(directory, cwd)
-        real = os.path.realpath(directory)
+        directory, real = stack.pop()
         if real in seen_dirs:
-            parent = os.path.realpath(directory.parent)
+            parent = os.path.realpath(os.path.dirname(directory))
             if parent == real or parent.startswith(real.rstrip(os.sep) + os.sep):
+                shown_dir = display_path(Path(directory), cwd)
                 yield None, FileError(shown_dir, "symlink-loop", f"{shown_dir}: symbolic link loop back to {real}")
             continue  # otherwise the same directory reached through a second link: review it once
         seen_dirs.add(real)
-        if respect_gitignore and (directory / ".gitignore").is_file():
-            ignores.append((directory, _load_gitignore(directory / ".gitignore")))
+        if respect_gitignore and os.path.isfile(os.path.join(directory, ".gitignore")):
+            ignores.append((Path(directory), _load_gitignore(Path(directory) / ".gitignore")))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
+            shown_dir = display_path(Path(directory), cwd)
             yield None, FileError(shown_dir, "unreadable", f"{shown_dir}: {exc.strerror or exc}")
             continue
         subdirs = []
         for entry in entries:
-            path = Path(entry.path)
-            shown = display_path(path, cwd)
             try:
                 is_dir = entry.is_dir()
                 is_file = entry.is_file()
             except OSError:  # a link loop makes even the type unknowable
                 is_dir = is_file = False
-            if excluded_path(path, excludes, cwd) or _ignored(path, is_dir, ignores):
+            if not is_dir and not (is_file and _maybe_python(entry.name)) and not entry.is_symlink():
+                continue  # neither reviewed nor walked nor an error: no pattern needs to see it
+            path = Path(entry.path)
+            if (excludes and excluded_path(path, excludes, cwd)) or (ignores and _ignored(path, is_dir, ignores)):
                 continue
             if entry.is_symlink() and not is_dir and not is_file:
-                yield None, _link_error(path, shown)
+                yield None, _link_error(path, display_path(path, cwd))
             elif is_dir:
-                if entry.name in SKIP_DIRS or entry.name.endswith(".egg-info") or (path / "pyvenv.cfg").exists():
+                name = entry.name
+                if name in SKIP_DIRS or name.endswith(".egg-info") or os.path.exists(os.path.join(entry.path,
+                                                                                                  "pyvenv.cfg")):
                     continue
-                subdirs.append(path)
+                linked = entry.is_symlink()
+                subdirs.append((entry.path, os.path.realpath(entry.path) if linked else os.path.join(real, name)))
             elif is_file and _is_python(path):
                 yield path, None
         stack.extend(reversed(subdirs))
+
+
+def _maybe_python(name: str) -> bool:
+    """A name `_is_python` may accept: a .py/.pyw suffix, or none (a script with a shebang), with
+    pathlib's idea of a suffix (a leading or trailing dot is none)."""
+    dot = name.rfind(".")
+    return not 0 < dot < len(name) - 1 or name[dot:] in (".py", ".pyw")
 
 
 def _load_gitignore(path: Path) -> pathspec.GitIgnoreSpec:

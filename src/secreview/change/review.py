@@ -17,6 +17,7 @@ from secreview import api
 from secreview.change import git
 from secreview.change.patch import FilePatch, PatchError, check_path, image_from_hunks, images_from_file, parse_patch
 from secreview.change.select import minus_known, on_changed_lines
+from secreview.change.tree import project_tree
 from secreview.config import Config
 from secreview.llm.settings import LLMSettings
 from secreview.model import Change, FileError, Finding, Report
@@ -73,7 +74,10 @@ def review_git(directory: Path, spec: str | None, config: Config, new_only: bool
     images = [_Images(fp.changed.path, posts.get(fp.changed.path), pres.get(fp.changed.path)) for fp in wanted]
     change = Change(rng.description, rng.base, rng.head, tuple(fp.changed for fp in patches), new_only=new_only)
     message = git.range_messages(root, rng) if llm is not None else None
-    return _review(images, change, config, errors, llm, root, message)
+    # the head's tree (the working tree when there is no head); the base's for --new-only's base review
+    project = project_tree(root, rng.head, config)
+    base_project = project_tree(root, rng.base, config) if new_only else None
+    return _review(images, change, config, errors, llm, root, message, project, base_project)
 
 
 def _object_name(blob: str | None, commit: str, path: str) -> str:
@@ -106,7 +110,10 @@ def review_patch(text: str, name: str, root: Path, config: Config, new_only: boo
             limited.append(fp.changed.path)
         images.append(_Images(fp.changed.path, _encode(post), _encode(pre)))
     change = Change(f"patch {name}", None, None, tuple(fp.changed for fp in patches), tuple(limited), new_only)
-    report = _review(images, change, config, [], llm, root)
+    # a patch applies to the files under the review root: they are its project (the pre-images, for the
+    # base review, replace the changed ones)
+    project = project_tree(root, None, config) if root.is_dir() else None
+    report = _review(images, change, config, [], llm, root, None, project, project)
     if not limited:
         return report
     return replace(report, errors=tuple(_limited_context_error(e, root) if e.path in limited and e.kind == "syntax"
@@ -157,10 +164,13 @@ def _encode(text: str | None) -> bytes | None:
 
 
 def _review(images: list[_Images], change: Change, config: Config, errors: list[FileError],
-            llm: LLMSettings | None = None, root: Path | None = None, message: str | None = None) -> Report:
+            llm: LLMSettings | None = None, root: Path | None = None, message: str | None = None,
+            project: api.ProjectTree | None = None, base_project: api.ProjectTree | None = None) -> Report:
+    """`project`: the tree the new images are judged in (their unchanged helpers and callers);
+    `base_project`: the one the base images are judged in, for `new_only`."""
     items = [(i.path, i.post) for i in images if i.post is not None and is_python(i.path, i.post)]
     reviewed = {path for path, _ in items}
-    report = api.review_sources(items, config, root)
+    report = api.review_sources(items, config, root, project)
     if llm is not None:
         # The model sees each changed file whole (with the static findings as candidates); its verified
         # findings are then kept to the changed lines like the static ones.
@@ -175,7 +185,7 @@ def _review(images: list[_Images], change: Change, config: Config, errors: list[
     if change.new_only:
         # The base is reviewed under the NEW path: fingerprints include the path, and a rename is not new code.
         base_items = [(i.path, i.pre) for i in images if i.path in reviewed and i.pre is not None]
-        base = api.review_sources(base_items, config, root) if base_items else None
+        base = api.review_sources(base_items, config, root, base_project) if base_items else None
         known = Counter(f.fingerprint for f in base.findings) if base else Counter()
         # Unchanged code claims its base occurrences first: when a change copies a flawed line, the copy
         # is what is new, not the line that was already there.

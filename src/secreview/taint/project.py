@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,9 +59,15 @@ class ProjectPhase:
     flows: dict[str, list] = field(default_factory=dict)
     # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
     summary_digests: dict[str, str] = field(default_factory=dict)
+    # module name -> digest of its summary without positions (`semantic_digest`)
+    semantic_digests: dict[str, str] = field(default_factory=dict)
     # modules whose summaries had not settled when the fixpoint's rounds ran out (flows may be missed)
     unsettled: tuple[str, ...] = ()
+    # the modules asked about (`focus`) and, with `callers`, every module that imports one, transitively
+    focus: frozenset[str] = frozenset()
     _dependency_digests: dict[str, str] | None = None
+    _full_digests: dict[str, str] | None = None
+    _name_of: dict[str, str] = field(default_factory=dict)
 
     def release(self, display: str | None = None) -> None:
         """Drop the kept tree and flows of one file (all files: None), which hold its tree alive."""
@@ -78,17 +85,36 @@ class ProjectPhase:
         return TaintSetup(module.name, self.project, self.contexts.pop(display, None), self.flows.pop(display, None))
 
     def dependency_hash(self, display: str) -> str:
-        """A hash of the summaries of the project modules this file's module depends on (its
-        import closure), computed for every module at once on first use."""
+        """A hash of what the meaning of this file's review depends on: the semantic digests of the
+        summaries of its import closure, computed for every module at once on first use. Where its
+        findings' traces copied other modules' positions is checked apart (`positions`, `positions_hold`)."""
         module = self.modules.get(display)
         if module is None:
             return ""
         if self._dependency_digests is None:
             own = {}
             for m in self.modules.values():
-                own[m.name] = self.summary_digests.get(m.name) or summary_digest(self.project.modules.get(m.name))
+                own[m.name] = self.semantic_digests.get(m.name) or self.summary_digests.get(m.name) \
+                    or summary_digest(self.project.modules.get(m.name))
             self._dependency_digests = closure_digests(first_by_name(self.modules.values()), own)
         return self._dependency_digests.get(module.name, "")
+
+    def _check(self, display: str) -> _PositionCheck:
+        if self._full_digests is None:
+            by_name = first_by_name(self.modules.values())
+            self._name_of = {m.file.display: n for n, m in by_name.items()}
+            self._full_digests = closure_digests(by_name, {n: self.summary_digests.get(n, "-") for n in by_name})
+        module = self.modules.get(display)
+        everything = self._full_digests.get(module.name, "") if module is not None else ""
+        return _PositionCheck(self._name_of, self.summary_digests, everything)
+
+    def positions(self, display: str, result: Any) -> dict[str, str]:
+        """The full summary digests of the other modules whose positions `result` (a file's review, as
+        JSON-ready data) holds in its traces: stored with it, and checked by `positions_hold`."""
+        return self._check(display).record(result, {display})
+
+    def positions_hold(self, display: str, recorded: Any) -> bool:
+        return self._check(display).holds(recorded)
 
 
 def first_by_name(modules: Iterable[ProjectModule]) -> dict[str, ProjectModule]:
@@ -133,48 +159,73 @@ class SummaryStore:
 
 def module_roots(paths: Iterable[str], cwd: Path) -> list[Path]:
     """The directory each given path names modules from: the path itself (a file's
-    directory), widened upwards while it is a package (has `__init__.py`)."""
-    roots: dict[Path, Path] = {}  # a directory -> its root (the files of one directory share it)
+    directory), widened upwards while it is a package (has `__init__.py`). Strings and a cache per
+    directory: on a project of thousands of files, pathlib made this cost more than reading them."""
+    roots: dict[str, Path] = {}  # a directory -> its root (the files of one directory share it)
     out = []
+    base = str(cwd)
     for raw in paths:
-        given = Path(raw) if Path(raw).is_absolute() else cwd / raw
-        start = given.parent if given.is_file() else given
+        given = raw if os.path.isabs(raw) else os.path.join(base, raw)
+        start = os.path.dirname(given) if os.path.isfile(given) else given
         if start not in roots:
-            root = start.resolve()
-            while (root / "__init__.py").is_file() and root.parent != root:
-                root = root.parent
-            roots[start] = root
+            root = os.path.realpath(start)
+            while os.path.isfile(os.path.join(root, "__init__.py")) and os.path.dirname(root) != root:
+                root = os.path.dirname(root)
+            roots[start] = Path(root)
         out.append(roots[start])
     return out
 
 
 def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, ProjectModule]:
     modules: dict[str, ProjectModule] = {}
-    known = set(roots)
+    known = {str(r) for r in roots}
+    real_dirs: dict[str, str] = {}  # a directory as given -> its real path
+    root_of: dict[str, str] = {}  # a real directory -> the deepest root that holds it
     for file in files:
-        path = file.path.resolve()
-        # the deepest root that holds it: the first of its ancestors that is a root
-        root = next((parent for parent in path.parents if parent in known), path.parent)
-        modules[file.display] = ProjectModule(file, dotted_module(list(path.parts[len(root.parts):])))
+        given = os.path.abspath(file.path)
+        if os.path.islink(given):
+            real = os.path.realpath(given)
+        else:
+            folder = os.path.dirname(given)
+            if folder not in real_dirs:
+                real_dirs[folder] = os.path.realpath(folder)
+            real = os.path.join(real_dirs[folder], os.path.basename(given))
+        folder = os.path.dirname(real)
+        if folder not in root_of:
+            ancestor = folder  # the first of its ancestors that is a root, else its own directory
+            while ancestor not in known and os.path.dirname(ancestor) != ancestor:
+                ancestor = os.path.dirname(ancestor)
+            root_of[folder] = ancestor if ancestor in known else folder
+        root = root_of[folder]
+        relative = real[len(root):].lstrip(os.sep) if root != os.sep else real.lstrip(os.sep)
+        modules[file.display] = ProjectModule(file, dotted_module(relative.split(os.sep)))
     return modules
 
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "", wanted: frozenset[type] = frozenset(),
                 keep_contexts: bool = False, progress: Callable[[str, int, int], None] | None = None,
-                focus: Iterable[str] | None = None) -> ProjectPhase:
+                focus: Iterable[str] | None = None, contents: Mapping[str, bytes] | None = None,
+                callers: bool = False) -> ProjectPhase:
     """`wanted`, `keep_contexts`: the trees parsed to summarise modules are built with the rules'
     node index (`wanted`) and kept in `ProjectPhase.contexts` for the per-file review to reuse.
     `progress(stage, done, total)`: "summarising modules", as each import cycle (or module) is
     summarised or found in the cache. `focus`: module names whose review is asked for; only the modules
-    they import (transitively) are summarised (None: every module another module imports)."""
+    they import (transitively) are summarised (None: every module another module imports); with `callers`,
+    the modules that import them (transitively) are added to the focus first — a change to a helper is
+    judged with the code that calls it (`ProjectPhase.focus` names them). `contents`: display path ->
+    bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
     from secreview.taint.summaries import ProjectSummaries
 
     store = store or SummaryStore()
     texts: dict[str, str] = {}
     for display, module in modules.items():
-        data, error = read_source(module.file, max_bytes)
-        if error or data is None:
+        data = contents.get(display) if contents is not None else None
+        if data is None:
+            data, error = read_source(module.file, max_bytes)
+            if error or data is None:
+                continue
+        elif len(data) > max_bytes:
             continue
         module.digest = hashlib.sha256(data).hexdigest()
         text, error = decode(data, display)
@@ -182,17 +233,33 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             texts[display] = text
     names = {m.name for m in modules.values() if m.digest}
     packages = {name.rsplit(".", i)[0] for name in names for i in range(1, name.count(".") + 1)}
+    # Import lists are a function of a module's text, its name and the project's module names: kept per
+    # set of names, one row for the whole project (a warm review reads it instead of scanning every text).
+    imports_key = hashlib.sha256("\x1f".join([code_signature, *sorted(names)]).encode()).hexdigest()
+    stored = store.get_json("imports", imports_key)
+    stored = stored if isinstance(stored, dict) else {}
+    lists: dict[str, list] = {}
     for display, module in modules.items():
         if display in texts:
-            is_package = display.replace("\\", "/").endswith("__init__.py")
-            found = modules_imported_by_text(texts[display], module.name, is_package, names, packages)
+            tag = f"{module.digest}:{module.name}"
+            entry = stored.get(display)
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == tag and isinstance(entry[1], list):
+                found = entry[1]
+            else:
+                is_package = display.replace("\\", "/").endswith("__init__.py")
+                found = sorted(modules_imported_by_text(texts[display], module.name, is_package, names, packages))
+            lists[display] = [tag, found]
             module.imports = frozenset(found)
+    if lists != stored:
+        store.put_json("imports", imports_key, lists)
     live = {d: m for d, m in modules.items() if m.digest and d in texts}
     by_name = first_by_name(live.values())
     # Only modules that another module imports need a summary here; the others (most test files,
     # scripts, leaf views) are summarised by the per-file review from the tree it parses anyway,
     # which saves a second parse and keeps the phase from holding every tree at once.
     imported_somewhere = {name for m in by_name.values() for name in m.imports}
+    if focus is not None and callers:
+        focus = _backward_closure(by_name, focus)
     needed = imported_somewhere if focus is None else imported_somewhere & _forward_closure(by_name, focus)
     project = ProjectSummaries()
     digests: dict[str, str] = {}
@@ -207,23 +274,35 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     # base classes of modules it does not import itself), of secreview's code and of the grammar of the
     # Python parsing it. Keyed on *summaries*, not texts, an edit that leaves a module's summary as it was
     # recomputes nothing above it (the way a build system stops at an unchanged output).
-    reach: dict[str, str] = {}  # module -> digest of the summaries of its import closure, itself included
+    # Keys use *semantic* digests (a summary without its positions: `semantic_digest`), so an edit that
+    # only moves lines in a helper does not recompute what imports it. What a stored summary copied from
+    # other modules' positions (the trace steps of a flow through a helper) is checked instead: it is
+    # stored with the full digest of each module whose steps it holds, and used only while they match.
+    reach: dict[str, str] = {}  # module -> semantic digest of the summaries of its import closure
+    full_reach: dict[str, str] = {}  # the same over full digests (positions included)
+    semantic: dict[str, str] = {}
+    display_of = {n: m.file.display for n, m in by_name.items()}
+    name_of = {d: n for n, d in display_of.items()}
     for component in _components(by_name):
         members = sorted(n for n in component if n in needed)
         below = sorted({d for n in component for d in by_name[n].imports if d not in component and d in reach})
         if not members:
-            _reach(component, below, digests, reach)
+            _reach(component, below, semantic, reach)
+            _reach(component, below, digests, full_reach)
             continue
         key = hashlib.sha256("\x1f".join([
             code_signature, GRAMMAR,
             *(f"{n}\x1e{by_name[n].digest}\x1e{by_name[n].file.display}" for n in members),
             *(f"{d}\x1e{reach[d]}" for d in below)]).encode()).hexdigest()
         keys = {n: hashlib.sha256(f"{n}\x1f{key}".encode()).hexdigest() for n in members}
-        cached = _cached(store, keys)
+        everything_below = _digest_of(below, full_reach)
+        current = _PositionCheck(name_of, digests, everything_below)
+        cached = _cached(store, keys, current)
         if cached is not None:
-            for name, (digest, summary) in cached.items():
-                project.set_module(name, summary)
+            for name, (digest, meaning, summary) in cached.items():
+                project.set_stored(name, summary)
                 digests[name] = digest
+                semantic[name] = meaning
         else:
             stale = {n: by_name[n] for n in members}
             for module in stale.values():
@@ -239,14 +318,19 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                               flows_by_module if keep_contexts else None, None, settled, in_place=True)
                 unsettled |= settled
                 recomputed += len(contexts_of)
+            own = {display_of[n] for n in members}
             for name in contexts_of:
                 summary = project.modules.get(name)
                 if summary is not None:
+                    as_dict = summary.to_dict()
                     digests[name] = summary_digest(summary)
+                    semantic[name] = semantic_digest(as_dict)
                     if not unsettled:  # summaries that did not settle are not final: never stored as if they were
-                        store.put_json("summaries", keys[name], {"digest": digests[name],
-                                                                 "summary": summary.to_dict()})
-        _reach(component, below, digests, reach)
+                        store.put_json("summaries", keys[name], {
+                            "digest": digests[name], "semantic": semantic[name], "summary": as_dict,
+                            "positions": current.record(as_dict, own)})
+        _reach(component, below, semantic, reach)
+        _reach(component, below, digests, full_reach)
         done += len(members)
         if progress:
             progress("summarising modules", done, len(needed))
@@ -258,7 +342,9 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 flows[display] = flows_by_module[module.name]
         module.ctx = None
     return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=recomputed,
-                        contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)))
+                        contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)),
+                        semantic_digests=semantic,
+                        focus=frozenset(focus) if focus is not None else frozenset(by_name))
 
 
 def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:
@@ -274,21 +360,88 @@ def _reach(component: list[str], below: list[str], digests: Mapping[str, str], r
         reach[name] = digest
 
 
-def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, Any]] | None:
-    """The stored (digest, summary) of every key, or None when one is missing or unreadable (a component is
-    recomputed whole)."""
-    from secreview.taint.summaries import ModuleSummary
-
+def _cached(store: SummaryStore, keys: dict[str, str],
+            current: _PositionCheck) -> dict[str, tuple[str, str, dict]] | None:
+    """The stored (digest, semantic digest, summary as JSON-ready data) of every key, or None when one is
+    missing, malformed or holds positions of a module that changed since (a component is recomputed whole).
+    Summaries are decoded only when the review looks into them (`summaries.LazyModules`)."""
     out = {}
     for name, key in keys.items():
         value = store.get_json("summaries", key)
-        if not isinstance(value, dict) or not isinstance(value.get("digest"), str):
+        if not isinstance(value, dict) or not isinstance(value.get("digest"), str) \
+                or not isinstance(value.get("semantic"), str) or not current.holds(value.get("positions")):
             return None
-        try:
-            out[name] = (value["digest"], ModuleSummary.from_dict(value["summary"]))
-        except (KeyError, TypeError, ValueError):
+        summary = value.get("summary")
+        if not isinstance(summary, dict) or not isinstance(summary.get("functions"), dict):
             return None
+        out[name] = (value["digest"], value["semantic"], summary)
     return out
+
+
+class _PositionCheck:
+    """Which other modules' positions a stored result holds, and whether they are still what they were:
+    the trace steps it copied name their paths; each such module's full summary digest is recorded. A
+    trace clipped to `MAX_STEPS` may have dropped the steps of a module whose step count still shaped it:
+    then the digest of everything below (`*`) is recorded instead."""
+
+    def __init__(self, name_of: Mapping[str, str], digests: Mapping[str, str], everything: str) -> None:
+        self.name_of, self.digests, self.everything = name_of, digests, everything
+
+    def _now(self, path: str) -> str:
+        if path == "*":
+            return self.everything
+        name = self.name_of.get(path)
+        return self.digests.get(name, "-") if name is not None else "?"
+
+    def record(self, value: Any, own: set[str]) -> dict[str, str]:
+        paths, clipped = step_paths(value)
+        recorded = {p: self._now(p) for p in sorted(paths - own)}
+        if clipped:
+            recorded["*"] = self.everything
+        return recorded
+
+    def holds(self, recorded: Any) -> bool:
+        return isinstance(recorded, dict) and all(self._now(p) == d for p, d in recorded.items())
+
+
+def step_paths(value: Any) -> tuple[set[str], bool]:
+    """The paths named by the trace steps in a JSON-ready summary or result, and whether a trace among
+    them is as long as clipping allows (so steps may have been dropped from its middle)."""
+    from secreview.taint.labels import MAX_STEPS
+
+    paths: set[str] = set()
+    clipped = False
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if key in ("steps", "trace") and isinstance(inner, list):
+                    clipped = clipped or len(inner) >= MAX_STEPS
+                    paths.update(s["path"] for s in inner if isinstance(s, dict) and isinstance(s.get("path"), str))
+                else:
+                    stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return paths, clipped
+
+
+def semantic_digest(summary: dict) -> str:
+    """The digest of a summary without its positions (trace steps, lines, paths): what a flow through it
+    depends on. Two versions of a module that differ only in where its code sits share it."""
+
+    def strip(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: strip(v) for k, v in item.items() if k not in ("steps", "line", "path")}
+        if isinstance(item, list):
+            return [strip(v) for v in item]
+        return item
+
+    return hashlib.sha256(_canonical_json(strip(summary))).hexdigest()
+
+
+def _digest_of(names: Sequence[str], digests: Mapping[str, str]) -> str:
+    return hashlib.sha256("\x1f".join(f"{n}\x1e{digests.get(n, '-')}" for n in names).encode()).hexdigest()
 
 
 def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
@@ -302,6 +455,39 @@ def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str])
         seen.add(name)
         stack.extend(d for d in by_name[name].imports if d in by_name and d not in seen)
     return seen
+
+
+def _backward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
+    """`start` and every project module that imports one of them, transitively."""
+    importers: dict[str, list[str]] = {}
+    for name, module in by_name.items():
+        for imported in module.imports:
+            importers.setdefault(imported, []).append(name)
+    seen: set[str] = set()
+    stack = [n for n in start if n in by_name]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(n for n in importers.get(name, ()) if n not in seen)
+    return seen
+
+
+def names_from_listing(displays: Iterable[str]) -> dict[str, str]:
+    """Display path (POSIX, relative to one root) -> dotted module name, from a listing alone (a git
+    tree, files held in memory): a file's module is named from the highest directory reached upwards
+    through packages (directories that hold `__init__.py` in the listing), as `module_roots` does on disk."""
+    listed = set(displays)
+    packages = {d.rsplit("/", 1)[0] for d in listed if d.endswith("/__init__.py")}
+    out: dict[str, str] = {}
+    for display in listed:
+        parts = display.split("/")
+        top = len(parts) - 1  # index of the first part under the module's root
+        while top > 0 and "/".join(parts[:top]) in packages:
+            top -= 1
+        out[display] = dotted_module(parts[top:])
+    return out
 
 
 def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:

@@ -15,7 +15,9 @@ its methods (source origins only), which every method then reads.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from secreview.model import TraceStep
 from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
@@ -121,35 +123,80 @@ class ModuleSummary:
         )
 
 
+class LazyModules(dict):
+    """Module name -> `ModuleSummary`, where a summary read from the cache stays the JSON it was stored as
+    until something looks at it: a warm review of one file or change reads hundreds of summaries and
+    looks into a few (decoding them all cost more than the rest of the review)."""
+
+    def __getitem__(self, name: str) -> ModuleSummary:
+        value = dict.__getitem__(self, name)
+        if isinstance(value, dict):
+            value = ModuleSummary.from_dict(value)
+            dict.__setitem__(self, name, value)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default  # noqa: SIM401 (this is `get`)
+
+    def values(self) -> Iterator[ModuleSummary]:  # type: ignore[override]
+        return (self[name] for name in list(self))
+
+    def items(self) -> Iterator[tuple[str, ModuleSummary]]:  # type: ignore[override]
+        return ((name, self[name]) for name in list(self))
+
+    def raw(self, name: str) -> dict:
+        """The module's summary as JSON-ready data (without decoding a cached one)."""
+        value = dict.__getitem__(self, name)
+        return value if isinstance(value, dict) else value.to_dict()
+
+
 @dataclass
 class ProjectSummaries:
-    modules: dict[str, ModuleSummary] = field(default_factory=dict)
+    modules: LazyModules = field(default_factory=LazyModules)
     # short names of project functions that return a source ("sources") or have any
     # non-empty summary ("active"), counted per name: the cheap relevance test
     _names: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.modules, LazyModules):
+            self.modules = LazyModules(self.modules)
+
     def to_dict(self) -> dict:
-        return {"modules": {name: m.to_dict() for name, m in self.modules.items()}}
+        return {"modules": {name: self.modules.raw(name) for name in self.modules}}
 
     @classmethod
     def from_dict(cls, d: dict) -> ProjectSummaries:
-        return cls(modules={name: ModuleSummary.from_dict(m) for name, m in d["modules"].items()})
+        return cls(modules=LazyModules(d["modules"]))
 
     def names(self, which: str) -> Counter[str]:
         if self._names is None:
             self._names = {"sources": Counter(), "active": Counter()}
-            for module in self.modules.values():
-                self._count(module, 1)
+            for name in self.modules:
+                self._count_any(name, 1)
         return self._names[which]
 
     def set_module(self, name: str, summary: ModuleSummary) -> None:
         """Replace one module's summary, keeping the name tables current."""
-        old = self.modules.get(name)
-        if self._names is not None and old is not None:
-            self._count(old, -1)
+        if self._names is not None and name in self.modules:
+            self._count_any(name, -1)
         self.modules[name] = summary
         if self._names is not None:
             self._count(summary, 1)
+
+    def set_stored(self, name: str, stored: dict) -> None:
+        """A module's summary as read from the cache (JSON-ready data), decoded when first used."""
+        if self._names is not None and name in self.modules:
+            self._count_any(name, -1)
+        dict.__setitem__(self.modules, name, stored)
+        if self._names is not None:
+            self._count_raw(stored, 1)
+
+    def _count_any(self, name: str, delta: int) -> None:
+        value = dict.__getitem__(self.modules, name)
+        if isinstance(value, dict):
+            self._count_raw(value, delta)
+        else:
+            self._count(value, delta)
 
     def _count(self, module: ModuleSummary, delta: int) -> None:
         assert self._names is not None
@@ -158,6 +205,16 @@ class ProjectSummaries:
             if not f.is_empty():
                 self._names["active"][short] += delta
             if any(not k[0].startswith("@") for k in f.returns):
+                self._names["sources"][short] += delta
+
+    def _count_raw(self, module: dict, delta: int) -> None:
+        """`_count` read from a stored summary: the same test on the JSON form (`FunctionSummary.to_dict`)."""
+        assert self._names is not None
+        for name, f in module["functions"].items():
+            short = name.rsplit(".", 1)[-1]
+            if f["returns"] or f["sinks"] or f.get("validates"):
+                self._names["active"][short] += delta
+            if any(not item["kind"].startswith("@") for item in f["returns"]):
                 self._names["sources"][short] += delta
 
     def function(self, dotted: str) -> FunctionSummary | None:
