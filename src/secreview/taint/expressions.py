@@ -299,6 +299,10 @@ class ExpressionAnalysis:
                 return join(self.subscript_value(expr, env, path, key), secret)
             # `creds["strategy"]`: another key of a mapping that holds a secret is not the secret
             return without_secret(self.subscript_value(expr, env, path, key))
+        if key == 0 and isinstance(expr.value, ast.Call) and isinstance(expr.value.func, ast.Attribute) \
+                and expr.value.func.attr in ("split", "rsplit", "partition"):
+            # `encoded.split("$", 1)[0]`: the leading field (an algorithm, a scheme, a user), not the secret
+            return without_secret(self.subscript_value(expr, env, path, key))
         return self.subscript_value(expr, env, path, key)
 
     def subscript_value(self, expr: ast.Subscript, env: dict[str, Label], path: str | None, key: object) -> Label:
