@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import external_source, is_route_handler
 from secreview.analysis.values import is_literal, string_building
+from secreview.taint.provenance import is_route_handler, source_of
 
 
 def _ctx(source: str) -> FileContext:
@@ -40,7 +40,7 @@ def test_literals_and_built_strings():
 def _source_of_last_call(source: str):
     ctx = _ctx(source)
     call = ctx.nodes_by_type[ast.Call][-1]
-    found = external_source(ctx, call.args[0])
+    found = source_of(ctx, call.args[0])
     return found.description if found else None
 
 

@@ -13,7 +13,7 @@ def test_vulnerable_example_exact_findings():
     assert report.complete
     assert [(f.path, f.line, f.rule) for f in report.findings] == [
         ("examples/vulnerable_service.py", 21, "SR201"),  # hard-coded DB password
-        ("examples/vulnerable_service.py", 34, "SR403"),  # check-then-act outside the lock
+        ("examples/vulnerable_service.py", 35, "SR403"),  # check-then-act outside the lock (on the change)
         ("examples/vulnerable_service.py", 43, "SR104"),  # request data into a shell (taint, with trace)
         ("examples/vulnerable_service.py", 50, "SR424"),  # connection closed only on success
         ("examples/vulnerable_service.py", 51, "SR113"),  # request data in SQL built with % (taint)

@@ -171,8 +171,8 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
                 results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
                 if results[index] is not None and phase is not None \
-                        and not phase.positions_hold(file.display, store.get_json("positions", key)):
-                    results[index] = None  # its traces show lines of a helper that moved since
+                        and not phase.project.still(store.get_json("depends", key)):
+                    results[index] = None  # something it read of the project's summaries changed
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -186,7 +186,7 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             if store is not None and key is not None:
                 store.put(key, result)
                 if phase is not None:
-                    store.put_json("positions", key, phase.positions(result.path, _traces(result)))
+                    store.put_json("depends", key, result.depends or {})
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
@@ -205,11 +205,6 @@ class ProjectTree:
     root: Path
     files: tuple[str, ...]
     read: Callable[[list[str]], dict[str, bytes | None]]
-
-
-def _traces(result: FileResult) -> list[dict]:
-    """The paths a file's findings' traces name, in the form `ProjectPhase.positions` reads."""
-    return [{"trace": [{"path": s.path} for s in f.trace]} for f in result.findings]
 
 
 def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Path | None = None,
@@ -274,7 +269,9 @@ def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
     jobs = config.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
         for _, file, data, _ in todo:
-            yield _review_one(file, data, rules, config.max_file_size, phase.setup_for(file.display) if phase else None)
+            setup = phase.setup_for(file.display) if phase else None
+            reused = phase.reused_depends(file.display) if phase and setup and setup.flows is not None else None
+            yield _review_one(file, data, rules, config.max_file_size, setup, reused)
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing costs start-up time; load it when used
 
@@ -296,12 +293,23 @@ def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
 
 
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
-                taint: TaintSetup | None = None) -> FileResult:
+                taint: TaintSetup | None = None, reused: dict[str, str] | None = None) -> FileResult:
+    """`reused`: the answers behind flows the project phase kept for this file (its review uses them)."""
+    project = taint.project if taint is not None else None
+    if project is not None:
+        project.recorder = set()  # what the review asks of the project: stored with its result
     try:
-        if data is None:
-            return review_file(file, rules, max_bytes, taint)
-        return review_bytes(file.display, data, rules, taint)
+        result = review_file(file, rules, max_bytes, taint) if data is None else \
+            review_bytes(file.display, data, rules, taint)
+        if project is not None and project.recorder is not None:
+            traces = [{"trace": [{"path": s.path} for s in f.trace]} for f in result.findings]
+            result.depends = {**(reused or {}), **project.answers(project.recorder, traces)}
+            if taint is not None:  # its own module's steps are its own text: in the key already
+                result.depends.pop(f"positions\x1f{taint.module}", None)
+        return result
     finally:
+        if project is not None:
+            project.recorder = None
         memory.file_done()
 
 

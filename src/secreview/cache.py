@@ -28,7 +28,7 @@ from secreview.report.json import finding_from_dict, suppression_from_dict
 _CACHEABLE_ERRORS = frozenset({"syntax", "decode", "nul-bytes"})
 # The table of the taint project phase: a module's summary keyed by the texts of its import
 # closure (secreview/taint/project.py).
-_JSON_TABLES = ("summaries", "imports", "positions")
+_JSON_TABLES = ("summaries", "imports", "depends")
 
 
 def default_dir() -> Path:

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass, field, replace
 
 from secreview import suppress
-from secreview.analysis.code import is_test_module
+from secreview.analysis.code import is_test_module, test_scopes
 from secreview.analysis.context import FileContext
 from secreview.cwe import Catalog, load_catalog
 from secreview.fingerprint import fingerprint
@@ -33,6 +33,9 @@ class FileResult:
     unused_suppressions: list[Suppression] = field(default_factory=list)
     lines: int = 0
     reviewed: bool = False
+    # the recorded answers of the project's summaries this review read (`ProjectSummaries.answers`);
+    # kept beside the cached result, not in it
+    depends: dict[str, str] | None = None
 
 
 def review_file(file: SourceFile, rules: tuple[Rule, ...], max_bytes: int,
@@ -101,6 +104,9 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
     result.unused_suppressions = suppress.unused(comments, display, rules)
     if result.findings and is_test_module(ctx):  # a fact about the file; the run's policy decides (policy.py)
         result.findings = [replace(f, test_code=True) for f in result.findings]
+    elif result.findings and (spans := test_scopes(ctx)):  # a test function in a module of other code
+        result.findings = [replace(f, test_code=True) if any(a <= f.line <= b for a, b in spans) else f
+                           for f in result.findings]
     result.findings.sort(key=lambda f: f.sort_key)
     result.reviewed = True
     return result

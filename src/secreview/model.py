@@ -122,7 +122,7 @@ class Finding:
     # A drop-in rewrite of lines line..end_line when the fix is a line rewrite ("" when it is not);
     # review systems show it as a suggestion the author can apply.
     suggestion: str = ""
-    # The finding is in test code (secreview.analysis.code.is_test_code): a fact about the file, recorded
+    # The finding is in test code (secreview.analysis.code: a test module or a test function): a fact, recorded
     # by the engine; what the run does with it (demote, drop, keep) is the `test-code` setting.
     test_code: bool = False
 

@@ -7,10 +7,11 @@ Test code is defined here once, in two parts:
   (`secreview.paths.project_root`), as the engine, which sees display paths only, cannot;
 - by content (`is_test_module`): a test-named module (`test_*.py`, `*_test.py`, `tests.py`) that holds
   tests. The engine records it on every finding of the file (`Finding.test_code`), a fact cached with
-  the file's result.
+  the file's result;
+- by scope (`test_scopes`): a `test*` function or a `Test*`/`*Tests`/`*TestCase` class (or a `TestCase`
+  subclass) in any other module: the engine marks the findings inside it the same way.
 The run's `test-code` setting decides what test code means for findings (demoted to low confidence by
-default). Rules that must not fire in tests at all (a fixed password in a test is a test vector) ask
-`is_test_code(ctx)`, both parts on the path as displayed.
+default, or dropped): rules do not skip test code themselves, so one setting governs every rule.
 """
 
 from __future__ import annotations
@@ -40,19 +41,6 @@ def is_test_name(path: str) -> bool:
     """Named like a test module: test_*.py, *_test.py, tests.py, test.py."""
     name = PurePath(path.replace("\\", "/")).name
     return name.startswith("test_") or name.endswith("_test.py") or name in {"tests.py", "test.py"}
-
-
-def is_test_code(ctx: FileContext) -> bool:
-    """Test code: by location (`is_test_path`), or a test-named module (`is_test_name`) that also looks
-    like tests (imports a test framework or a `test` module, defines test_* functions or a TestCase).
-    A file merely named test_*.py is not enough: snippets under review are often named that way."""
-    # Asked for every node of several rules (a million times on Django): the answer is kept on the
-    # context itself, cheaper than a memo lookup.
-    known = ctx.__dict__.get("_test_code")
-    if known is None:
-        known = ctx.__dict__["_test_code"] = is_test_path(ctx.path) or (is_test_name(ctx.path)
-                                                                         and _looks_like_tests(ctx))
-    return known
 
 
 def is_test_module(ctx: FileContext) -> bool:
@@ -86,3 +74,21 @@ def _looks_like_tests(ctx: FileContext) -> bool:
         ):
             return True
     return False
+
+
+def test_scopes(ctx: FileContext) -> tuple[tuple[int, int], ...]:
+    """The line spans of tests defined in a module that is not itself test code: `test*` functions and
+    `Test*`/`*Test`/`*Tests`/`*TestCase` classes or `TestCase` subclasses (fixed keys, disabled checks and
+    crafted inputs are test vectors there)."""
+    spans = []
+    for node in ctx.tree_nodes():
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            test = node.name.startswith("test")
+        elif isinstance(node, ast.ClassDef):
+            test = node.name.startswith("Test") or node.name.endswith(("Test", "Tests", "TestCase")) or any(
+                (ctx.qualname(b) or "").endswith("TestCase") for b in node.bases)
+        else:
+            continue
+        if test:
+            spans.append((node.lineno, node.end_lineno or node.lineno))
+    return tuple(spans)

@@ -2,9 +2,9 @@
 
 This is deliberately small: it follows plain assignments inside the enclosing
 function (the last binding before the use, through up to a few names) and
-recognises values that come from outside the program: a web request, the
-command line, the environment, a socket or a remote response. The full
-inter-procedural taint engine lives elsewhere; rules here stay local.
+builds traces. Which values come from outside the program (a web request, the
+command line, the environment, a socket) is `secreview.taint.provenance`'s
+answer, the one provenance model every rule asks.
 """
 
 from __future__ import annotations
@@ -13,34 +13,8 @@ import ast
 from dataclasses import dataclass
 
 from secreview.analysis.context import FileContext, FunctionNode, scope_nodes
-from secreview.analysis.values import is_literal, string_building
+from secreview.analysis.values import string_building
 from secreview.model import TraceStep
-
-# Attributes of a request object that carry client-controlled data, across Flask,
-# Django, WebOb/Pecan, Starlette/FastAPI, aiohttp, Bottle, Tornado and Falcon.
-REQUEST_ATTRS = frozenset({
-    "args", "form", "values", "json", "data", "files", "cookies", "headers", "get_json", "get_data", "stream",
-    "view_args", "query_string", "GET", "POST", "FILES", "COOKIES", "META", "body", "params", "body_file",
-    "query_params", "path_params", "match_info", "content", "query", "query_arguments", "body_arguments",
-    "arguments", "get_argument", "get_arguments", "get_body_argument", "get_query_argument", "text", "read",
-    "post", "environ", "path_info", "url", "full_path", "raw_post_data",
-})
-REQUEST_OBJECTS = frozenset(
-    {"flask.request", "pecan.request", "bottle.request", "request", "req", "self.request", "webob.request"}
-)
-_FRAMEWORK_REQUESTS = frozenset({"flask.request", "pecan.request", "bottle.request", "webob.request"})
-_ENV_AND_CLI = {
-    "sys.argv": "the command line (sys.argv)",
-    "os.environ": "the environment (os.environ)",
-    "os.getenv": "the environment (os.getenv)",
-    "os.environb": "the environment (os.environb)",
-    "builtins.input": "standard input (input())",
-    "sys.stdin": "standard input (sys.stdin)",
-}
-_REMOTE_CALLS = frozenset(
-    {"urllib.request.urlopen", "urllib2.urlopen", "requests.get", "requests.post", "requests.request", "httpx.get"}
-)
-ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "expose", "api_route", "websocket"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,85 +82,6 @@ def reaching_value(ctx: FileContext, name: ast.Name) -> ast.expr | None:
 def _params(func: FunctionNode) -> list[ast.arg]:
     args = func.args
     return [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
-
-
-_NOT_ROUTES = ("mock.", "unittest.", "pytest.", "patch.", "builtins.", "functools.", "typing.")
-WEB_FRAMEWORKS = frozenset({"flask", "django", "pecan", "webob", "starlette", "fastapi", "aiohttp", "bottle",
-                            "tornado", "falcon", "pyramid", "werkzeug", "sanic", "quart", "cherrypy", "litestar"})
-
-
-def is_route_handler(ctx: FileContext, func: FunctionNode) -> bool:
-    """Decorated as a web route (`@app.route`, `@router.get`, `@expose`, ...) — not `@mock.patch`."""
-    for deco in func.decorator_list:
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        name = ctx.qualname(target) or ""
-        if name.startswith(_NOT_ROUTES) or name.split(".")[0] in ("mock", "patch"):
-            continue
-        if name.rsplit(".", 1)[-1] in ROUTE_DECORATORS and "." in name or name == "pecan.expose":
-            return True
-    return False
-
-
-def is_web_module(ctx: FileContext) -> bool:
-    """The file imports a web framework: only then is a bare `request` a client's request
-    (elsewhere it is as likely an outgoing `requests.PreparedRequest`)."""
-    return ctx.memo("web-module", ctx.tree, lambda: any(
-        target.lstrip(".").split(".")[0] in WEB_FRAMEWORKS for target in ctx.imports.values()))
-
-
-def external_source(ctx: FileContext, expr: ast.AST | None, depth: int = 4) -> Source | None:
-    """The first outside value that flows into `expr` within its function, or None."""
-    if expr is None or depth < 0:
-        return None
-    for node in ast.walk(expr):
-        found = _direct_source(ctx, node)
-        if found:
-            return found
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            param = _route_parameter(ctx, node)
-            if param:
-                return param
-            value = reaching_value(ctx, node)
-            if value is not None and value is not expr and not is_literal(value, ctx):
-                inner = external_source(ctx, value, depth - 1)
-                if inner:
-                    return inner
-    return None
-
-
-def _direct_source(ctx: FileContext, node: ast.AST) -> Source | None:
-    if isinstance(node, ast.Attribute):
-        base = ctx.qualname(node.value)
-        if base in REQUEST_OBJECTS and node.attr in REQUEST_ATTRS and (base in _FRAMEWORK_REQUESTS or
-                                                                      is_web_module(ctx)):
-            return Source(node, f"request data ({ctx.segment(node) or node.attr})")
-        qualified = ctx.qualname(node)
-        if qualified in _ENV_AND_CLI:
-            return Source(node, _ENV_AND_CLI[qualified])
-        if node.attr in {"text", "content"} and isinstance(node.value, ast.Call):
-            if ctx.call_name(node.value) in _REMOTE_CALLS:
-                return Source(node, "a remote HTTP response")
-    if isinstance(node, ast.Call):
-        name = ctx.call_name(node) or ""
-        if name in _ENV_AND_CLI:
-            return Source(node, _ENV_AND_CLI[name])
-        if isinstance(node.func, ast.Attribute) and node.func.attr in {"recv", "recvfrom", "recv_into"}:
-            return Source(node, "data read from a socket")
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "read" and isinstance(node.func.value, ast.Call):
-            if ctx.call_name(node.func.value) in _REMOTE_CALLS:
-                return Source(node, "a remote HTTP response")
-    if isinstance(node, ast.Name) and ctx.qualname(node) in _ENV_AND_CLI:
-        return Source(node, _ENV_AND_CLI[ctx.qualname(node)])  # type: ignore[index]
-    return None
-
-
-def _route_parameter(ctx: FileContext, name: ast.Name) -> Source | None:
-    func = ctx.enclosing_function(name)
-    if func is None or name.id in {"self", "cls", "request", "req"} or not is_route_handler(ctx, func):
-        return None
-    if any(a.arg == name.id for a in _params(func)) and not reaching_value(ctx, name):
-        return Source(name, f"the route parameter `{name.id}` of `{func.name}()`")
-    return None
 
 
 def trace_for(ctx: FileContext, source: Source, sink: ast.AST, sink_note: str) -> tuple[TraceStep, ...]:

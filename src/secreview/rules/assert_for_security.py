@@ -44,7 +44,6 @@ import ast
 import re
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
@@ -83,7 +82,7 @@ _NOT_DECISION = re.compile(
 
 
 def check(node: ast.Assert, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx) or _type_or_presence_check(node.test):
+    if _type_or_presence_check(node.test):
         return
     word = _access_word(node.test)
     if word:

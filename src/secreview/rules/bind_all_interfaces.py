@@ -41,7 +41,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, module_constant
@@ -81,7 +80,7 @@ _HOST_ARG = {
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = ctx.call_name(node) or (node.func.attr if isinstance(node.func, ast.Attribute) else "")
     last = name.rsplit(".", 1)[-1]
-    if name == "asyncio.run" or is_test_code(ctx):
+    if name == "asyncio.run":
         return
     host_expr: ast.AST | None = None
     if last in ("bind", "create_server", "listen") or last.endswith("Server"):

@@ -53,7 +53,7 @@ from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import names_password, security_value, words_of
 from secreview.rules._crypto.references import method_calls, same_target
-from secreview.rules._crypto.scopes import calls_in_function, in_test_code
+from secreview.rules._crypto.scopes import calls_in_function
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -83,8 +83,6 @@ _AUTH_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", 
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = ctx.call_name(node) or ""
     if name == "telnetlib.Telnet":
         if not _loopback(ctx, argument(node, 0, "host")):

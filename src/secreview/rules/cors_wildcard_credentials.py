@@ -52,8 +52,8 @@ from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
 from secreview.rules._access.file_kinds import module_assignments
 from secreview.rules._access.function_facts import allowlist_test, calls_any, names_feeding, scope_of
-from secreview.rules._access.web_sources import is_request_value
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import request_attribute
 
 META = Meta(
     code="SR213",
@@ -145,7 +145,7 @@ def _reflects_origin(ctx: FileContext, value: ast.expr) -> bool:
         return False
     if not isinstance(key, str) or key.lower() not in ("origin", "http_origin"):
         return False
-    return is_request_value(ctx, base) or identifier_of(base) in ("headers", "META", "environ")
+    return request_attribute(ctx, base) or identifier_of(base) in ("headers", "META", "environ")
 
 
 def _origin_checked(ctx: FileContext, node: ast.Assign) -> bool:

@@ -51,7 +51,6 @@ import ast
 import re
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._access.function_facts import calls_matching
@@ -92,8 +91,6 @@ _VERIFY = " Verify that it does not act on the session cookie, or that it checks
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     if isinstance(node, ast.Call):
         wrapped = node.args[0] if node.args else None
         if _is_exempt(node.func, ctx) and wrapped is not None and not _is_decorator(node, ctx):

@@ -52,7 +52,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_false, literal_value
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_settings_module, is_test_code
+from secreview.rules._access.file_kinds import is_dev_settings, is_module_level, is_settings_module
 from secreview.rules._access.object_facts import constant_str
 from secreview.rules._access.secret_values import SESSION_COOKIE
 from secreview.ruleset import Hit, Meta
@@ -81,8 +81,6 @@ _NON_PROD_CLASS = re.compile(r"test|dev|debug|local", re.IGNORECASE)
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     if isinstance(node, ast.Assign):
         yield from _assignment(node, ctx)
     elif isinstance(node, ast.ClassDef):

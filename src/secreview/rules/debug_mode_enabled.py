@@ -67,7 +67,6 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import is_web_module
 from secreview.analysis.values import argument, is_true, keyword
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
@@ -81,6 +80,7 @@ from secreview.rules._access.file_kinds import (
 from secreview.rules._access.object_facts import created_by
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import is_web_module
 
 META = Meta(
     code="SR207",

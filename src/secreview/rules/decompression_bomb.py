@@ -61,8 +61,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import EXTERNAL, PAYLOAD, constructor_of, find_origin
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
+from secreview.taint.provenance import BULK, constructor_of
 
 META = Meta(
     code="SR503",
@@ -121,7 +122,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         opened = _constructor_call(ctx, receiver)
         if opened is not None:
             data = argument(opened, None, "fileobj") or argument(opened, position, keyword)
-            yield from _report(ctx, node, data, f"`{made_by}(...).read()` with no size inflates", PAYLOAD)
+            yield from _report(ctx, node, data, f"`{made_by}(...).read()` with no size inflates", BULK)
     elif (
         method == "read"
         and isinstance(receiver, ast.Call)
@@ -144,17 +145,17 @@ def _archive(
         return
     data = argument(opened, position, keyword)
     yield from _report(
-        ctx, node, data, f"`{made_by}(...).{method}()` unpacks members of unchecked size from", PAYLOAD
+        ctx, node, data, f"`{made_by}(...).{method}()` unpacks members of unchecked size from", BULK
     )
 
 
 def _report(
-    ctx: FileContext, node: ast.Call, data: ast.expr | None, what: str, kinds: frozenset[str] = EXTERNAL
+    ctx: FileContext, node: ast.Call, data: ast.expr | None, what: str, parts: frozenset[str] | None = None
 ) -> Iterator[Hit]:
-    origin = find_origin(ctx, data, kinds)
+    origin = provenance.origin(ctx, data, provenance.REMOTE, parts=parts)
     if origin is None:
         return
-    confidence = Confidence.MEDIUM if origin.kind == "remote" else None
+    confidence = Confidence.MEDIUM if origin.part == "response" else None
     yield Hit(
         node,
         f"{what} {origin.source.description} with no limit on the output size: a small compressed "

@@ -46,7 +46,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import words_of
-from secreview.rules._crypto.scopes import function_name, in_test_code
+from secreview.rules._crypto.scopes import function_name
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -73,8 +73,6 @@ _ECB_NAMES = ("cryptography.hazmat.primitives.ciphers.modes.ECB",
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = ctx.call_name(node) or ""
     if name in _ECB_NAMES:
         if not _KEY_WRAP & set(words_of(function_name(ctx, node))):

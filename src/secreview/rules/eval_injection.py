@@ -60,9 +60,9 @@ from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._injection.sources import from_parameter, is_test_module
 from secreview.rules._injection.verdict import analyze, describe
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import is_parameter
 
 META = Meta(
     code="SR102",
@@ -108,11 +108,10 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         )
     elif (
         verdict.how
-        and not is_test_module(ctx)
         and verdict.how != "str.join()"
         and not _CODEGEN.search(verdict.text)
         and not any(_CODE_NAME.search(identifier_of(p.site) or identifier_of(p.expr)) for p in verdict.unsafe)
-        and any(from_parameter(ctx, p) for p in verdict.unsafe)
+        and any(is_parameter(ctx, p.site) or is_parameter(ctx, p.expr) for p in verdict.unsafe)
     ):
         yield Hit(
             node,

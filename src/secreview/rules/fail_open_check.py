@@ -11,6 +11,12 @@ error that is not a security exception (a service that cannot be reached) is
 not reported in a function that never answers "no" through its result (it
 denies by raising, every `return` is True): there the result gates nothing.
 
+Also, in any function, a denial raised inside a `try` (`raise HTTPUnauthorized()`,
+`raise PermissionDenied`, `raise exception.Forbidden()`) that the same `try`'s
+bare, `Exception` or same-class handler catches and only logs or passes: the
+code after the `try` runs as if access had been granted. A handler before it
+that may catch the denial (`except HTTPException: raise`) keeps it out.
+
 ## Why it matters
 When the check itself fails — a policy file cannot be parsed, the key service
 times out, the signature library raises — the function grants access
@@ -54,7 +60,7 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness.security_checks import fail_open
+from secreview.rules._robustness.security_checks import fail_open, swallowed_denial
 from secreview.rules._robustness.source_text import segment
 from secreview.ruleset import Hit, Meta
 
@@ -75,6 +81,16 @@ NODES = (ast.ExceptHandler,)
 def check(node: ast.ExceptHandler, ctx: FileContext) -> Iterator[Hit]:
     found = fail_open(ctx, node)
     if found is None:
+        denial = swallowed_denial(ctx, node)
+        if denial is not None:
+            yield Hit(
+                node,
+                f"the `{segment(ctx, denial)}` at line {denial.lineno} is caught by this handler, which only "
+                f"{'passes' if all(isinstance(s, ast.Pass) for s in node.body) else 'logs'}: the code after "
+                f"the `try` runs as if access had been granted.",
+                fix="Let the denial through (`except <the denial's class>: raise` before the broad handler, "
+                "or catch only the errors the check's calls raise) and deny in the handler.",
+            )
         return
     func, kind, granting = found
     where = "in the handler" if ctx.parent(granting) is node else f"after the `try` (line {granting.lineno})"

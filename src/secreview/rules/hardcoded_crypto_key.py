@@ -49,7 +49,6 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import word_set
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import hardcoded, literal_data, resolve
 from secreview.ruleset import Hit, Meta
 
@@ -90,8 +89,6 @@ _PUBLIC_MARKERS = ("PUBLIC KEY", "CERTIFICATE", "ssh-rsa ", "ssh-ed25519 ", "ecd
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     if isinstance(node, ast.Assign):
         yield from _flask_assignment(node, ctx)
         return

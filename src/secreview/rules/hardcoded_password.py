@@ -56,7 +56,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
@@ -86,8 +85,6 @@ NODES = (ast.Assign, ast.AnnAssign, ast.Dict, ast.Compare)
 
 
 def check(node: ast.Assign | ast.AnnAssign | ast.Dict | ast.Compare, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     if isinstance(node, ast.Compare):
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             left, right = node.left, node.comparators[0]

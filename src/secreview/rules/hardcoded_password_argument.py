@@ -50,7 +50,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import ambiguous_secret, auth_context, secret_identifier
@@ -124,8 +123,6 @@ def _secret_option_default(node: ast.Call, ctx: FileContext) -> Hit | None:
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     method = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
     if method in _SKIP_METHODS:
         return

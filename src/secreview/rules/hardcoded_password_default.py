@@ -42,7 +42,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import ambiguous_secret, auth_context, secret_identifier
@@ -65,8 +64,6 @@ NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def check(node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     args = node.args
     positional = [*args.posonlyargs, *args.args]
     pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=False))

@@ -1,7 +1,14 @@
 """Token, password, nonce or secret made with a predictable random generator.
 
 ## What it flags
-`random.random/randint/randrange/choice/choices/sample/getrandbits/shuffle/uniform/
+Data flow: a guessable value — `random.*` or a `random.Random()`'s methods, `uuid.uuid1()`, and
+the clock or the process id when made into text (`"%s:%d" % (user, time.time())`, hashed) — that
+reaches a value that must be unguessable: a session entry, a cookie, a cipher key, IV or nonce,
+an HMAC/JWT key, a password being hashed, or a place whose name says secret (`user.reset_token = v`,
+`headers["X-CSRF-Token"] = v`, `create(api_key=v)`, `{"client_secret": v}`, `send_reset_link(v)`),
+through helpers and modules. It is reported at the weak call, with the trace to the secret.
+
+Pattern: `random.random/randint/randrange/choice/choices/sample/getrandbits/shuffle/uniform/
 randbytes`, methods of a `random.Random()` instance and `numpy.random.*` when the
 value becomes a security value: it is assigned (directly, through `"".join(...)`,
 `str()`, an f-string or `+=` in a loop) to a name, attribute, dict key or keyword
@@ -12,9 +19,13 @@ and `os.urandom` are the safe twins; jitter, backoff, sampling and shuffling are
 alone, as are `test_*` functions, and `random.shuffle()` of a list whose values come
 from `os.urandom`/`secrets` (only their order is predictable).
 
-Confidence: medium; low (and low severity) for a value that is a salt and nothing
-else (`_generate_salt()`, `user.salt`): a salt must be unique, not secret, and
-`random` values are unique in practice.
+Confidence: high when the flow reaches a secret by nature (key, IV, nonce, password, MAC/JWT
+key) or a session entry, cookie or name that says credential; medium for a random value made
+into text that reaches a session entry or cookie under a name that says nothing (a bare pick
+such as `random.choice(VARIANTS)` there is not reported), and for the pattern part; low (and
+low severity) for a value that is a salt and nothing else (`_generate_salt()`, `user.salt`): a
+salt must be unique, not secret, and `random` values are unique in practice. A timestamp
+(`session["exp"] = time.time() + 300`) is never reported.
 
 ## Why it matters
 `random` is a Mersenne Twister: 624 outputs reveal its whole state, so an attacker who
@@ -56,9 +67,10 @@ from secreview.analysis.flow import reaching_value
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
-from secreview.rules._crypto.scopes import function_name, in_test_code
+from secreview.rules._crypto.scopes import function_name
 from secreview.rules._crypto.values import resolve, value_identifiers
-from secreview.ruleset import Hit, Meta
+from secreview.rules._crypto.weak_values import token_material, weak_flow_hit
+from secreview.ruleset import Hit, Meta, TaintQuery
 
 META = Meta(
     code="SR309",
@@ -73,8 +85,17 @@ META = Meta(
     bandit=("B311",),
 )
 NODES = (ast.Call,)
+
+
+def _for_sink(hit: Hit, sink: str, ctx: FileContext) -> Hit | None:
+    return weak_flow_hit(hit, sink, ctx, _named_secret)
+
+
+# The data-flow part: a guessable value (random, uuid1, the clock as token material) reaching a value
+# that must be unguessable, reported at the weak call with the trace (`_crypto/weak_values.py`).
+TAINT = TaintQuery(sources=frozenset({"weak_random"}), sinks=frozenset({"secret_bearing"}), for_sink=_for_sink)
 # Every generator below is `random.*`, `numpy.random.*` or one of their Random objects.
-NEEDS = ("random",)
+NEEDS = ("random", "time", "datetime")
 
 _RANDOM_FUNCS = frozenset({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits",
                            "shuffle", "uniform", "randbytes", "triangular"})
@@ -92,7 +113,8 @@ _STRING_BUILDERS = frozenset({"join", "format", "str", "hex", "hexdigest", "b64e
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = _insecure(ctx, node)
-    if not name or in_test_code(ctx, node):
+    if not name:
+        yield from _clock_key(ctx, node)
         return
     sinks = destinations(ctx, node)
     parent = ctx.parent(node)
@@ -112,6 +134,41 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if func and _secret(ctx, node, func) and _returned(ctx, node, sinks):
         message = f"`{func}()` returns a value made with `{name}`, which is predictable: use `secrets`."
         yield _hit(node, message, func)
+        return
+    size = _key_bytes(node) if name.endswith("randbytes") else 0
+    if size >= _KEY_BYTES:
+        yield Hit(node, f"`{name}({size})` draws {size * 8} bits from a predictable generator, the size of key "
+                  "material: use `os.urandom` or `secrets.token_bytes`.")
+
+
+_KEY_BYTES = 16  # 128 bits: nobody needs that many random bytes but for a key, a token or test data
+_CLOCKS = frozenset({"time.time", "time.time_ns", "datetime.datetime.now", "datetime.datetime.utcnow"})
+_SESSION_WORDS = frozenset({"session", "sessions"})
+_ID_WORDS = frozenset({"key", "id", "sid", "token", "ident", "identifier"})
+
+
+def _key_bytes(node: ast.Call) -> int:
+    arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "n"), None)
+    return arg.value if isinstance(arg, ast.Constant) and type(arg.value) is int else 0
+
+
+def _clock_key(ctx: FileContext, node: ast.Call) -> Iterator[Hit]:
+    """The clock made into text and returned as a session's key or id (`SessionStore._new_key()` returning
+    `"%s-%d" % (user, time.time())`): data flow sees no secret sink when the key is handed out later."""
+    name = ctx.call_name(node) or ""
+    if name not in _CLOCKS or not token_material(ctx, node):
+        return
+    func = ctx.enclosing_function(node)
+    cls = ctx.enclosing_class(node)
+    if func is None:
+        return
+    words = set(words_of(func.name))
+    if not (words & _ID_WORDS and (words | set(words_of(cls.name if cls else ""))) & _SESSION_WORDS):
+        return
+    if _returned(ctx, node, destinations(ctx, node)):
+        where = f"{cls.name}.{func.name}" if cls else func.name
+        yield Hit(node, f"`{where}()` makes a session key from `{name}()`, which anyone can guess to the "
+                  "second: use `secrets.token_urlsafe()`.")
 
 
 _SECURE_SOURCES = ("os.urandom", "secrets.", "random.SystemRandom")
@@ -185,6 +242,14 @@ def _secret(ctx: FileContext, node: ast.Call, identifier: str) -> bool:
         rest = "_".join(w for w in words if w not in ("token", "tokens"))
         return bool(rest and security_value(rest)) or _string_built(ctx, node)
     return True
+
+
+def _named_secret(ctx: FileContext, node: ast.Call | None, identifier: str) -> bool:
+    """The pattern part's word test, for a named sink of the data-flow part."""
+    if node is None:
+        return bool(names_password(identifier) or security_value(identifier)) and \
+            not set(words_of(identifier)) <= {"token", "tokens"}
+    return _secret(ctx, node, identifier)
 
 
 def _string_built(ctx: FileContext, node: ast.Call) -> bool:

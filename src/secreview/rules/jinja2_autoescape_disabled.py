@@ -56,8 +56,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import is_false, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._access.object_facts import created_by
-from secreview.rules._injection.sources import imports_web_framework
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import is_web_module
 
 META = Meta(
     code="SR122",
@@ -88,7 +88,7 @@ _HTML_TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)[\s>/]")
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    web = imports_web_framework(ctx)
+    web = is_web_module(ctx)
     if isinstance(node, ast.Assign):
         target = node.targets[0]
         if isinstance(target, ast.Attribute) and target.attr == "autoescape" and is_false(node.value):

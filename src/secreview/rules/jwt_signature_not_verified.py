@@ -3,7 +3,8 @@
 ## What it flags
 PyJWT and python-jose `jwt.decode(...)` calls that accept a token nobody signed:
 `options={"verify_signature": False}` (or `dict(verify_signature=False)`), PyJWT 1.x
-`verify=False`, an `algorithms` list containing `"none"`, and (medium confidence) no
+`verify=False`, python-jose's `jwt.get_unverified_claims(token)` used as the identity, an
+`algorithms` list containing `"none"`, and (medium confidence) no
 `algorithms` at all, which lets old PyJWT and python-jose take the algorithm from the
 token's own header. An unverified peek followed by a verified `jwt.decode` of the same
 token in the function (reading `kid` or `iss` to pick the key) is not reported, and
@@ -50,7 +51,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.references import reference, same_target
-from secreview.rules._crypto.scopes import calls_in_function, in_test_code
+from secreview.rules._crypto.scopes import calls_in_function
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -72,15 +73,15 @@ NEEDS = ("jwt",)
 
 _DECODERS = frozenset({"jwt.decode", "jwt.api_jwt.decode", "jwt.PyJWT().decode", "jwt.api_jwt.PyJWT().decode",
                        "jose.jwt.decode"})
+# python-jose's claim peek: no key, no check (the header peek, for `kid`, is left alone)
+_PEEKS = frozenset({"jose.jwt.get_unverified_claims"})
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = _decoder(ctx, node)
     if not name or any(kw.arg is None for kw in node.keywords):
         return
-    problem = _unverified(ctx, node)
+    problem = "reads the claims without verifying" if name in _PEEKS else _unverified(ctx, node)
     if problem:
         token = argument(node, 0, "jwt") or argument(node, None, "token")
         if _verified_later(ctx, node, name, token) or reference(token).startswith("self."):
@@ -102,7 +103,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
 
 def _decoder(ctx: FileContext, node: ast.Call) -> str:
     name = ctx.call_name(node) or ""
-    if name in _DECODERS:
+    if name in _DECODERS or name in _PEEKS:
         return name
     if isinstance(node.func, ast.Attribute) and node.func.attr == "decode":
         receiver = resolve(ctx, node.func.value)
@@ -139,7 +140,7 @@ def _verified_later(ctx: FileContext, node: ast.Call, name: str, token: ast.expr
     for call in calls_in_function(ctx, node):
         if call is node or (call.lineno, call.col_offset) <= (node.lineno, node.col_offset):
             continue
-        if _decoder(ctx, call) and not _unverified(ctx, call):
+        if _decoder(ctx, call) not in ("", *_PEEKS) and not _unverified(ctx, call):
             other = argument(call, 0, "jwt") or argument(call, None, "token")
             if other is not None and same_target(other, token):
                 return True

@@ -67,8 +67,8 @@ from secreview.model import Confidence, Severity
 from secreview.rules._access.function_facts import allowlist_test, calls_any, names_feeding, scope_of
 from secreview.rules._access.guards import calls_named, dotdot_test, guarded, membership
 from secreview.rules._access.vocabulary import word_set
-from secreview.rules._access.web_sources import PATH_NEUTRAL_CALLS, web_source
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.provenance import PATH_NEUTRAL_CALLS, web_source
 
 META = Meta(
     code="SR210",
@@ -197,11 +197,16 @@ def _only_route_segments(ctx: FileContext, call: ast.Call, arg: ast.AST) -> bool
         return False
     params = {a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)}
     local = assignments(ctx, func)
+    from_imported = {alias.asname or alias.name for stmt in ctx.tree.body if isinstance(stmt, ast.ImportFrom)
+                     for alias in stmt.names}
     seen = False
     stack: list[tuple[ast.AST, int]] = [(arg, 3)]
     while stack:
         expr, depth = stack.pop()
-        callees = {id(n) for c in ast.walk(expr) if isinstance(c, ast.Call) for n in ast.walk(c.func)}
+        # a callee is not a path part (`os.path.join`), but an object imported by name and called
+        # through (`request.args.get(...)`, `from flask import request`) is read: it stays in view
+        callees = {id(n) for c in ast.walk(expr) if isinstance(c, ast.Call) for n in ast.walk(c.func)
+                   if not (isinstance(n, ast.Name) and n is not c.func and n.id in from_imported)}
         for node in ast.walk(expr):
             if id(node) in callees or not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
                 continue

@@ -61,7 +61,6 @@ import re
 import stat
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, module_constant
 from secreview.model import Confidence, Severity
@@ -94,8 +93,6 @@ _PRIVILEGED_PATH = re.compile(
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     name = ctx.call_name(node) or ""
     if name in _CHMOD:
         mode_expr = argument(node, _CHMOD[name], "mode")

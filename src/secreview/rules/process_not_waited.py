@@ -6,7 +6,8 @@ local name that is never reaped: no `wait()`, `communicate()` or `poll()`, not
 used as a context manager, not returned or stored; or reaped only in an `except`
 handler, skipped by an early `return`, or reaped only after calls that may raise
 (low confidence). Also `communicate(timeout=...)`/`wait(timeout=...)` whose
-`TimeoutExpired` is not handled, so the child is neither killed nor reaped, and a
+`TimeoutExpired` is not handled, or is handled without touching the child (the
+finding is then on the `Popen`), so the child is neither killed nor reaped, and a
 bare `subprocess.Popen(...)` statement whose object is thrown away (low).
 
 ## Why it matters
@@ -135,6 +136,15 @@ def _unhandled_timeout(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             and any(_handles_timeout(ctx, h) for h in anc.handlers)
             and any(any(n is call for n in ast.walk(stmt)) for stmt in anc.body)
         ):
+            handler = next(h for h in anc.handlers if _handles_timeout(ctx, h))
+            if not _mentions(handler.body + anc.finalbody, receiver.id):
+                # The timeout is caught, but nothing kills or reaps the child on that path.
+                yield Hit(
+                    created.value,
+                    f"the process `{receiver.id}` is left running when `{receiver.id}.{call.func.attr}()` "  # type: ignore[attr-defined]
+                    f"times out: the handler at line {handler.lineno} neither kills nor reaps it.",
+                    confidence=Confidence.MEDIUM,
+                )
             return
         if isinstance(anc, (ast.With, ast.AsyncWith)) and any(
             i.context_expr is created.value for i in anc.items
@@ -146,6 +156,11 @@ def _unhandled_timeout(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         f"reaping `{receiver.id}`: the child keeps running and becomes a zombie.",
         confidence=Confidence.MEDIUM,
     )
+
+
+def _mentions(stmts: list[ast.stmt], name: str) -> bool:
+    """The statements use the process (`proc.kill()`, `proc.communicate()`, `_reap(proc)`)."""
+    return any(isinstance(n, ast.Name) and n.id == name for s in stmts for n in ast.walk(s))
 
 
 def _handles_timeout(ctx: FileContext, handler: ast.ExceptHandler) -> bool:

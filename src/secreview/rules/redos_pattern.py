@@ -54,10 +54,10 @@ from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._dos.pattern_use import compiled_pattern_is_whole
-from secreview.rules._dos.provenance import EXTERNAL, find_origin
 from secreview.rules._dos.redos import redos_witness
 from secreview.rules._dos.regex_calls import REGEX_FUNCS, literal_string, regex_call, regex_flags
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR501",
@@ -109,7 +109,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     subject = argument(node, _STRING_POSITION[func], "string") if func in _STRING_POSITION else None
     if subject is not None and is_literal(subject, ctx):
         return  # matched against fixed text: nobody can feed it a bad string
-    origin = find_origin(ctx, subject, EXTERNAL) if subject is not None else None
+    origin = provenance.origin(ctx, subject, provenance.REMOTE) if subject is not None else None
     if origin is not None:
         yield Hit(
             node,

@@ -62,9 +62,9 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument, is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import EXTERNAL, OPERATOR, find_origin
 from secreview.rules._dos.regex_calls import regex_call
 from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint import provenance
 
 META = Meta(
     code="SR502",
@@ -99,7 +99,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     pattern = argument(node, 0, "pattern")
     if pattern is None or is_literal(pattern, ctx):
         return
-    origin = find_origin(ctx, pattern, EXTERNAL | OPERATOR, stop=_SANITIZERS)
+    origin = provenance.origin(ctx, pattern, provenance.ALL, stop=_SANITIZERS)
     if origin is None:
         return
     trace = trace_for(ctx, origin.source, node, f"{module}.{func}(pattern, ...)")

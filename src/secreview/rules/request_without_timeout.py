@@ -49,8 +49,8 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import HTTP_METHODS, SESSION_FACTORIES, constructor_of
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import HTTP_METHODS, SESSION_FACTORIES, constructor_of
 
 META = Meta(
     code="SR507",

@@ -51,7 +51,6 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.references import reference
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -79,8 +78,6 @@ _RUNNERS = ("subprocess.", "os.system", "os.popen", "asyncio.create_subprocess_"
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     if isinstance(node, ast.Assign):
         target = node.targets[0] if len(node.targets) == 1 else None
         if isinstance(target, ast.Attribute) and target.attr == "hostkeys" and _is_none(ctx, node.value):

@@ -52,7 +52,6 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.references import reference
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import hardcoded, resolve
 from secreview.ruleset import Hit, Meta
 
@@ -81,8 +80,6 @@ _PYCRYPTO_STREAM = frozenset({"ChaCha20", "Salsa20", "ChaCha20_Poly1305", "XChaC
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = ctx.call_name(node) or ""
     iv, key, what = _iv_and_key(ctx, node, name)
     if iv is None:
@@ -118,12 +115,28 @@ def _iv_and_key(ctx: FileContext, node: ast.Call, name: str) -> tuple[ast.expr |
         return argument(node, 2, "iv"), argument(node, 1, "key"), "EVP.Cipher"
     if isinstance(node.func, ast.Attribute) and node.func.attr == "encrypt":
         receiver = resolve(ctx, node.func.value)
+        if isinstance(receiver, ast.Attribute):
+            receiver = _self_attribute(ctx, receiver)
         if isinstance(receiver, ast.Call):
             cls = ctx.call_name(receiver) or ""
             if cls.startswith(_AEAD) and cls[len(_AEAD):] in _AEAD_CLASSES:
                 key = argument(receiver, 0, "key")
                 return argument(node, 0, "nonce"), key, f"{cls[len(_AEAD):]}.encrypt"
     return None, None, ""
+
+
+def _self_attribute(ctx: FileContext, expr: ast.Attribute) -> ast.expr | None:
+    """`self._aead` -> `AESGCM(key)` when the class assigns that attribute exactly once (in any method):
+    the AEAD object a codec builds in `__init__` and uses in `encrypt`/`issue`."""
+    if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
+        return None
+    cls = ctx.enclosing_class(expr)
+    if cls is None:
+        return None
+    values = [stmt.value for stmt in ast.walk(cls) if isinstance(stmt, ast.Assign)
+              for target in stmt.targets if isinstance(target, ast.Attribute) and target.attr == expr.attr
+              and isinstance(target.value, ast.Name) and target.value.id == "self"]
+    return values[0] if len(values) == 1 else None
 
 
 def _cipher_key(ctx: FileContext, mode_call: ast.Call) -> ast.expr | None:

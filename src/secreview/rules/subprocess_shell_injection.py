@@ -12,7 +12,8 @@ argument list are not reported.
 
 ## Confidence
 - high: the command contains a value from outside the program (request data, argv,
-  the environment, a socket), shown with a trace;
+  the environment, a socket), shown with a trace; not where the taint engine judged the
+  call and found nothing reaching it (it follows values through checks and sanitizers);
 - medium: the command is built by string operations from non-literal values; it is a
   defect when a caller passes untrusted data;
 - low: the command is an opaque non-literal value (`subprocess.run(cmd, shell=True)`
@@ -54,10 +55,11 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, FunctionNode
-from secreview.analysis.flow import assignments, built_string, external_source, reaching_value, trace_for
+from secreview.analysis.flow import assignments, built_string, reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import source_of
 
 META = Meta(
     code="SR101",
@@ -100,7 +102,9 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     if _quoted_only(ctx, command):
         return  # every interpolated value is one shell word (shlex.quote) or a number
-    source = external_source(ctx, command)
+    source = source_of(ctx, command, follow="carriers")  # a lookup keyed by the input is not its text
+    if source and _judged_by_data_flow(ctx, node):
+        source = None  # data flow followed the values into this call and reports what reaches it
     built = built_string(ctx, command)
     if source:
         yield Hit(
@@ -119,6 +123,18 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         shown = ctx.segment(command) or "the command"
         yield Hit(node, f"`{name}` runs `{_short(shown)}` through a shell; it is not a literal, so whoever "
                   "supplies it chooses the commands that run.", confidence=Confidence.LOW)
+
+
+def _judged_by_data_flow(ctx: FileContext, node: ast.Call) -> bool:
+    """The taint engine typed this call as a command sink, judged what reaches it (with the guards,
+    conversions and project sanitizers in between) and found no flow: its silence outweighs the
+    pattern's guess that request data is in the command (`if not RE.fullmatch(branch): return`
+    before it). Where it does report a flow, the source claim stays (the report keeps the traced one)."""
+    from secreview.taint.module import JUDGED_SINKS
+    from secreview.taint.rules import REACHED_SINKS
+
+    key = (id(node), "command")
+    return key in ctx.memo(JUDGED_SINKS, ctx.tree, set) and key not in ctx.memo(REACHED_SINKS, ctx.tree, set)
 
 
 def _fixed(ctx: FileContext, expr: ast.expr, depth: int = 0) -> bool:

@@ -43,7 +43,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import argument, keyword
@@ -85,8 +84,6 @@ _NORMALIZERS = {"realpath", "abspath", "resolve", "normpath"}
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if is_test_code(ctx):
-        return
     func = node.func
     name = ctx.call_name(node) or ""
     if name == "shutil.unpack_archive":

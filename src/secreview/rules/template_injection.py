@@ -11,7 +11,9 @@ Template engines compiling template *source* that is assembled by f-string, `%`,
 program: `flask.render_template_string()`, `jinja2.Template()`,
 `Environment.from_string()` (a `jinja2.Environment` or Flask's `app.jinja_env`),
 `mako.template.Template()`, `django.template.Template()` and
-`tornado.template.Template()`. A sandboxed Jinja environment
+`tornado.template.Template()`. A Jinja2 environment that is not sandboxed (also one
+`__init__` keeps in `self`) compiling any non-literal value with `from_string` is
+reported with low confidence: whoever writes that text runs code. A sandboxed Jinja environment
 (`jinja2.sandbox.SandboxedEnvironment`) is not reported, and neither is passing
 the data as a template *variable* (`render_template_string(TEMPLATE, name=name)`).
 
@@ -148,6 +150,16 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             fix=fix,
             confidence=Confidence.MEDIUM,
         )
+    elif call == "from_string" and fix is JINJA_FIX:
+        # An opaque value compiled by a Jinja2 environment that is not sandboxed: a choice a reviewer
+        # must see (whoever writes that text runs code on the server), low as nothing shows who does.
+        yield Hit(
+            node,
+            f"`from_string` compiles {describe(verdict.unsafe[0], ctx)} in a Jinja2 environment that is not "
+            "sandboxed; it is not a literal, so whoever writes that template runs code on the server.",
+            fix=fix,
+            confidence=Confidence.LOW,
+        )
 
 
 def _environment(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
@@ -171,6 +183,17 @@ def _environment(ctx: FileContext, expr: ast.expr, depth: int = 3) -> bool:
     if isinstance(expr, ast.Name) and depth > 0:
         value = reaching_value(ctx, expr)
         return value is not None and value is not expr and _environment(ctx, value, depth - 1)
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self" \
+            and depth > 0:
+        # `self._env = jinja2.Environment(...)`, written only in the class's `__init__`
+        cls = ctx.enclosing_class(expr)
+        init = next((n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None) \
+            if cls is not None else None
+        values = [n.value for n in ast.walk(init) if isinstance(n, ast.Assign) and len(n.targets) == 1
+                  and isinstance(n.targets[0], ast.Attribute) and n.targets[0].attr == expr.attr
+                  and isinstance(n.targets[0].value, ast.Name) and n.targets[0].value.id == "self"] \
+            if init is not None else []
+        return len(values) == 1 and _environment(ctx, values[0], depth - 1)
     return False
 
 

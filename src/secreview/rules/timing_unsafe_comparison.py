@@ -49,14 +49,14 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
-from secreview.analysis.flow import external_source, is_route_handler
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
-from secreview.rules._crypto.scopes import function_name, in_test_code
-from secreview.rules._crypto.supplied_values import imports_crypto, incoming
+from secreview.rules._crypto.scopes import function_name, imports_crypto
 from secreview.rules._crypto.values import single_value
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import is_route_handler, source_of
+from secreview.taint.provenance import supplied as from_caller
 
 META = Meta(
     code="SR310",
@@ -115,7 +115,7 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
     supplied = None
     for label, kind in kinds:
         if kind == "strong":
-            supplied = supplied if supplied is not None else incoming(ctx, left) or incoming(ctx, right)
+            supplied = supplied if supplied is not None else from_caller(ctx, left) or from_caller(ctx, right)
             if supplied:
                 yield Hit(node, f"{label} " + _LEAK.format(op=op))
                 return
@@ -123,7 +123,7 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
     if not labels:
         return
     func = ctx.enclosing_function(node)
-    outside = any(external_source(ctx, side) for side in (left, right))
+    outside = any(source_of(ctx, side) for side in (left, right))
     outside = outside or func is not None and is_route_handler(ctx, func)
     outside = outside or bool(_AUTH_FUNCTIONS & set(words_of(func.name if func else "")))
     if outside and _decides_access(ctx, node):
@@ -131,7 +131,23 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
 
 
 def _kind(ctx: FileContext, side: ast.expr) -> tuple[str, str]:
-    """("`signature`", "hmac" | "strong" | "token" | "password") or ("", "")."""
+    """("`signature`", "hmac" | "strong" | "token" | "password") or ("", ""); a local name that says
+    nothing (`presented`, `expected`) is judged by the value bound to it once: the header or option
+    it was read from (`headers.get("X-Service-Token", "")`, `CONF.api.service_token or ""`)."""
+    label, kind = _named_kind(ctx, side)
+    if kind or not isinstance(side, ast.Name):
+        return label, kind
+    value = single_value(ctx, side)
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and value.values:
+        value = value.values[0]
+    if isinstance(value, (ast.Call, ast.Attribute, ast.Subscript)):
+        label, kind = _named_kind(ctx, value)
+        if kind:
+            return f"`{side.id}` ({label})", kind
+    return "", ""
+
+
+def _named_kind(ctx: FileContext, side: ast.expr) -> tuple[str, str]:
     ident = ""
     if isinstance(side, ast.Call):
         func = side.func
@@ -218,7 +234,7 @@ def _stored_attributes(ctx: FileContext, cls: ast.ClassDef) -> frozenset[str]:
 
 
 def _excluded_context(ctx: FileContext, node: ast.Compare) -> bool:
-    if function_name(ctx, node) in _DUNDER or in_test_code(ctx, node):
+    if function_name(ctx, node) in _DUNDER:
         return True
     for anc in ctx.ancestors(node):
         if isinstance(anc, ast.Assert):

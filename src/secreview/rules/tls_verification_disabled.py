@@ -66,7 +66,7 @@ from secreview.analysis.values import argument, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import words_of
 from secreview.rules._crypto.references import reference, same_target
-from secreview.rules._crypto.scopes import calls_in_function, guarded_by_option, in_test_code
+from secreview.rules._crypto.scopes import calls_in_function, guarded_by_option
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -115,8 +115,6 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
     message, confidence = found
     # `verify=` of a callee that may not be an HTTP client: turning it to True is not known to be right.
     rewrite = _verify_on(node, ctx) if confidence != Confidence.LOW else None
-    if in_test_code(ctx, node):  # a test function in a module the test-code policy does not see as tests
-        message, confidence = f"{message} (in a test)", Confidence.LOW
     yield Hit(node, message, rewrite=rewrite, confidence=confidence)
 
 

@@ -6,7 +6,10 @@ An `if` whose test checks a path (`os.path.exists/isfile/isdir/islink/lexists`,
 then creates, writes, removes, renames or changes the permissions of the same
 path (`os.makedirs`, `os.mkdir`, `os.remove`, `os.rename`, `os.chmod`,
 `shutil.rmtree`/`copy`/`move`, `open(p, "w")`, `Path.mkdir()/unlink()/write_text()`
-...). The finding is on the operation and names the check.
+...). The finding is on the operation and names the check. When a branch of the
+`if` always leaves the block (`if os.path.islink(p): return`, `if
+os.path.exists(p): raise ...`), the operations after the `if` count too: the
+check decides whether they run.
 
 Not flagged: read-only opens after an existence check (a harmless race), and,
 after an existence check, operations that handle the race themselves
@@ -17,7 +20,10 @@ is flagged even then: the check itself is the flaw. Nor are paths under a direct
 put anything there).
 
 Confidence: the race is an attack only when someone else can write where the
-path lives and this code has something to lose to them. High after `os.access()`.
+path lives and this code has something to lose to them. High after `os.access()`;
+a read-only open after `os.access()` is reported too, at low confidence (medium in
+privileged code), since it is an attack only where this code has more rights than
+the user it asks for.
 Medium for operations that act through a swapped-in symlink (opening for writing,
 chmod/chown, a copy's destination) on a path in a directory every user can write
 (`tempfile.gettempdir()`, `/tmp/...`) or in privileged code (an oslo.privsep
@@ -64,9 +70,9 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import opens_for_writing
 from secreview.model import Confidence, Severity
+from secreview.rules._lifetime.path_owners import directory_kind, privileged
 from secreview.rules._lifetime.scopes import walk_local, walk_stmts
 from secreview.ruleset import Hit, Meta
 
@@ -151,20 +157,26 @@ def _f_ok(ctx: FileContext, call: ast.Call) -> bool:
 def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
     for check_call, path in _checks(ctx, node.test):
         key = ast.dump(path)
-        for op, label, hint, follows in _operations(ctx, node, key):
-            # os.access(p, os.F_OK) only asks whether the path exists: judge it like exists().
-            is_access = ctx.call_name(check_call) == "os.access" and not _f_ok(ctx, check_call)
+        # os.access(p, os.F_OK) only asks whether the path exists: judge it like exists().
+        is_access = ctx.call_name(check_call) == "os.access" and not _f_ok(ctx, check_call)
+        for op, label, hint, follows in _candidates(ctx, node, key, is_access):
             if not is_access and _handles_race(ctx, op, node):
                 continue
-            if isinstance(path, ast.Name) and _rebound(node, path.id, op):
+            if isinstance(path, ast.Name) and _rebound(ctx, node, path.id, op):
                 continue
-            owner = _directory_kind(ctx, path)
+            owner = directory_kind(ctx, path)
             if owner == "mkdtemp":
                 continue  # a directory only this process can write: nobody can swap the path
             checked = ctx.segment(check_call) or "the check"
-            severity = Severity.HIGH if is_access else (Severity.MEDIUM if follows else Severity.LOW)
+            writes = follows is not None
+            severity = Severity.HIGH if is_access and writes else (Severity.MEDIUM if follows else Severity.LOW)
             why, confidence = "; the path can change in between.", Confidence.HIGH if is_access else None
-            if is_access:
+            if is_access and not writes:
+                # Reading what os.access() allowed: an attack only where this code has more rights than
+                # the user it asks for (setuid, root helpers).
+                why += " `os.access()` before opening is the flaw itself: open first and let the open decide."
+                confidence = Confidence.MEDIUM if privileged(ctx, op) else Confidence.LOW
+            elif is_access:
                 why += " `os.access()` before using a path is the flaw itself."
             elif not follows:
                 confidence = Confidence.LOW
@@ -175,7 +187,7 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                       "normally writable by the service alone)."
             elif owner == "shared":
                 why = "; the path is in a directory every user can write, so another user can swap it in between."
-            elif _privileged(ctx, op):
+            elif privileged(ctx, op):
                 why = "; the path can change in between, and this code runs with privileges (a privsep entrypoint)."
             else:
                 confidence = Confidence.LOW  # nothing says another user can write where the path lives
@@ -188,6 +200,32 @@ def check(node: ast.If, ctx: FileContext) -> Iterator[Hit]:
                 confidence=confidence,
             )
             break
+
+
+def _candidates(
+    ctx: FileContext, node: ast.If, key: str, is_access: bool
+) -> Iterator[tuple[ast.Call, str, str, bool | None]]:
+    """Operations on the checked path in the `if`'s branches, then, when a branch always leaves the block
+    (`if os.path.islink(p): return`, `if os.path.exists(p): raise ...`), in the statements after the `if`:
+    the check decides whether they run. `follows` is None for a read-only open after `os.access()`."""
+    yield from _operations(ctx, node.body + node.orelse, node, key, is_access)
+    if not _can_leave(node):
+        return
+    parent = ctx.parent(node)
+    for _field, value in ast.iter_fields(parent) if parent is not None else ():
+        if isinstance(value, list) and any(v is node for v in value):
+            rest = value[next(i for i, v in enumerate(value) if v is node) + 1:]
+            yield from _operations(ctx, rest, parent, key, is_access)
+
+
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _can_leave(node: ast.If) -> bool:
+    """A branch that always leaves the block (it ends with `return`/`raise`/`continue`/`break`): then the check
+    decides whether the code after the `if` runs. A `raise` nested in a branch may answer something else
+    (an error of a command run in between), and the code after the `if` runs on both outcomes of the check."""
+    return any(branch and isinstance(branch[-1], _EXITS) for branch in (node.body, node.orelse))
 
 
 def _checks(ctx: FileContext, test: ast.expr) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -211,12 +249,15 @@ def _pathlike(expr: ast.expr) -> bool:
     return isinstance(expr, (ast.Name, ast.Attribute, ast.Call, ast.BinOp))
 
 
-def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.Call, str, str, bool]]:
-    """(call, label, fix hint, acts through links) for each operation on the checked path."""
-    for inner in walk_stmts(node.body + node.orelse):
+def _operations(
+    ctx: FileContext, stmts: list[ast.stmt], stop: ast.AST, key: str, is_access: bool = False
+) -> Iterator[tuple[ast.Call, str, str, bool | None]]:
+    """(call, label, fix hint, acts through links) for each operation on the checked path in `stmts`
+    (under `stop`); after `os.access()` a read-only open too (acts through links: None)."""
+    for inner in walk_stmts(stmts):
         if (
             isinstance(inner, ast.If)
-            and inner is not node
+            and inner is not stop
             and any(ast.dump(p) == key for _c, p in _checks(ctx, inner.test))
         ):
             continue  # a nested check of the same path reports its own operations
@@ -224,9 +265,9 @@ def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.
             continue
         if any(
             isinstance(a, ast.If)
-            and a is not node
+            and a is not stop
             and any(ast.dump(p) == key for _c, p in _checks(ctx, a.test))
-            for a in _ancestors_until(ctx, inner, node)
+            for a in _ancestors_until(ctx, inner, stop)
         ):
             continue
         name = ctx.call_name(inner) or ""
@@ -238,9 +279,12 @@ def _operations(ctx: FileContext, node: ast.If, key: str) -> Iterator[tuple[ast.
             if matched and not _safe_keyword(inner):
                 follows = matched[-1] > 0 if name in _RENAMES else name.rsplit(".", 1)[-1] in _FOLLOWS_LINKS
                 yield inner, name, hint, follows
-        elif name in _OPENERS and inner.args and ast.dump(inner.args[0]) == key and _writes(ctx, inner, name):
-            hint = "open it with mode 'x' (exclusive create) or handle the race"
-            yield inner, name.removeprefix("builtins."), hint, True
+        elif name in _OPENERS and inner.args and ast.dump(inner.args[0]) == key:
+            if _writes(ctx, inner, name):
+                hint = "open it with mode 'x' (exclusive create) or handle the race"
+                yield inner, name.removeprefix("builtins."), hint, True
+            elif is_access:
+                yield inner, name.removeprefix("builtins."), "open it and handle `PermissionError`", None
         elif isinstance(inner.func, ast.Attribute) and ast.dump(inner.func.value) == key:
             method = inner.func.attr
             label = f"{ctx.segment(inner.func) or method}()"
@@ -303,78 +347,16 @@ def _catches_race(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
     return any((ctx.qualname(t) or "").rsplit(".", 1)[-1] in _RACE_ERRORS for t in types)
 
 
-def _rebound(node: ast.If, name: str, op: ast.AST) -> bool:
-    """The path variable is assigned again inside the branch before the operation."""
-    for inner in walk_stmts(node.body + node.orelse):
+def _rebound(ctx: FileContext, node: ast.If, name: str, op: ast.AST) -> bool:
+    """The path variable is assigned again between the check and the operation (in the branch, or in
+    the statements after the `if`)."""
+    scope = ctx.parent(node) or node
+    for inner in walk_local(scope):
         if (
             isinstance(inner, ast.Name)
             and inner.id == name
             and isinstance(inner.ctx, ast.Store)
-            and inner.lineno <= op.lineno
-        ):  # type: ignore[attr-defined]
+            and node.lineno <= inner.lineno <= op.lineno  # type: ignore[attr-defined]
+        ):
             return True
     return False
-
-
-_PRIVATE_DIRS = frozenset({"tempfile.mkdtemp", "tempfile.TemporaryDirectory"})
-_SHARED_DIRS = frozenset({"tempfile.gettempdir"})
-_JOINS = frozenset({"os.path.join", "os.path.abspath", "os.path.realpath", "os.path.normpath",
-                    "os.path.dirname", "pathlib.Path", "pathlib.PurePath"})  # fmt: skip
-# Receivers of configuration options: oslo.config's CONF, a driver's `self.configuration`, `conf`, `settings`.
-_CONFIG_ROOTS = frozenset({"CONF", "conf", "cfg", "configuration", "config", "settings"})
-
-
-_SHARED_PREFIXES = ("/tmp/", "/var/tmp/", "/dev/shm/")
-
-
-def _privileged(ctx: FileContext, node: ast.AST) -> bool:
-    """Code that runs with more privilege than its callers: an oslo.privsep entrypoint (`@ctx.entrypoint`) or
-    a module of a `privsep` package."""
-    if "privsep" in ctx.path.replace("\\", "/").split("/"):
-        return True
-    func = ctx.enclosing_function(node)
-    for deco in getattr(func, "decorator_list", ()):
-        target = deco.func if isinstance(deco, ast.Call) else deco
-        if isinstance(target, ast.Attribute) and target.attr == "entrypoint":
-            return True
-    return False
-
-
-def _directory_kind(ctx: FileContext, path: ast.expr, depth: int = 4) -> str | None:
-    """What the code says about the directory the checked path lives in: "mkdtemp" (made by
-    `tempfile.mkdtemp()`, mode 0700: only this process writes there), "config" (named by a configuration
-    option, such as oslo.config's `CONF.instances_path` or a driver's `self.configuration.x`: the service's
-    own) or "shared" (`tempfile.gettempdir()`, `/tmp/...`: every user writes there)."""
-    if depth < 0:
-        return None
-    if isinstance(path, ast.Constant) and isinstance(path.value, str):
-        return "shared" if path.value.startswith(_SHARED_PREFIXES) or path.value in ("/tmp", "/var/tmp") else None
-    if isinstance(path, ast.JoinedStr) and path.values:
-        return _directory_kind(ctx, path.values[0], depth - 1)
-    if isinstance(path, ast.BinOp) and isinstance(path.op, (ast.Add, ast.Mod)):
-        return _directory_kind(ctx, path.left, depth - 1)
-    if isinstance(path, ast.Name):
-        value = reaching_value(ctx, path)
-        return _directory_kind(ctx, value, depth - 1) if value is not None else None
-    if isinstance(path, ast.Attribute):
-        if isinstance(path.value, ast.Call):  # TemporaryDirectory().name
-            return _directory_kind(ctx, path.value, depth - 1)
-        names = []
-        node: ast.expr = path
-        while isinstance(node, ast.Attribute):
-            names.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name):
-            names.append(node.id)
-        return "config" if _CONFIG_ROOTS & set(names[1:]) else None
-    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div):  # Path(tmp) / "name"
-        return _directory_kind(ctx, path.left, depth - 1)
-    if isinstance(path, ast.Call):
-        name = ctx.call_name(path) or ""
-        if name in _PRIVATE_DIRS:
-            return "mkdtemp"
-        if name in _SHARED_DIRS:
-            return "shared"
-        if name in _JOINS and path.args:
-            return _directory_kind(ctx, path.args[0], depth - 1)
-    return None

@@ -11,9 +11,11 @@ everything the peer sends:
   asyncio `(reader, writer)` connection handler;
 - loops that append `conn.recv(n)` to a buffer (`data += chunk`) on an accepted
   connection with no bound on the buffer's length in the loop.
-A read sized by the client's `Content-Length` (`read(int(environ["CONTENT_LENGTH"]))`)
-is the WSGI idiom and is not reported: the server or proxy in front is expected
-to cap it. `sys.stdin.read()` is not a server read.
+- the same reads sized by what the client declares (`read(int(environ["CONTENT_LENGTH"]))`,
+  `read(int(self.headers["Content-Length"]))`) when nothing in the function compares
+  that size with a limit (`if length > MAX_BODY: ...`) or caps it (`min(length, MAX)`):
+  the client chooses the allocation.
+`sys.stdin.read()` is not a server read.
 
 ## Why it matters
 The client decides how many bytes arrive; reading until end of stream lets one
@@ -54,11 +56,11 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import REQUEST_OBJECTS, reaching_value
+from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import params_of
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR504",
@@ -88,6 +90,15 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             yield Hit(
                 node,
                 f"`{ctx.segment(node)}` reads {what} until the client stops sending, with no size limit.",
+            )
+    elif method == "read" and (size := argument(node, 0, "size")) is not None:
+        declared = provenance.origin(ctx, size, provenance.REMOTE, through_conversions=True)
+        if declared is not None and not _capped(ctx, size, node) and _whole_body(ctx, receiver, node):
+            yield Hit(
+                node,
+                f"`{ctx.segment(node)}` reads as many bytes as {declared.source.description} declares, and "
+                "nothing compares that size with a limit: the client chooses how much memory this takes.",
+                trace=trace_for(ctx, declared.source, node, "read(size)"),
             )
     elif method == "get_data" and _is_flask_request(ctx, receiver) and not _flask_limited(ctx, node):
         yield Hit(
@@ -119,7 +130,7 @@ def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | N
             return "the WSGI request body"
         func = ctx.enclosing_function(call)
         if func is not None and receiver.id == "reader" and value is None:
-            names = {a.arg for a in params_of(func)}
+            names = {a.arg for a in provenance.params_of(func)}
             if {"reader", "writer"} <= names:
                 return "the client connection (asyncio StreamReader)"
         return None
@@ -127,7 +138,7 @@ def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | N
         return "the WSGI request body"
     if isinstance(receiver, ast.Attribute):
         base = ctx.qualname(receiver.value)
-        if receiver.attr in {"body_file", "body_file_raw"} and base in REQUEST_OBJECTS:
+        if receiver.attr in {"body_file", "body_file_raw"} and provenance.is_request_object(base):
             return "the request body"
         if (
             receiver.attr == "stream"
@@ -141,27 +152,11 @@ def _whole_body(ctx: FileContext, receiver: ast.expr, call: ast.Call) -> str | N
 
 
 def _is_wsgi_input(ctx: FileContext, expr: ast.AST | None) -> bool:
-    if isinstance(expr, ast.Subscript):
-        key = expr.slice
-    elif (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr == "get"
-        and expr.args
-    ):
-        key = expr.args[0]
-    else:
-        return False
-    return isinstance(key, ast.Constant) and key.value == "wsgi.input"
+    return expr is not None and provenance.is_wsgi_body(ctx, expr)
 
 
 def _is_flask_request(ctx: FileContext, expr: ast.AST) -> bool:
-    name = ctx.qualname(expr)
-    if name == "flask.request":
-        return True
-    return name in {"request", "req"} and any(
-        v.split(".")[0] in {"flask", "werkzeug"} for v in ctx.imports.values()
-    )
+    return provenance.is_flask_request(ctx, expr)
 
 
 def _flask_limited(ctx: FileContext, call: ast.AST) -> bool:
@@ -203,7 +198,7 @@ def _server_socket(ctx: FileContext, receiver: ast.expr) -> bool:
         return (
             func is not None
             and bool(_SERVER_PARAMS.match(receiver.id))
-            and any(a.arg == receiver.id for a in params_of(func))
+            and any(a.arg == receiver.id for a in provenance.params_of(func))
         )
     if isinstance(value, ast.Subscript):
         value = value.value
@@ -260,5 +255,24 @@ def _bounded(ctx: FileContext, loop: ast.While, buffer: str) -> bool:
             if isinstance(node, ast.Name) and _BOUND_WORDS.search(node.id):
                 return True
             if isinstance(node, ast.Attribute) and _BOUND_WORDS.search(node.attr):
+                return True
+    return False
+
+
+def _capped(ctx: FileContext, size: ast.expr, call: ast.Call) -> bool:
+    """The size is bounded before the read: `min(n, MAX)`, or a comparison of the same name with
+    something (`if length > MAX_BODY: abort(413)`) earlier in the function."""
+    names = {size.id} if isinstance(size, ast.Name) else set()
+    if isinstance(size, ast.Name):
+        value = reaching_value(ctx, size)
+        if isinstance(value, ast.Call) and (ctx.call_name(value) or "").rsplit(".", 1)[-1] == "min":
+            return True
+    if isinstance(size, ast.Call) and (ctx.call_name(size) or "").rsplit(".", 1)[-1] == "min":
+        return True
+    scope = ctx.enclosing_function(call) or ctx.tree
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Compare) and node.lineno <= call.lineno:
+            operands = [node.left, *node.comparators]
+            if any(isinstance(o, ast.Name) and o.id in names for o in operands):
                 return True
     return False

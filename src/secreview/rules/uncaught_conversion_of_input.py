@@ -5,7 +5,10 @@
 `ipaddress.ip_address()`, `decimal.Decimal()`, `json.loads()` and
 `base64.b64decode()` applied directly to outside input — a request argument,
 form field, header, cookie, JSON field or body, an untyped route parameter,
-`sys.argv[n]` or `input()` — with no enclosing `try` that catches the error
+`sys.argv[n]` or `input()`, or a message that a consumer loop of the class
+takes off a queue (`msg = self.queue.get(timeout=1); self.handle(msg)` in a
+`while` loop) and hands to the method — with no enclosing `try` (for a
+message: neither around the conversion nor around the loop's call) that catches the error
 the conversion raises (ValueError / TypeError, `JSONDecodeError`,
 `binascii.Error`, `InvalidOperation`, or `Exception`), no app-wide
 `errorhandler` for it in the file, and no shape check (`s.isdigit()`,
@@ -65,15 +68,15 @@ from secreview.model import Confidence, Severity
 from secreview.rules._robustness.catching import caught_here
 from secreview.rules._robustness.input_conversion import (
     CONVERTERS,
-    direct_input,
     file_error_handlers,
-    is_web_request,
     request_from_caller,
     route_param_typed,
     schema_validated,
     shape_checked,
 )
+from secreview.rules._robustness.queued_messages import queued_message
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import direct_input, is_web_request
 
 META = Meta(
     code="SR605",
@@ -100,6 +103,15 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     value = node.args[0]
     source = direct_input(ctx, value)
     if source is None:
+        source = queued_message(ctx, value, errors)
+        if source is not None and not caught_here(ctx, node, errors) and not shape_checked(ctx, node, value):
+            short = name.split(".", 1)[1] if name.startswith("builtins.") else name  # type: ignore[union-attr]
+            yield Hit(
+                node,
+                f"`{short}()` converts {source.description} with nothing catching "
+                f"{'/'.join(sorted(errors - _NOT_SHOWN))} on the way: one malformed message ends the loop.",
+                trace=trace_for(ctx, source, node, f"{short}(...)"),
+            )
         return
     func = ctx.enclosing_function(node)
     if isinstance(source.node, ast.Name) and route_param_typed(ctx, source.node.id, func):

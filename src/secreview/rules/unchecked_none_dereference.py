@@ -74,7 +74,7 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness.catching import caught_here, dead_code, in_test_code
+from secreview.rules._robustness.catching import caught_here, dead_code
 from secreview.rules._robustness.none_results import (
     element_document,
     element_find,
@@ -107,7 +107,7 @@ def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
     why = why or element
     if not why:
         return
-    if in_test_code(ctx, node) or dead_code(ctx, node):
+    if dead_code(ctx, node):
         return
     outside = outside_miss(ctx, node)
     if element:

@@ -50,14 +50,14 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import external_source
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
-from secreview.rules._robustness.catching import caught_here, in_test_code
+from secreview.rules._robustness.catching import caught_here
 from secreview.rules._robustness.regex_calls import always_matches, regex_match
 from secreview.rules._robustness.source_text import segment
 from secreview.rules._robustness.value_use import bound_name, first_unchecked_use, object_use, tested_texts
 from secreview.ruleset import Hit, Meta
+from secreview.taint.provenance import source_of
 
 META = Meta(
     code="SR602",
@@ -77,8 +77,6 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     found = regex_match(ctx, node)
     if found is None:
         return
-    if in_test_code(ctx, node):
-        return
     what = found.what
     if found.subject is None or is_literal(found.subject, ctx):
         return
@@ -86,7 +84,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     if segment(ctx, node) in tested_texts(ctx, node):
         return  # `if PAT.match(s): x = PAT.match(s).group(1)`
-    confidence = None if external_source(ctx, found.subject) is not None else Confidence.LOW
+    confidence = None if source_of(ctx, found.subject) is not None else Confidence.LOW
     how = object_use(ctx, node)
     if how is not None:
         if not caught_here(ctx, node, _CATCHES):

@@ -6,8 +6,15 @@ its parameters (`node["children"]`, `node.child`, the values of a loop over
 `node.items()` ...), that has no depth/level/limit parameter, does not consult
 `sys.getrecursionlimit()` and does not catch `RecursionError`, and that this file
 calls on data parsed from what a client sent (`json.loads`/`yaml`/XML of request
-or socket data, `request.get_json()`). Recursion over other data is not
+or socket data, `request.get_json()`, `await request.json()`). Recursion over other data is not
 reported: this rule only follows the parse to the call in the same file.
+
+Also a recursive-descent parser: methods of one class that call each other (`expr()` ->
+`term()` -> `expr()`) while advancing a cursor over the input the constructor was given
+(`self.pos += 1`, `next(self.tokens)`), with no depth the class keeps or is given and no
+`RecursionError` handled, when the class is not only ever built from literals here. The call
+that re-enters an earlier method is reported: nesting in the input (`((((...))))`) is recursion
+depth.
 
 ## Why it matters
 The nesting depth of a JSON or YAML document is chosen by its sender. A body of
@@ -69,8 +76,9 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value, trace_for
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import EXTERNAL, find_origin, params_of
+from secreview.rules._dos.descent import reentry
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR508",
@@ -84,9 +92,10 @@ META = Meta(
     "iteratively with an explicit stack.",
 )
 NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
-# The modules and functions of _PARSERS below (json covers simplejson/ujson/orjson, toml tomllib).
-NEEDS = ("json", "yaml", "xmltodict", "toml", "msgpack", "fromstring", "cbor2")
-_SENDERS = EXTERNAL - {"remote"}  # a client or peer, not an upstream service we chose to call
+# The modules and functions of _PARSERS below (json covers simplejson/ujson/orjson, toml tomllib), and a
+# parser's cursor (`self.pos += 1`, `next(self.tokens)`).
+NEEDS = ("json", "yaml", "xmltodict", "toml", "msgpack", "fromstring", "cbor2", "pos", "token", "cursor", "next")
+_SENDERS = frozenset(provenance.PARTS) - {"response"}  # a client or peer, not an upstream service we chose to call
 _GUARD_PARAM = re.compile(
     r"(depth|level|limit|max|recurs|nest|remaining|budget|height|stack|_seen|visited)", re.IGNORECASE
 )
@@ -114,9 +123,23 @@ _PARSERS = frozenset(
 
 
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
-    if not _PARSERS & ctx.called_names():
-        return  # nothing in this file parses nested input, so nothing can feed the recursion
-    params = [a.arg for a in params_of(node)]
+    found = reentry(ctx, node)
+    if found is not None:
+        call, callee = found
+        cls = ctx.parent(node).name  # type: ignore[union-attr]
+        yield Hit(
+            call,
+            f"`{cls}.{node.name}()` calls `{callee}()` again for nested input and nothing limits the depth: "
+            f"`{cls}` consumes its input token by token, so input nested deeper than the recursion limit "
+            "raises RecursionError.",
+        )
+        return
+    if _parses_input(ctx):  # else nothing in this file parses nested input to feed the recursion
+        yield from _parsed_recursion(node, ctx)
+
+
+def _parsed_recursion(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
+    params = [a.arg for a in provenance.params_of(node)]
     if any(_GUARD_PARAM.search(p) for p in params) or _guarded(ctx, node):
         return
     method = ctx.enclosing_class(node) is not None and params[:1] in (["self"], ["cls"])
@@ -128,7 +151,7 @@ def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             if not _parsed(ctx, arg):
                 continue
-            origin = find_origin(ctx, arg, _SENDERS)
+            origin = provenance.origin(ctx, arg, provenance.REMOTE, parts=_SENDERS)
             if origin is None:
                 continue
             trace = (
@@ -145,6 +168,20 @@ def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
                 trace=trace,
             )
             return
+
+
+# A body the web framework parses for the handler (`request.get_json()`, `await request.json()`,
+# WebOb's `json_body`, Falcon's `media`): as nested as the client makes it.
+_PARSED_ATTRS = frozenset({"json", "get_json", "json_body", "media"})
+
+
+def _parses_input(ctx: FileContext) -> bool:
+    def compute() -> bool:
+        if _PARSERS & ctx.called_names():
+            return True
+        return any(isinstance(n, ast.Attribute) and n.attr in _PARSED_ATTRS for n in ctx.tree_nodes())
+
+    return ctx.memo("recursion-parses-input", ctx.tree, compute)
 
 
 def _guarded(ctx: FileContext, func: FunctionNode) -> bool:
@@ -166,9 +203,9 @@ def _recursive_call(ctx: FileContext, func: FunctionNode, params: set[str], meth
                 parts.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
             elif isinstance(node, ast.Assign) and _rooted(node.value, params | parts):
                 parts.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    for node in _own_nodes(func):
+    for node in sorted(_own_nodes(func), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
         if not isinstance(node, ast.Call) or not _is_self_call(node, func, method):
-            continue
+            continue  # the first recursive call in reading order is the one reported
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(arg, ast.Name) and arg.id in parts:
                 return node
@@ -235,7 +272,7 @@ def _parsed(ctx: FileContext, expr: ast.AST, depth: int = 3) -> bool:
     for node in ast.walk(expr):
         if isinstance(node, ast.Call) and ctx.call_name(node) in _PARSERS:
             return True
-        if isinstance(node, ast.Attribute) and node.attr in {"json", "get_json"}:
+        if isinstance(node, ast.Attribute) and node.attr in _PARSED_ATTRS:
             return True
         if isinstance(node, ast.Name) and depth > 0:
             value = reaching_value(ctx, node)

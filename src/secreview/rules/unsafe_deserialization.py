@@ -59,8 +59,8 @@ from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_literal, is_true, keyword
 from secreview.model import Confidence, Severity
 from secreview.rules._deserializers import deserializer_fix
-from secreview.rules._dos.provenance import PAYLOAD, find_origin
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR511",
@@ -99,7 +99,7 @@ _SINKS.update(
         "numpy.load": (0, "file"),
     }
 )
-_SENDERS = PAYLOAD | {"field", "route"}
+_SENDERS = provenance.REMOTE  # a client or a peer, whatever part it sent
 _VERIFIERS = frozenset({"compare_digest", "verify", "unsign", "loads_signed", "check_signature"})
 
 
@@ -118,7 +118,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     what = f"`{name}`" + (" without weights_only=True" if name == "torch.load" else "")
     if name == "numpy.load":
         what = "`numpy.load(allow_pickle=True)`"
-    origin = find_origin(ctx, data, _SENDERS)
+    origin = provenance.origin(ctx, data, _SENDERS)
     fix = deserializer_fix(name)
     if origin is None:
         yield Hit(

@@ -54,8 +54,8 @@ from secreview.analysis.flow import trace_for
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._deserializers import YAML_FIX, loader_verdict, safe_rewrite
-from secreview.rules._dos.provenance import PAYLOAD, find_origin
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR510",
@@ -77,7 +77,7 @@ _ALWAYS = {
     "yaml.full_load_all": Confidence.MEDIUM,
 }
 _LOADS = frozenset({"yaml.load", "yaml.load_all", "ruamel.yaml.load", "ruamel.yaml.load_all"})
-_SENDERS = PAYLOAD | {"field", "route"}
+_SENDERS = provenance.REMOTE  # a client or a peer, whatever part it sent
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
@@ -123,7 +123,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
 def _hit(
     ctx: FileContext, node: ast.Call, message: str, confidence: Confidence | None, data: ast.expr | None
 ) -> Hit:
-    origin = find_origin(ctx, data, _SENDERS)
+    origin = provenance.origin(ctx, data, _SENDERS)
     if origin is None:
         return Hit(node, message + ".", confidence=confidence)
     return Hit(

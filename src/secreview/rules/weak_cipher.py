@@ -48,7 +48,6 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -96,8 +95,6 @@ _WEAK_SUITE_PARTS = frozenset({"RC4", "DES", "3DES", "CBC3", "NULL", "ANULL", "E
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = ctx.call_name(node) or ""
     parts = name.split(".")
     what = ""

@@ -62,7 +62,7 @@ from secreview.rules._crypto.identifiers import names_password, non_security_pur
 from secreview.rules._crypto.password_digest import password_digest
 from secreview.rules._crypto.randomness import random_call
 from secreview.rules._crypto.references import bound_name, method_calls
-from secreview.rules._crypto.scopes import calls_in_function, function_name, in_test_code
+from secreview.rules._crypto.scopes import calls_in_function, function_name
 from secreview.rules._crypto.values import value_identifiers
 from secreview.ruleset import Hit, Meta
 
@@ -135,8 +135,6 @@ def _sizes_only(ctx: FileContext, node: ast.Call) -> bool:
 
 def _hit(ctx: FileContext, node: ast.Call, message: str, confidence: Confidence,
          severity: Severity | None = None) -> Hit:
-    if in_test_code(ctx, node):  # a test function in a module the test-code policy does not see as tests
-        return Hit(node, f"{message} (In a test.)", severity=severity, confidence=Confidence.LOW)
     return Hit(node, message, severity=severity, confidence=confidence)
 
 

@@ -45,7 +45,6 @@ from secreview.analysis.values import argument
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.destinations import destinations
 from secreview.rules._crypto.identifiers import words_of
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import literal_number, resolve
 from secreview.ruleset import Hit, Meta
 
@@ -93,8 +92,6 @@ _KEY_QUALIFIERS = frozenset({"secret", "signing", "encryption", "hmac", "aes", "
 
 
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     name = ctx.call_name(node) or ""
     if name in _SIZED:
         position, kw, algo, default = _SIZED[name]

@@ -49,7 +49,6 @@ from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import words_of
 from secreview.rules._crypto.references import reference
-from secreview.rules._crypto.scopes import in_test_code
 from secreview.rules._crypto.values import resolve
 from secreview.ruleset import Hit, Meta
 
@@ -92,8 +91,6 @@ _TARGET_WORDS = frozenset({"ssl", "tls", "protocol", "version", "method"})
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    if in_test_code(ctx, node):
-        return
     if isinstance(node, ast.Call):
         yield from _call(node, ctx)
     elif isinstance(node, ast.Assign) and len(node.targets) == 1:

@@ -57,8 +57,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
 from secreview.analysis.values import argument, is_false, is_true, keyword
 from secreview.model import Confidence, Severity
-from secreview.rules._dos.provenance import EXTERNAL, find_origin
 from secreview.ruleset import Hit, Meta
+from secreview.taint import provenance
 
 META = Meta(
     code="SR506",
@@ -124,7 +124,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             yield from _huge_tree(node, ctx, name)
     elif name == "xmltodict.parse":
         if is_false(_kw(node, "disable_entities")):
-            origin = find_origin(ctx, argument(node, 0, "xml_input"), EXTERNAL)
+            origin = provenance.origin(ctx, argument(node, 0, "xml_input"), provenance.REMOTE)
             message = "`xmltodict.parse(disable_entities=False)` expands entities declared by the document"
             if origin:
                 yield Hit(
@@ -146,7 +146,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
 def _stdlib(node: ast.Call, ctx: FileContext, name: str, data: ast.expr | None) -> Iterator[Hit]:
     if any(isinstance(a, ast.Starred) for a in node.args):
         return
-    origin = find_origin(ctx, data, EXTERNAL)
+    origin = provenance.origin(ctx, data, provenance.REMOTE)
     if origin is None:
         return
     yield Hit(
@@ -168,7 +168,7 @@ def _huge_tree(node: ast.Call, ctx: FileContext, name: str) -> Iterator[Hit]:
         data = argument(use, 0, "source") if use is not node or name == "lxml.etree.iterparse" else None
         if isinstance(use.func, ast.Attribute) and use.func.attr == "feed":
             data = argument(use, 0, "data")
-        origin = find_origin(ctx, data, EXTERNAL)
+        origin = provenance.origin(ctx, data, provenance.REMOTE)
         if origin is not None:
             yield Hit(
                 node,
@@ -200,8 +200,10 @@ def _parser_uses(ctx: FileContext, parser_call: ast.Call) -> list[ast.Call]:
     if key is None:
         return []
     uses = []
+    # A name bound in a function is that function's parser; a module-level one is everyone's.
+    scope = ctx.enclosing_function(parser_call) if isinstance(target, ast.Name) else None
     for call in ctx.nodes_by_type.get(ast.Call, ()):
-        if not isinstance(call, ast.Call):
+        if not isinstance(call, ast.Call) or scope is not None and ctx.enclosing_function(call) is not scope:
             continue
         if ctx.call_name(call) in _LXML_PARSE:
             passed = argument(call, 1, "parser")

@@ -27,9 +27,12 @@ from typing import TYPE_CHECKING
 
 from secreview.analysis.values import keyword_matches, looks_like_sql
 from secreview.model import TraceStep
+from secreview.taint.escapes import METHODS as ESCAPE_METHODS
+from secreview.taint.escapes import escaped_kinds
 from secreview.taint.expressions import ExpressionAnalysis
 from secreview.taint.labels import (
     CLEAN,
+    CONVERTED,
     PARAM,
     Label,
     clip,
@@ -41,6 +44,7 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
+from secreview.taint.named import at_node, called_name, named_sink, names_secret, weak_part
 from secreview.taint.secrets import (
     SECRET,
     SECRET_SINKS,
@@ -59,7 +63,8 @@ if TYPE_CHECKING:
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"})
 # A DB-API cursor the specs cannot type (a parameter, `self.cursor`, an unknown driver's
 # connection): its `execute` family still runs SQL. Only for receivers of unknown type.
-DBAPI_METHODS = frozenset({"execute", "executemany", "executescript"})
+# (`exec_driver_sql` is SQLAlchemy's own name for the same: no other library spells it)
+DBAPI_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql"})
 DBAPI_SINK = Sink(library="dbapi", kind="sql", call="<DB-API cursor>.execute", args=(0,),
                   keywords=("sql", "query", "operation", "statement"), note="PEP 249 cursor of unknown type")
 # Query methods of async drivers and query builders (asyncpg, databases, aiomysql, clickhouse...):
@@ -78,9 +83,33 @@ _PASS_THROUGH = frozenset({
 })
 
 
+# Calls that call their first argument with the rest: the call they make is the one that matters.
+CALL_FORWARDERS = frozenset({"asyncio.to_thread"})
+
+
 class CallAnalysis(ExpressionAnalysis):
     # -- calls -----------------------------------------------------------------------------
     def call(self, node: ast.Call, env: dict[str, Label]) -> Label:
+        forwarded = self.forwarded_call(node)
+        if forwarded is not None:
+            return self.call(forwarded, env)
+        result = self._call(node, env)
+        if result and isinstance(node.func, ast.Attribute) and node.func.attr in ESCAPE_METHODS:
+            kinds = escaped_kinds(node, self.ctx)  # a hand-written escape (`escapes.py`)
+            if kinds:
+                what = ", ".join(sorted(kinds))
+                result = extend(sanitize(result, kinds), (step(self.ctx, node, f"escaped for {what}"),))
+        return result
+
+    def forwarded_call(self, node: ast.Call) -> ast.Call | None:
+        """`asyncio.to_thread(f, *args, **kw)` runs `f(*args, **kw)` in a thread: it is that call (at the
+        same place), so a sink or a project function passed this way is judged as if called directly."""
+        if not node.args or isinstance(node.args[0], ast.Starred) or self.ctx.call_name(node) not in CALL_FORWARDERS:
+            return None
+        inner = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
+        return ast.copy_location(inner, node)
+
+    def _call(self, node: ast.Call, env: dict[str, Label]) -> Label:
         func = node.func
         receiver = CLEAN
         receiver_path = None
@@ -106,6 +135,13 @@ class CallAnalysis(ExpressionAnalysis):
         elif not matched and isinstance(func, ast.Attribute) and func.attr in QUERY_METHODS and args and args[0] \
                 and self.untyped_object(func.value) and self.sql_text(node.args[0]):
             self.check_sink(node, QUERY_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
+        for kw, (key, label) in zip(node.keywords, keywords, strict=True):
+            if key and label:
+                self.reach_named("keyword", key, label, kw.value, node)
+        if not matched and any(args):  # `set_secret(value)`, `_reset_link(code)`
+            for arg, label in zip(node.args, args, strict=True):
+                if label:
+                    self.reach_named("called", called_name(func), label, arg, node)
         result = CLEAN
         handled = False
         target = self.m.resolve_call(self, func)
@@ -134,6 +170,8 @@ class CallAnalysis(ExpressionAnalysis):
             # a source call that is also a sanitizer gives a value already clean for those kinds
             # (`request.get_full_path()`: client data, but a path of this site, never another host)
             born_clean = frozenset().union(*(s.clears for s in index.sanitizers_by_call.get(name, ())))
+            if "*" in born_clean:  # `hashlib.md5()`: a fast digest (source), clean of everything else
+                born_clean = CONVERTED
             for source in index.sources_by_call.get(name, ()):
                 result = dict(result)
                 result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))
@@ -244,6 +282,16 @@ class CallAnalysis(ExpressionAnalysis):
                 self.sinks.setdefault((kind, cleared, sink), full)
             else:
                 self.flows.append((kind, sink.kind, node, arg, full, sink))
+
+    def reach_named(self, where: str, identifier: str, label: Label, value: ast.AST | None, at: ast.AST) -> None:
+        """A guessable value given a name that says secret (`named.py`): a `secret_bearing` sink."""
+        label = weak_part(label)
+        if not label or not identifier or not names_secret(identifier):
+            return
+        value = value if value is not None else at
+        sink = named_sink(where, identifier)
+        sink_step = step(self.ctx, at, f"sink (secret_bearing): {sink.note}")
+        self.reach_sink(at_node(at, value), value, sink, label, (sink_step,))
 
     def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords) -> Label:  # noqa: ANN001
         params = summary.params[1:] if bound else summary.params

@@ -82,7 +82,7 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     for name, ctx in modules.items():  # every module is known before any is summarised
         project.set_module(name, ModuleSummary(module=name, path=ctx.path,
                                                is_package=ctx.path.replace("\\", "/").endswith("__init__.py")))
-    imports = {name: imported_modules(ctx, name, project.modules) for name, ctx in modules.items()}
+    imports = {name: imported_modules(ctx, name, ModuleNames(project)) for name, ctx in modules.items()}
     dependents = _dependents(imports)
     order = _order(imports)
     dirty = set(order)
@@ -129,7 +129,7 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
 
 def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> list[Flow]:
     """Flows reported in `ctx`'s file, sorted by line."""
-    if module not in project.modules:
+    if not project.has_module(module):
         # A module nothing else imports is not summarised by the project phase: one run that
         # also builds its summary follows calls between its own functions (the run iterates
         # over them to a fixpoint) and reports its flows.
@@ -137,6 +137,16 @@ def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSum
         return flows
     _, flows = ModuleAnalysis(ctx, module, index, project).run(need_summary=False)
     return flows
+
+
+class ModuleNames:
+    """The project's module names as a container whose membership tests are recorded questions."""
+
+    def __init__(self, project: ProjectSummaries) -> None:
+        self.project = project
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.project.has_module(name)
 
 
 def imported_modules(ctx: FileContext, module: str, known: Container[str]) -> set[str]:

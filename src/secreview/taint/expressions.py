@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from secreview.taint.module import ModuleAnalysis
 
 MAX_DEPTH = 80  # deeper expressions are treated as clean rather than overflow the stack
+_SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext", "ntpath.splitext"})
+_PATH = frozenset({"path"})
 
 
 class ExpressionAnalysis:
@@ -177,6 +179,8 @@ class ExpressionAnalysis:
                     # {"password": pw}: the value under a key named as a secret
                     label = join(label, name_source(self.ctx, value, key.value, key.value, key=True))
                 parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
+                if label and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self.reach_named("dict key", key.value, label, value, value)  # {"client_secret": v}
             self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
             whole = join_all(p[1] for p in parts)
             return sanitize(whole, SECRET_SINKS) if whole and masked_mapping(expr) else whole
@@ -279,13 +283,21 @@ class ExpressionAnalysis:
     def attribute_sources(self, expr: ast.AST) -> Label:
         label = CLEAN
         for name in self.m.typer.names(expr, self.types):
-            for source in self.index.sources_by_attribute.get(name, ()):
+            sources = self.index.sources_by_attribute.get(name, ())
+            # an attribute that is also a sanitizer's name is born clean for its kinds (`request.referrer`)
+            born = frozenset().union(*(s.clears for s in self.index.sanitizers_by_call.get(name, ()))) \
+                if sources else frozenset()
+            for source in sources:
                 if not label:
                     label = {}
-                label.setdefault((source.kind, frozenset()), (step(self.ctx, expr, f"source: `{name}`"),))
+                label.setdefault((source.kind, born), (step(self.ctx, expr, f"source: `{name}`"),))
         return label
 
     def subscript(self, expr: ast.Subscript, env: dict[str, Label]) -> Label:
+        if isinstance(expr.value, ast.Call) and isinstance(expr.slice, ast.Constant) and expr.slice.value in (1, -1) \
+                and self.ctx.call_name(expr.value) in _SPLITEXT:
+            # the extension `splitext` gives holds no separator: it is taken after the last one
+            return sanitize(self.eval(expr.value, env), _PATH)
         if isinstance(expr.slice, ast.Slice):
             self.eval(expr.slice, env)
             value = self.eval(expr.value, env)
@@ -351,6 +363,8 @@ class ExpressionAnalysis:
         if isinstance(expr, ast.Attribute):
             base = self.path_of(expr.value)
             return f"{base}.{expr.attr}" if base is not None else None
+        if isinstance(expr, ast.NamedExpr):  # `(name := value)` is `name` once evaluated: a test of it is of `name`
+            return self.path_of(expr.target)
         return None
 
     def constant_key(self, expr: ast.AST, env: dict[str, Label]) -> object | None:

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from secreview.analysis.values import module_constant
 from secreview.taint.guards import NO_RETURN, GuardAnalysis, is_url_parser, normalises
-from secreview.taint.handlers import response_sinks
+from secreview.taint.handlers import declared_not_html, response_sinks
 from secreview.taint.labels import CLEAN, Label, extend, is_param, join, narrow, step
+from secreview.taint.named import identifier_of
 from secreview.taint.secrets import name_source, without_secret
 from secreview.taint.spec import Sink
 
@@ -224,7 +225,7 @@ class FunctionAnalysis(GuardAnalysis):
         body = value
         if isinstance(value, ast.Tuple) and value.elts:
             parts = self.element_labels.get(id(value))
-            if parts is None:
+            if parts is None or declared_not_html(value):
                 return
             body, label = parts[0][2], parts[0][1]
         label = {key: trace for key, trace in label.items() if not is_param(key[0])}  # the framework calls it
@@ -253,6 +254,8 @@ class FunctionAnalysis(GuardAnalysis):
 
     # -- assignment ------------------------------------------------------------------------
     def assign(self, target: ast.AST, label: Label, value: ast.AST | None, env: Env, at: ast.AST) -> None:
+        if label:  # `user.reset_token = v`, `d["csrf"] = v`: a named sink (named.py)
+            self.reach_named("assigned", identifier_of(target), label, value, at)
         if isinstance(target, ast.Name):
             name = target.id
             self.drop_elements(name, env)

@@ -16,7 +16,7 @@ import ast
 from secreview.analysis.values import is_literal, literal_value, module_constant
 from secreview.taint.calls import CallAnalysis
 from secreview.taint.labels import Guard
-from secreview.taint.spec import SINK_KINDS
+from secreview.taint.regexes import pattern_clears
 
 Env = dict  # name -> Label, as in flow.py
 ALL = frozenset({"*"})
@@ -25,8 +25,6 @@ _PREDICATE_PREFIXES = ("is", "has", "valid", "check", "url_has", "allowed")
 # exists too. Not guards.
 _EXISTENCE_TESTS = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "ismount", "is_file", "is_dir",
                               "is_symlink", "getsize"})
-# a validated value that may still hold `.` or `/` is not cleared for paths
-PATH_OPEN = frozenset(SINK_KINDS) - {"path"}
 
 NO_RETURN = frozenset({
     "flask.abort", "werkzeug.exceptions.abort", "pecan.abort", "sys.exit", "builtins.exit", "builtins.quit",
@@ -66,13 +64,16 @@ class GuardAnalysis(CallAnalysis):
         """What passing (`True`) or failing (`False`) the condition proves about a value:
         a spec sanitizer used as a predicate (`x.isdigit()`), membership in a literal
         collection (`x in ALLOWED`), equality with a literal, a full-match of a literal
-        regex (`re.fullmatch(r"[a-z]+", x)`), and `not`/`and` of these."""
+        regex (`re.fullmatch(r"[a-z]+", x)`), and `not`/`and`/`or` of these."""
         if depth > 10:
             return []
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return [(path, clears, not holds) for path, clears, holds in self.guards(test.operand, env, depth + 1)]
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
             return [g for value in test.values for g in self.guards(value, env, depth + 1) if g[2]]
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            # `if not A(x) or not B(y): return` - past it, every operand was false
+            return [g for value in test.values for g in self.guards(value, env, depth + 1) if not g[2]]
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             path, clears = self.path_of(test.left), ALL
             if path is None or path not in env:
@@ -145,11 +146,36 @@ class GuardAnalysis(CallAnalysis):
             path = self.path_of(given[0]) if given else None
             kinds = target[0].validates
             return [(path, ALL if "*" in kinds else frozenset(kinds), True)] if path is not None else []
-        if any(n in ("re.fullmatch", "re.match") for n in names) and len(call.args) >= 2:
-            pattern = literal_value(call.args[0], self.ctx)
-            path = self.path_of(call.args[1])
-            if isinstance(pattern, str) and path is not None:
-                full = "re.fullmatch" in names or pattern.endswith(("$", "\\Z"))
-                if full:  # a pattern that admits `.` or `/` still lets a path climb out
-                    return [(path, PATH_OPEN if "." in pattern or "/" in pattern else ALL, True)]
+        checked = self.regex_check(call, names)
+        if checked is not None:
+            subject, clears = checked
+            path = self.path_of(subject)
+            return [(path, clears, True)] if path is not None and clears else []
         return []
+
+    def regex_check(self, call: ast.Call, names: list[str]) -> tuple[ast.expr, frozenset[str]] | None:
+        """`re.fullmatch(P, x)`, `re.match(P, x)`, `re.search(P, x)` or the same methods of a pattern
+        compiled from a literal (`NAME_RE = re.compile(P)` at module level, or inline): the subject
+        and the sink kinds a match clears it for (what the pattern admits, `regexes.py`)."""
+        func = call.func
+        how = func.attr if isinstance(func, ast.Attribute) else ""
+        if any(n in ("re.fullmatch", "re.match", "re.search") for n in names) and len(call.args) >= 2:
+            how = next(n for n in names if n in ("re.fullmatch", "re.match", "re.search"))[3:]
+            pattern, flags, subject = call.args[0], call.args[2:3], call.args[1]
+        elif how in ("fullmatch", "match", "search") and call.args and isinstance(func, ast.Attribute):
+            compiled = func.value
+            if isinstance(compiled, ast.Name) and compiled.id not in self.types:
+                compiled = module_constant(self.ctx, compiled.id) or compiled
+            if not (isinstance(compiled, ast.Call) and compiled.args
+                    and self.ctx.call_name(compiled) == "re.compile"):
+                return None
+            pattern, flags, subject = compiled.args[0], compiled.args[1:2], call.args[0]
+        else:
+            return None
+        text = literal_value(pattern, self.ctx)
+        if not isinstance(text, str):
+            return None
+        if any("VERBOSE" in (self.ctx.segment(f) or "") or (self.ctx.segment(f) or "").endswith(".X")
+               for f in flags):
+            text = "(?x)" + text
+        return subject, pattern_clears(text, how)

@@ -114,3 +114,15 @@ def injected_parameters(ctx: FileContext, args: ast.arguments) -> set[str]:
             if name in ("Depends", "Security"):
                 out.add(arg.arg)
     return out
+
+
+def declared_not_html(response: ast.Tuple) -> bool:
+    """A Flask-style `(body, status, headers)` tuple whose literal headers give a content type
+    that is not HTML (`{"Content-Type": "application/json"}`): the body is not a page."""
+    for part in response.elts[1:]:
+        if isinstance(part, ast.Dict):
+            for key, value in zip(part.keys, part.values, strict=True):
+                if isinstance(key, ast.Constant) and str(key.value).lower() == "content-type" \
+                        and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    return "html" not in value.value.lower()
+    return False

@@ -14,12 +14,14 @@ import ast
 
 from secreview.analysis.context import FileContext
 from secreview.model import TraceStep
+from secreview.taint.spec import ENTROPY_SINKS, SINK_KINDS, WEAK_SOURCES
 
 Key = tuple[str, frozenset[str]]
 Label = dict[Key, tuple[TraceStep, ...]]
 CLEAN: Label = {}
 PARAM = "@p:"  # symbolic origin of a parameter while summarising
 MAX_STEPS = 40  # a longer trace keeps its first and last steps
+CONVERTED = frozenset(SINK_KINDS) - ENTROPY_SINKS  # what "*" clears for a weak value
 
 
 def is_param(kind: str) -> bool:
@@ -64,8 +66,11 @@ def clip(trace: tuple[TraceStep, ...]) -> tuple[TraceStep, ...]:
 def sanitize(label: Label, clears: frozenset[str]) -> Label:
     if not label:
         return label
-    if "*" in clears:
-        return CLEAN
+    if "*" in clears:  # a conversion or a full check: a guessable value stays guessable (spec.ENTROPY_SINKS)
+        kept = {key: trace for key, trace in label.items() if key[0] in WEAK_SOURCES}
+        if not kept:
+            return CLEAN
+        label, clears = kept, CONVERTED
     out: Label = {}
     for (kind, cleared), trace in label.items():
         out.setdefault((kind, cleared | clears), trace)

@@ -70,7 +70,7 @@ class ModuleAnalysis:
         # A plain function, not a bound method: `self.typer` holding `self` would make a cycle
         # that keeps every analysed tree alive until the cycle collector runs.
         self.typer = Typer(ctx, index, partial(_imported_type, module, self.is_package, project))
-        previous = project.modules.get(module)
+        previous = project.own_summary(module)
         self.functions: dict[str, FunctionSummary] = dict(previous.functions) if previous else {}
         self.class_attributes: dict[str, dict[str, Label]] = (
             {c: dict(a) for c, a in previous.class_attributes.items()} if previous else {})
@@ -275,8 +275,7 @@ class ModuleAnalysis:
 def _imported_type(module: str, is_package: bool, project: ProjectSummaries, dotted: str) -> str | None:
     """The type of a module-level name another project module defines (`from .db import engine`)."""
     owner, _, name = absolute_name(dotted, module, is_package).rpartition(".")
-    summary = project.modules.get(owner)
-    return summary.module_types.get(name) if summary is not None else None
+    return project.module_type(owner, name)
 
 
 class _Relevance:
@@ -287,8 +286,7 @@ class _Relevance:
         self.need_summary = need_summary
         self.source_words, self.sink_words = _index_words(analysis.index)
         project = analysis.project
-        self.project_sources = project.names("sources")
-        self.project_active = project.names("active")
+        self.project = project
         local_sources: set[str] = set()
         local_active: set[str] = {"return", "yield"}
         for name, f in analysis.functions.items():
@@ -308,7 +306,7 @@ class _Relevance:
         words = _unit_words(self.analysis.ctx, node)
         if not words.isdisjoint(self.source_words) or not words.isdisjoint(self.local_sources):
             return True
-        if any(self.project_sources.get(w, 0) > 0 for w in words):
+        if any(self.project.has_name("sources", w) for w in words):
             return True
         if any(secret_word(w) for w in words) or not words.isdisjoint(self.analysis.secret_options):
             return True  # a secret (`secrets.py`): a name, an attribute, a key, an option declared secret
@@ -319,7 +317,7 @@ class _Relevance:
                 if unit.cls is not None and node.name == "__init__":
                     return True  # where parameters are stored on `self` (summary `stores`)
                 return (not words.isdisjoint(self.sink_words) or not words.isdisjoint(self.local_active)
-                        or any(self.project_active.get(w, 0) > 0 for w in words))
+                        or any(self.project.has_name("active", w) for w in words))
         return False
 
 
@@ -418,7 +416,7 @@ def _empty_summary(ctx: FileContext, unit: _Unit) -> FunctionSummary:
 def _validates(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
     if _unit_words(ctx, func).isdisjoint(VALIDATION_WORDS):  # the cheap test first: most functions
         return ()
-    return validated_kinds(func)
+    return validated_kinds(func, ctx)
 
 
 def _dedupe(flows) -> list[Flow]:  # noqa: ANN001 - raw tuples from the analyses

@@ -59,15 +59,12 @@ class ProjectPhase:
     flows: dict[str, list] = field(default_factory=dict)
     # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
     summary_digests: dict[str, str] = field(default_factory=dict)
-    # module name -> digest of its summary without positions (`semantic_digest`)
-    semantic_digests: dict[str, str] = field(default_factory=dict)
+    # module name -> the recorded answers its summary depends on (`ProjectSummaries.answers`)
+    depends: dict[str, dict[str, str]] = field(default_factory=dict)
     # modules whose summaries had not settled when the fixpoint's rounds ran out (flows may be missed)
     unsettled: tuple[str, ...] = ()
     # the modules asked about (`focus`) and, with `callers`, every module that imports one, transitively
     focus: frozenset[str] = frozenset()
-    _dependency_digests: dict[str, str] | None = None
-    _full_digests: dict[str, str] | None = None
-    _name_of: dict[str, str] = field(default_factory=dict)
 
     def release(self, display: str | None = None) -> None:
         """Drop the kept tree and flows of one file (all files: None), which hold its tree alive."""
@@ -85,36 +82,17 @@ class ProjectPhase:
         return TaintSetup(module.name, self.project, self.contexts.pop(display, None), self.flows.pop(display, None))
 
     def dependency_hash(self, display: str) -> str:
-        """A hash of what the meaning of this file's review depends on: the semantic digests of the
-        summaries of its import closure, computed for every module at once on first use. Where its
-        findings' traces copied other modules' positions is checked apart (`positions`, `positions_hold`)."""
+        """What a file's cached result is keyed by besides its text: the module name it is reviewed as
+        (imports resolve from it). What the review read of other modules is checked apart: the answers
+        it recorded (`ProjectSummaries.still`)."""
         module = self.modules.get(display)
-        if module is None:
-            return ""
-        if self._dependency_digests is None:
-            own = {}
-            for m in self.modules.values():
-                own[m.name] = self.semantic_digests.get(m.name) or self.summary_digests.get(m.name) \
-                    or summary_digest(self.project.modules.get(m.name))
-            self._dependency_digests = closure_digests(first_by_name(self.modules.values()), own)
-        return self._dependency_digests.get(module.name, "")
+        return f"module:{module.name}" if module is not None else ""
 
-    def _check(self, display: str) -> _PositionCheck:
-        if self._full_digests is None:
-            by_name = first_by_name(self.modules.values())
-            self._name_of = {m.file.display: n for n, m in by_name.items()}
-            self._full_digests = closure_digests(by_name, {n: self.summary_digests.get(n, "-") for n in by_name})
+    def reused_depends(self, display: str) -> dict[str, str]:
+        """The answers behind the flows the phase kept for a file (its review reuses them): the file's
+        result depends on them as on its own questions."""
         module = self.modules.get(display)
-        everything = self._full_digests.get(module.name, "") if module is not None else ""
-        return _PositionCheck(self._name_of, self.summary_digests, everything)
-
-    def positions(self, display: str, result: Any) -> dict[str, str]:
-        """The full summary digests of the other modules whose positions `result` (a file's review, as
-        JSON-ready data) holds in its traces: stored with it, and checked by `positions_hold`."""
-        return self._check(display).record(result, {display})
-
-    def positions_hold(self, display: str, recorded: Any) -> bool:
-        return self._check(display).holds(recorded)
+        return self.depends.get(module.name, {}) if module is not None else {}
 
 
 def first_by_name(modules: Iterable[ProjectModule]) -> dict[str, ProjectModule]:
@@ -266,71 +244,75 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     flows_by_module: dict[str, list] = {}
     unsettled: set[str] = set()
     recomputed = 0
+    cached_count = 0
     index = None
     done = 0
+    depends: dict[str, dict[str, str]] = {}  # module -> the recorded answers its summary depends on
     # Import cycles are summarised together, those they import first (`_components` emits them so). A
     # component's summaries are a function of its members' texts and paths (summaries carry paths into
     # traces), of the summaries of every module it imports, transitively (a method is looked up through
     # base classes of modules it does not import itself), of secreview's code and of the grammar of the
     # Python parsing it. Keyed on *summaries*, not texts, an edit that leaves a module's summary as it was
     # recomputes nothing above it (the way a build system stops at an unchanged output).
-    # Keys use *semantic* digests (a summary without its positions: `semantic_digest`), so an edit that
-    # only moves lines in a helper does not recompute what imports it. What a stored summary copied from
-    # other modules' positions (the trace steps of a flow through a helper) is checked instead: it is
-    # stored with the full digest of each module whose steps it holds, and used only while they match.
-    reach: dict[str, str] = {}  # module -> semantic digest of the summaries of its import closure
-    full_reach: dict[str, str] = {}  # the same over full digests (positions included)
-    semantic: dict[str, str] = {}
-    display_of = {n: m.file.display for n, m in by_name.items()}
-    name_of = {d: n for n, d in display_of.items()}
+    # A component's stored summaries are keyed by its members' texts and paths alone, and stored with the
+    # questions their computation asked of the rest of the project (`ProjectSummaries.recorder`: which
+    # functions, methods, attributes and names it looked up) and digests of the answers. They are reused
+    # while every answer is the same (the way Salsa verifies a memo): a helper module that changed in a
+    # way its importers never look at recomputes nothing above it, and one whose lines moved recomputes
+    # only those that copied its trace steps.
     for component in _components(by_name):
         members = sorted(n for n in component if n in needed)
-        below = sorted({d for n in component for d in by_name[n].imports if d not in component and d in reach})
         if not members:
-            _reach(component, below, semantic, reach)
-            _reach(component, below, digests, full_reach)
             continue
         key = hashlib.sha256("\x1f".join([
             code_signature, GRAMMAR,
-            *(f"{n}\x1e{by_name[n].digest}\x1e{by_name[n].file.display}" for n in members),
-            *(f"{d}\x1e{reach[d]}" for d in below)]).encode()).hexdigest()
+            *(f"{n}\x1e{by_name[n].digest}\x1e{by_name[n].file.display}" for n in members)]).encode()).hexdigest()
         keys = {n: hashlib.sha256(f"{n}\x1f{key}".encode()).hexdigest() for n in members}
-        everything_below = _digest_of(below, full_reach)
-        current = _PositionCheck(name_of, digests, everything_below)
-        cached = _cached(store, keys, current)
+        cached = _cached(store, keys)
         if cached is not None:
-            for name, (digest, meaning, summary) in cached.items():
+            for name, (_, summary, _) in cached.items():
                 project.set_stored(name, summary)
-                digests[name] = digest
-                semantic[name] = meaning
-        else:
-            stale = {n: by_name[n] for n in members}
-            for module in stale.values():
-                if module.ctx is None:
-                    module.ctx = _context(module.file.display, texts[module.file.display], wanted)
-            contexts_of = {n: m.ctx for n, m in stale.items() if m.ctx is not None}
-            if contexts_of:
-                from secreview.taint.engine import build_project  # the engine: only when a summary is computed
+            answers = next(iter(cached.values()))[2]
+            if project.still(answers):
+                for name, (digest, _, _) in cached.items():
+                    digests[name] = digest
+                    depends[name] = answers
+                cached_count += len(members)
+                done += len(members)
+                if progress:
+                    progress("summarising modules", done, len(needed))
+                continue
+        stale = {n: by_name[n] for n in members}
+        for module in stale.values():
+            if module.ctx is None:
+                module.ctx = _context(module.file.display, texts[module.file.display], wanted)
+        contexts_of = {n: m.ctx for n, m in stale.items() if m.ctx is not None}
+        if contexts_of:
+            from secreview.taint.engine import build_project  # the engine: only when a summary is computed
 
-                index = index or spec_index()  # only here: a phase whose summaries are all cached reads no spec
-                settled: set[str] = set()
+            index = index or spec_index()  # only here: a phase whose summaries are all cached reads no spec
+            settled: set[str] = set()
+            project.recorder = set()
+            try:
                 build_project(contexts_of, index, project,  # type: ignore[arg-type]
                               flows_by_module if keep_contexts else None, None, settled, in_place=True)
-                unsettled |= settled
-                recomputed += len(contexts_of)
-            own = {display_of[n] for n in members}
-            for name in contexts_of:
-                summary = project.modules.get(name)
-                if summary is not None:
-                    as_dict = summary.to_dict()
-                    digests[name] = summary_digest(summary)
-                    semantic[name] = semantic_digest(as_dict)
-                    if not unsettled:  # summaries that did not settle are not final: never stored as if they were
-                        store.put_json("summaries", keys[name], {
-                            "digest": digests[name], "semantic": semantic[name], "summary": as_dict,
-                            "positions": current.record(as_dict, own)})
-        _reach(component, below, semantic, reach)
-        _reach(component, below, digests, full_reach)
+                asked = project.recorder
+            finally:
+                project.recorder = None
+            # what the members' summaries copied of other modules' positions is part of what they depend on
+            answers = project.answers(asked, [project.modules.raw(n) for n in contexts_of if n in project.modules])
+            for name in contexts_of:  # a member's own steps are its own text: in the key already
+                answers.pop(f"positions\x1f{name}", None)
+            unsettled |= settled
+            recomputed += len(contexts_of)
+        for name in contexts_of:
+            summary = project.modules.get(name)
+            if summary is not None:
+                digests[name] = summary_digest(summary)
+                depends[name] = answers
+                if not unsettled:  # summaries that did not settle are not final: never stored as if they were
+                    store.put_json("summaries", keys[name], {"digest": digests[name], "summary": summary.to_dict(),
+                                                             "depends": answers})
         done += len(members)
         if progress:
             progress("summarising modules", done, len(needed))
@@ -343,105 +325,25 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         module.ctx = None
     return ProjectPhase(project, {d: m for d, m in modules.items() if m.digest}, recomputed=recomputed,
                         contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)),
-                        semantic_digests=semantic,
+                        depends=depends,
                         focus=frozenset(focus) if focus is not None else frozenset(by_name))
 
 
-def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:
-    """The digest of the summaries a component's members can reach: their own and, through `reach`, those
-    of the components they import."""
-    h = hashlib.sha256()
-    for name in sorted(component):
-        h.update(f"{name}\x1e{digests.get(name, '-')}\x1f".encode())
-    for name in below:
-        h.update(f"{name}\x1e{reach[name]}\x1f".encode())
-    digest = h.hexdigest()
-    for name in component:
-        reach[name] = digest
-
-
-def _cached(store: SummaryStore, keys: dict[str, str],
-            current: _PositionCheck) -> dict[str, tuple[str, str, dict]] | None:
-    """The stored (digest, semantic digest, summary as JSON-ready data) of every key, or None when one is
-    missing, malformed or holds positions of a module that changed since (a component is recomputed whole).
-    Summaries are decoded only when the review looks into them (`summaries.LazyModules`)."""
+def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, dict, dict]] | None:
+    """The stored (digest, summary as JSON-ready data, recorded answers) of every key, or None when one is
+    missing or malformed (a component is recomputed whole). Summaries are decoded only when the review
+    looks into them (`summaries.LazyModules`)."""
     out = {}
     for name, key in keys.items():
         value = store.get_json("summaries", key)
         if not isinstance(value, dict) or not isinstance(value.get("digest"), str) \
-                or not isinstance(value.get("semantic"), str) or not current.holds(value.get("positions")):
+                or not isinstance(value.get("depends"), dict):
             return None
         summary = value.get("summary")
         if not isinstance(summary, dict) or not isinstance(summary.get("functions"), dict):
             return None
-        out[name] = (value["digest"], value["semantic"], summary)
+        out[name] = (value["digest"], summary, value["depends"])
     return out
-
-
-class _PositionCheck:
-    """Which other modules' positions a stored result holds, and whether they are still what they were:
-    the trace steps it copied name their paths; each such module's full summary digest is recorded. A
-    trace clipped to `MAX_STEPS` may have dropped the steps of a module whose step count still shaped it:
-    then the digest of everything below (`*`) is recorded instead."""
-
-    def __init__(self, name_of: Mapping[str, str], digests: Mapping[str, str], everything: str) -> None:
-        self.name_of, self.digests, self.everything = name_of, digests, everything
-
-    def _now(self, path: str) -> str:
-        if path == "*":
-            return self.everything
-        name = self.name_of.get(path)
-        return self.digests.get(name, "-") if name is not None else "?"
-
-    def record(self, value: Any, own: set[str]) -> dict[str, str]:
-        paths, clipped = step_paths(value)
-        recorded = {p: self._now(p) for p in sorted(paths - own)}
-        if clipped:
-            recorded["*"] = self.everything
-        return recorded
-
-    def holds(self, recorded: Any) -> bool:
-        return isinstance(recorded, dict) and all(self._now(p) == d for p, d in recorded.items())
-
-
-def step_paths(value: Any) -> tuple[set[str], bool]:
-    """The paths named by the trace steps in a JSON-ready summary or result, and whether a trace among
-    them is as long as clipping allows (so steps may have been dropped from its middle)."""
-    from secreview.taint.labels import MAX_STEPS
-
-    paths: set[str] = set()
-    clipped = False
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                if key in ("steps", "trace") and isinstance(inner, list):
-                    clipped = clipped or len(inner) >= MAX_STEPS
-                    paths.update(s["path"] for s in inner if isinstance(s, dict) and isinstance(s.get("path"), str))
-                else:
-                    stack.append(inner)
-        elif isinstance(item, list):
-            stack.extend(item)
-    return paths, clipped
-
-
-def semantic_digest(summary: dict) -> str:
-    """The digest of a summary without its positions (trace steps, lines, paths): what a flow through it
-    depends on. Two versions of a module that differ only in where its code sits share it."""
-
-    def strip(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {k: strip(v) for k, v in item.items() if k not in ("steps", "line", "path")}
-        if isinstance(item, list):
-            return [strip(v) for v in item]
-        return item
-
-    return hashlib.sha256(_canonical_json(strip(summary))).hexdigest()
-
-
-def _digest_of(names: Sequence[str], digests: Mapping[str, str]) -> str:
-    return hashlib.sha256("\x1f".join(f"{n}\x1e{digests.get(n, '-')}" for n in names).encode()).hexdigest()
 
 
 def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:

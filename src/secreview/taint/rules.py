@@ -9,7 +9,7 @@ this glue apart lets `secreview.engine` stay ignorant of specs and summaries.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,11 @@ _SOURCE_WORDS = {
     "env_input": "an environment variable",
     "secret": "a secret",
 }
+
+
+# (id of a call, sink kind) of every sink some flow of this file reaches, kept on the tree's context: a
+# pattern rule may tell "data flow judged this call and found nothing" from "data flow reports it"
+REACHED_SINKS = "taint-reached-sinks"
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,9 @@ def taint_hits(ctx: FileContext, setup: TaintSetup, rules: Iterable[Rule]) -> It
 
     found = setup.flows if setup.flows is not None and setup.context is ctx else \
         analyze(ctx, setup.module, spec_index(), setup.project)
+    reached = ctx.memo(REACHED_SINKS, ctx.tree, set)
     for flow in found:
+        reached.add((id(flow.sink_node), flow.sink_kind))
         for rule in rules:
             query = rule.taint
             assert query is not None
@@ -134,13 +141,14 @@ def pattern_hits_kept(ctx: FileContext, rule: Rule, hits: list[Hit], setup: Tain
     non-literal values") are a different claim and stay."""
     if rule.taint is None or not hits:
         return hits
+    from secreview.taint.engine import ModuleNames
     from secreview.taint.module import JUDGED_SINKS
 
     sinks = spec_index().sinks_by_call
     kinds = rule.taint.sinks
     judged = ctx.memo(JUDGED_SINKS, ctx.tree, set)
     local_functions = {n.name for n in ctx.tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    project_modules = set(setup.project.modules) if setup is not None else set()
+    project_modules: Container[str] = ModuleNames(setup.project) if setup is not None else frozenset()
     kept = []
     for hit in hits:
         if hit.trace and isinstance(hit.node, ast.Call):
@@ -155,7 +163,7 @@ def pattern_hits_kept(ctx: FileContext, rule: Rule, hits: list[Hit], setup: Tain
     return kept
 
 
-def _through_project_function(ctx: FileContext, call: ast.Call, local: set[str], modules: set[str]) -> bool:
+def _through_project_function(ctx: FileContext, call: ast.Call, local: set[str], modules: Container[str]) -> bool:
     for node in ast.walk(call):
         # a call that takes something (`pick(template)`) and may turn it into something else
         if node is call or not isinstance(node, ast.Call) or not (node.args or node.keywords):

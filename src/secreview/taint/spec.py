@@ -21,6 +21,8 @@ SOURCE_KINDS: dict[str, str] = {
     "SECRET_KEY/*_PASSWORD/*_TOKEN setting, a value named as a secret, a CLI option named as one",
     "env_input": "environment variables",
     "file_input": "contents read from files",
+    "weak_random": "a guessable value: `random` module output, `uuid1()`, the clock, the process id",
+    "fast_digest": "the output of a fast general-purpose digest (MD5, SHA-1, SHA-2): too cheap to store a password",
     "socket_input": "data read from sockets and from remote responses",
 }
 
@@ -47,7 +49,16 @@ SINK_KINDS: dict[str, str] = {
     "exception_message": "the message of a raised exception (its arguments)",
     "file_write": "a file write",
     "config_line": "a generated configuration file that another program parses line by line",
+    "secret_bearing": "a value that must be unguessable: session ids and values, cookies, auth/CSRF/reset/API "
+                      "tokens, passwords, one-time codes, nonces, keys, IVs, Authorization-style headers",
 }
+
+# Sink kinds a conversion (`int(x)`, `hash(x)`, a sanitizer clearing "*") does not clear for a weak value:
+# a guessable value is as guessable as a number as it was as text, a fast digest stays a fast digest once
+# hex-encoded. Only WEAK_SOURCES survive such a sanitizer, for these sinks only (labels.sanitize), and only
+# they are followed into named sinks (named.py).
+ENTROPY_SINKS = frozenset({"secret_bearing"})
+WEAK_SOURCES = frozenset({"weak_random", "fast_digest"})
 
 ALL_SINKS = "*"  # in a sanitizer's `clears`: every sink kind
 

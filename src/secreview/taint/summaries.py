@@ -14,8 +14,10 @@ its methods (source origins only), which every method then reads.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,6 +158,12 @@ class ProjectSummaries:
     # short names of project functions that return a source ("sources") or have any
     # non-empty summary ("active"), counted per name: the cheap relevance test
     _names: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
+    # while set, every question asked of the project is added here (`answers` replays them): what a
+    # module's summary or a file's review read of other modules, so a cached one is reused exactly as
+    # long as those answers stay the same (a helper module that gained a function nobody calls changes
+    # nothing for its importers)
+    recorder: set[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
+    _paths: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -217,9 +225,102 @@ class ProjectSummaries:
             if any(not item["kind"].startswith("@") for item in f["returns"]):
                 self._names["sources"][short] += delta
 
+    def has_module(self, name: str) -> bool:
+        if self.recorder is not None:
+            self.recorder.add(("has", name))
+        return name in self.modules
+
+    def own_summary(self, name: str) -> ModuleSummary | None:
+        """A module's whole summary (what an analysis of that module starts from)."""
+        if self.recorder is not None:
+            self.recorder.add(("module", name))
+        return self.modules.get(name)
+
+    def module_type(self, owner: str, name: str) -> str | None:
+        """The spec type of module-level `name` in project module `owner` (`app = Flask(...)`)."""
+        if self.recorder is not None:
+            self.recorder.add(("type", owner, name))
+        summary = self.modules.get(owner)
+        return summary.module_types.get(name) if summary is not None else None
+
+    def has_name(self, which: str, word: str) -> bool:
+        """Whether a project function named `word` returns a source ("sources") or has a non-empty
+        summary ("active"): the cheap relevance test."""
+        if self.recorder is not None:
+            self.recorder.add(("name", which, word))
+        return self.names(which).get(word, 0) > 0
+
+    def answers(self, queries: Iterable[tuple[str, ...]], output: Any = None) -> dict[str, str]:
+        """Each recorded question (joined by \\x1f) -> a digest of its answer now: of its *meaning*
+        (lines, paths and trace steps left out), so a helper whose code only moved answers the same. What
+        `output` (the JSON-ready summary or result computed from the answers) copied of positions is
+        recorded apart: a `positions` question per module whose trace steps it holds, answered with that
+        module's whole summary. A trace as long as clipping allows may have lost steps that still shaped
+        it: then every answer is recorded with its positions."""
+        paths, clipped = step_paths(output) if output is not None else (set(), False)
+        saved, self.recorder = self.recorder, None
+        try:
+            asked = {"\x1f".join(q): self._answer(q, not clipped) for q in queries if q[0] != _WHOLE}
+            if clipped:
+                asked[_WHOLE] = "1"  # `still` replays these answers with their positions
+            for name in sorted({self._module_at(p) for p in paths} - {None}):
+                asked["positions\x1f" + name] = self._answer(("positions", name))  # type: ignore[arg-type]
+            return asked
+        finally:
+            self.recorder = saved
+
+    def _module_at(self, path: str) -> str | None:
+        """The project module whose summary is of the file at `path` (its display path)."""
+        if self._paths is None or len(self._paths) != len(self.modules):
+            self._paths = {self.modules.raw(n).get("path", ""): n for n in self.modules}
+        return self._paths.get(path)
+
+    def _answer(self, query: tuple[str, ...], semantic: bool = True) -> str:
+        kind, *args = query
+        value: Any
+        if kind == "positions":
+            value = self.modules.raw(args[0]) if args[0] in self.modules else None
+        elif kind == "function":
+            found = self.function(args[0])
+            value = found.to_dict() if found is not None else None
+        elif kind == "method":
+            found = self.method(args[0], args[1], args[2])
+            value = found.to_dict() if found is not None else None
+        elif kind == "attr":
+            value = label_to_list(self.class_attribute(args[0], args[1], args[2]))
+        elif kind == "has":
+            value = args[0] in self.modules
+        elif kind == "module":
+            value = self.modules.raw(args[0]) if args[0] in self.modules else None
+        elif kind == "type":
+            value = self.module_type(args[0], args[1])
+        elif kind == "name":
+            value = self.has_name(args[0], args[1])
+        else:
+            raise ValueError(f"unknown project question {kind!r}")
+        if semantic and kind != "positions":
+            value = _without_positions(value)
+        return hashlib.sha256(_canonical(value)).hexdigest()[:24]
+
+    def still(self, recorded: object) -> bool:
+        """Whether every recorded answer (`answers`' form) is still what it was."""
+        if not isinstance(recorded, dict):
+            return False
+        semantic = _WHOLE not in recorded
+        saved, self.recorder = self.recorder, None
+        try:
+            return all(key == _WHOLE or self._answer(tuple(key.split("\x1f")), semantic) == digest
+                       for key, digest in recorded.items())
+        except (ValueError, IndexError, TypeError, KeyError):
+            return False
+        finally:
+            self.recorder = saved
+
     def function(self, dotted: str) -> FunctionSummary | None:
         """The project function with this fully qualified name (`pkg.helpers.build`,
         `pkg.views.View.get`), or None."""
+        if self.recorder is not None:
+            self.recorder.add(("function", dotted))
         parts = dotted.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             module = self.modules.get(".".join(parts[:cut]))
@@ -229,6 +330,8 @@ class ProjectSummaries:
 
     def method(self, module: str, cls: str, name: str, _depth: int = 0) -> FunctionSummary | None:
         """`cls.name` in `module`, looking through base classes defined in the project."""
+        if self.recorder is not None and _depth == 0:
+            self.recorder.add(("method", module, cls, name))
         summary = self.modules.get(module)
         if summary is None or _depth > 5:
             return None
@@ -242,6 +345,8 @@ class ProjectSummaries:
         return None
 
     def class_attribute(self, module: str, cls: str, attr: str, _depth: int = 0) -> Label:
+        if self.recorder is not None and _depth == 0:
+            self.recorder.add(("attr", module, cls, attr))
         summary = self.modules.get(module)
         if summary is None or _depth > 5:
             return {}
@@ -254,6 +359,54 @@ class ProjectSummaries:
             if found:
                 return found
         return {}
+
+
+_WHOLE = "@whole"  # in recorded answers: they were taken with their positions (a trace was clipped)
+
+
+def _canonical(value: Any) -> bytes:
+    """JSON whose text does not depend on the order sets were iterated in (a process's hash seed): every
+    list sorted by its items' canonical text, so two processes agree on an answer's digest."""
+
+    def canonical(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: canonical(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return sorted((canonical(v) for v in item), key=lambda v: json.dumps(v, sort_keys=True))
+        return item
+
+    return json.dumps(canonical(value), sort_keys=True).encode()
+
+
+def _without_positions(value: Any) -> Any:
+    """A summary's JSON without where things are (trace steps, lines, paths)."""
+    if isinstance(value, dict):
+        return {k: _without_positions(v) for k, v in value.items() if k not in ("steps", "line", "path")}
+    if isinstance(value, list):
+        return [_without_positions(v) for v in value]
+    return value
+
+
+def step_paths(value: Any) -> tuple[set[str], bool]:
+    """The paths named by the trace steps in a JSON-ready summary or result (`steps` or `trace` lists),
+    and whether one of them is as long as clipping allows (steps may have been dropped from its middle)."""
+    from secreview.taint.labels import MAX_STEPS
+
+    paths: set[str] = set()
+    clipped = False
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if key in ("steps", "trace") and isinstance(inner, list):
+                    clipped = clipped or len(inner) >= MAX_STEPS
+                    paths.update(s["path"] for s in inner if isinstance(s, dict) and isinstance(s.get("path"), str))
+                else:
+                    stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return paths, clipped
 
 
 def sink_to_dict(sink: Sink) -> dict:

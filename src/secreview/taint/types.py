@@ -59,6 +59,7 @@ class Typer:
         imported = {q.lstrip(".").split(".")[0] for q in ctx.imports.values()}
         self.libraries = frozenset(lib for lib, mods in index.library_imports.items() if imported & set(mods))
         self.module_types: dict[str, str] = {}
+        self._function_types: dict[str, object] | None = None  # module-level functions' return types
         self._annotation_types = {rule.type for rules in index.types_by_parameter.values() for rule in rules}
         self._spec_types = _spec_types(index)
         for stmt in ctx.tree.body:  # `app = Flask(__name__)`, `conn = sqlite3.connect(...)` at module level
@@ -70,6 +71,8 @@ class Typer:
     def type_of(self, expr: ast.AST, local: dict[str, str], depth: int = 0) -> str | None:
         if depth > 12:
             return None
+        if isinstance(expr, ast.Await):  # `session = await get_session(request)`: what the coroutine gives
+            return self.type_of(expr.value, local, depth + 1)
         if isinstance(expr, ast.Constant):
             return _LITERAL_TYPES.get(type(expr.value))
         kind = _CONTAINERS.get(type(expr))
@@ -108,6 +111,8 @@ class Typer:
                 receiver = self.type_of(expr.func.value, local, depth + 1)
                 if receiver in ("str", "bytes"):
                     return receiver
+            if isinstance(expr.func, ast.Name) and expr.func.id not in local:
+                return self.function_type(expr.func.id, depth)
             return None
         if isinstance(expr, ast.BinOp):
             left = self.type_of(expr.left, local, depth + 1)
@@ -116,6 +121,24 @@ class Typer:
             if isinstance(expr.op, ast.Div) and left and left not in _NUMBERS:
                 return left  # `Path(root) / name` is a Path
         return None
+
+    def function_type(self, name: str, depth: int) -> str | None:
+        """The type a module-level function of this file returns, when every `return` in it gives
+        one spec type (`def _tree(): return etree.parse(PATH)`): `_tree().xpath(q)` is lxml's."""
+        if self._function_types is None:
+            self._function_types = {}
+            for stmt in self.ctx.tree.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._function_types[stmt.name] = stmt  # the last definition wins, as at run time
+        found = self._function_types.get(name)
+        if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._function_types[name] = None  # a recursive function gives no type while its own is asked
+            values = [n.value for n in ast.walk(found) if isinstance(n, ast.Return)]
+            kinds = {self.type_of(v, {}, depth + 1) if v is not None else None for v in values}
+            typed = kinds.pop() if len(kinds) == 1 else None
+            found = typed if typed in self._spec_types else None
+            self._function_types[name] = found
+        return found if isinstance(found, str) else None
 
     def names(self, func: ast.AST, local: dict[str, str], depth: int = 0) -> list[str]:
         """The qualified names a callee or attribute may be known by in specs: the

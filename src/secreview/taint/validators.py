@@ -10,8 +10,9 @@ of that kind needs; the kinds it clears follow from them:
   `base/../../etc` passes a `startswith`;
 - `url`, `redirect`: the parsed host (`hostname`, `netloc`) or the address
   (`ip_address`, `is_private`, `is_loopback`), or Django's `url_has_allowed_host_and_scheme`;
-- every kind: a full-match of a regular expression (`fullmatch`), which leaves nothing
-  but what the pattern admits.
+- a full-match of a regular expression (`fullmatch`), which leaves nothing but what the
+  pattern admits: the kinds those characters cannot harm (`regexes.py`: a pattern that
+  admits a quote is no check for XPath or SQL), every kind when the pattern is not a literal.
 
 A flawed check (a `startswith` on an unresolved path, a scheme test alone) is therefore no
 validator, so a vulnerable handler that calls one is still reported. The test is
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import ast
 
-from secreview.analysis.context import scope_nodes
+from secreview.analysis.context import FileContext, scope_nodes
+from secreview.analysis.values import literal_value, module_constant
+from secreview.taint.regexes import pattern_clears
 
 _NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve"})
 _CONTAINMENT = frozenset({"commonpath", "startswith", "is_relative_to"})
@@ -36,7 +39,7 @@ VALIDATION_WORDS = frozenset({"fullmatch", *_HOST_CHECKS, *_NORMALISERS})
 EVERY_KIND = "*"
 
 
-def validated_kinds(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+def validated_kinds(func: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext | None = None) -> tuple[str, ...]:
     """The sink kinds `func` validates its first argument for (`("*",)`: all), or ()."""
     args = func.args
     if not (args.posonlyargs or args.args):
@@ -48,13 +51,42 @@ def validated_kinds(func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, 
     words = {n.attr if isinstance(n, ast.Attribute) else n.id for n in nodes
              if isinstance(n, (ast.Attribute, ast.Name))}
     if "fullmatch" in words:
-        return (EVERY_KIND,)
+        kinds_of_patterns = _fullmatch_kinds(nodes, ctx)
+        return (EVERY_KIND,) if kinds_of_patterns is None else tuple(sorted(kinds_of_patterns))
     kinds: list[str] = []
     if words & _NORMALISERS and words & _CONTAINMENT:
         kinds.append("path")
     if words & _HOST_CHECKS:
         kinds += ["redirect", "url"]
     return tuple(sorted(kinds))
+
+
+def _fullmatch_kinds(nodes: list[ast.AST], ctx: FileContext | None) -> frozenset[str] | None:
+    """What the literal patterns the function full-matches against admit (`regexes.py`): the kinds
+    every one of them clears. None when no pattern is readable (then any full match counts)."""
+    found: frozenset[str] | None = None
+    for node in nodes:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))):
+            continue
+        func = node.func
+        if (func.attr if isinstance(func, ast.Attribute) else func.id) != "fullmatch" or not node.args:
+            continue
+        pattern = node.args[0] if isinstance(func, ast.Name) or _names_re(func.value) else func.value
+        if isinstance(pattern, ast.Name) and ctx is not None:
+            pattern = module_constant(ctx, pattern.id) or pattern
+        if isinstance(pattern, ast.Call) and pattern.args and _names_re(pattern.func):
+            pattern = pattern.args[0]  # `re.compile(P)`
+        text = literal_value(pattern, ctx)
+        if isinstance(text, str):
+            kinds = pattern_clears(text)
+            found = kinds if found is None else found & kinds
+    return found
+
+
+def _names_re(expr: ast.AST) -> bool:
+    """`re` or `re.compile`: the module's own functions (`re.fullmatch(P, x)`)."""
+    return (isinstance(expr, ast.Name) and expr.id == "re") or (
+        isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "re")
 
 
 def _boolean(expr: ast.AST | None) -> bool:

@@ -14,7 +14,8 @@ Import each name from the module that holds it:
 - `secret_names`: identifiers that name a secret (`secret_identifier`), auth-related code (`auth_context`).
 - `secret_values`: literals that look like a real credential (`secret_value`, `header_secret`),
   Flask key settings, session-cookie names.
-- `web_sources`: request data, route parameters and socket data reaching an expression (`web_source`).
+- request data, route parameters and socket data reaching an expression: `secreview.taint.provenance`
+  (`web_source`, `request_attribute`), the one provenance model.
 - `url_hosts`: built URLs and whether an outside value decides the host (`host_source`).
 - `function_facts`: calls, comparisons, allowlist tests and data flow within a function.
 - `object_facts`: the constructor that made a value, constant strings, decorator names.

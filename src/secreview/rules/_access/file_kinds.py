@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
-from secreview.analysis.code import is_test_code
 from secreview.analysis.context import FileContext
 from secreview.rules._access.vocabulary import split_words, word_set
 
@@ -55,9 +54,9 @@ def is_settings_module(ctx: FileContext) -> bool:
 
 
 def is_dev_settings(ctx: FileContext) -> bool:
-    """A settings file meant for development or tests (settings/dev.py, local_settings.py ...), or a
+    """A settings file meant for development or tests (settings/dev.py, test_settings.py ...), or a
     framework's table of defaults (django/conf/global_settings.py)."""
-    return is_defaults_table(ctx) or bool(_DEV_FILES.match(_stem(ctx))) or is_test_code(ctx)
+    return is_defaults_table(ctx) or bool(_DEV_FILES.match(_stem(ctx)))
 
 
 def is_defaults_table(ctx: FileContext) -> bool:

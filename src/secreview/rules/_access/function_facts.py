@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import reaching_value
-from secreview.rules._access.web_sources import web_source
+from secreview.taint.provenance import web_source
 
 
 def function_calls(ctx: FileContext, func: ast.AST) -> list[tuple[str, ast.Call]]:

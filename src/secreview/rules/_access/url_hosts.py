@@ -9,7 +9,7 @@ import string
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import Source, reaching_value
 from secreview.analysis.values import is_literal
-from secreview.rules._access.web_sources import NEUTRAL_CALLS, web_source
+from secreview.taint.provenance import NEUTRAL_CALLS, web_source
 
 
 def url_parts(ctx: FileContext, expr: ast.AST, depth: int = 2) -> list[str | ast.expr] | None:

@@ -2,9 +2,9 @@
 
 Not a rule package (leading underscore). Import each name from the module that holds it:
 
-- `provenance`: where a value comes from (`find_origin`, `Origin`, the kinds `EXTERNAL`,
-  `PAYLOAD`, `OPERATOR`), which call built an object (`constructor_of`), remote calls
-  (`is_remote_call`, `HTTP_METHODS`, `SESSION_FACTORIES`), function parameters (`params_of`).
+Where a value comes from (a client, a peer, a remote response) is asked of `secreview.taint.provenance`,
+the one provenance model (`origin(ctx, expr, kinds, parts=...)`, `constructor_of`, `HTTP_METHODS`).
+
 - `regex_calls`: `re`/`regex` calls through an import not rebound locally (`regex_call`, `REGEX_FUNCS`,
   `UNANCHORED_METHODS`),
   their flags (`regex_flags`) and literal pattern text (`literal_string`).

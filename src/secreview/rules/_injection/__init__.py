@@ -13,8 +13,8 @@ Not a rule package (leading underscore). Import each name from the module that h
 - `walk`: walking a string expression (f-string, `%`, `+`, `str.format()`, `str.join()`) into a `Build`.
 - `safety`: is a value neutralised for an interpreter (`is_safe`, `safe_value`, `SANITIZERS`), or
   validated before use (`validated`).
-- `sources`: where a value comes from (`find_source`, `direct_data`, Django view parameters,
-  `from_parameter`) and what the code is (`is_test_module`, `imports_web_framework`, `handler_function`).
+Where a value comes from (request data, route and view parameters, the caller) is asked of
+`secreview.taint.provenance` (`source_of`, `read_directly`, `is_parameter`, `handler_function`).
 - `verdict`: the entry point `analyze()` (build + unsafe values + outside source) and `describe()`.
 - `loggers`: logging calls (`is_logging_call`, `LOG_METHODS`).
 - `sql`: SQL text and value positions (`sql_verdict`, `sql_value_position`, `looks_like_sql_text`),

@@ -8,8 +8,8 @@ import re
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
 from secreview.rules._injection.model import Verdict
-from secreview.rules._injection.sources import direct_data
 from secreview.rules._injection.verdict import analyze
+from secreview.taint.provenance import read_directly
 
 # -- SQL --------------------------------------------------------------------------------------------
 _VALUE_END = re.compile(
@@ -36,7 +36,7 @@ def sql_verdict(ctx: FileContext, expr: ast.AST | None, need_sql_text: bool = Tr
     if verdict is None or verdict.how is None and verdict.source is None:
         return None
     if verdict.how is None:
-        if verdict.source is None or verdict.carrier is None or not direct_data(verdict.carrier.expr):
+        if verdict.source is None or verdict.carrier is None or not read_directly(verdict.carrier.expr):
             return None  # e.g. execute(text(...)): the inner call is judged on its own
         return verdict  # the whole statement comes from outside; the caller judges the sink
     if need_sql_text and not looks_like_sql_text(verdict.text):

@@ -8,8 +8,8 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.values import is_literal
 from secreview.rules._injection.model import _STRONG, Build, Part, Verdict
 from secreview.rules._injection.safety import is_safe
-from secreview.rules._injection.sources import direct_data, find_source
 from secreview.rules._injection.walk import _walk
+from secreview.taint.provenance import read_directly, source_of
 
 
 def analyze(ctx: FileContext, expr: ast.AST | None, kind: str) -> Verdict | None:
@@ -23,13 +23,13 @@ def analyze(ctx: FileContext, expr: ast.AST | None, kind: str) -> Verdict | None
         return None
     sources = []
     for part in unsafe:
-        found = find_source(ctx, part.expr)
+        found = source_of(ctx, part.expr)
         if found is None and part.site is not part.expr:
-            found = find_source(ctx, part.site)
+            found = source_of(ctx, part.site)
         if (
             found is not None
             and not found.description.startswith(_STRONG)
-            and not direct_data(part.expr, ctx)
+            and not read_directly(part.expr, ctx)
         ):
             found = None  # argv/env/stdin naming a file or a setting, not the text itself
         if found is not None:

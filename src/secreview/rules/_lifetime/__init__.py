@@ -24,6 +24,11 @@ Import each name from the module that holds it:
   `is_lock`, and a stable key for a lock (`lock_key`).
 - `lock_regions`: locks held at a node (`held_locks`), lock `with` items, `lock.acquire()`/`release()`
   statements (`lock_call`), `@synchronized` decorators.
+- `shared_state`: the state a lock guards for unsynchronized-shared-state (`Owner`, `class_owner`,
+  `module_owner`, `collect_guarded`, `never_taken`), functions that run with the lock held by contract
+  (`locked_functions`), what changes the state (`mutation_of`), locks held at a node (`held`).
+- `path_owners`: who can write where a path lives (`directory_kind`: mkdtemp / config / shared) and
+  privileged code (`privileged`: privsep entrypoints and packages), for toctou-file-check.
 - `resource_spec`: `Spec` (how a kind of resource is released), `Lifetime` (the verdict record),
   borrowing calls and registered cleanups.
 - `resource_flow`: where a created value goes (its binding, its uses, what each use does).

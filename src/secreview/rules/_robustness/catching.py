@@ -52,22 +52,6 @@ def caught_here(ctx: FileContext, node: ast.AST, wanted: frozenset[str]) -> bool
     return False
 
 
-def in_test_code(ctx: FileContext, node: ast.AST) -> bool:
-    """Inside a test (`test_*` function, `Test*` class, `assert`, `self.assertEqual(...)`): a crash there is
-    the test failing, which is what the test is for."""
-    for anc in ctx.ancestors(node):
-        if isinstance(anc, ast.Assert):
-            return True
-        func = anc.func if isinstance(anc, ast.Call) else None
-        if isinstance(func, ast.Attribute) and func.attr.startswith("assert"):
-            return True
-        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef)) and anc.name.startswith("test"):
-            return True
-        if isinstance(anc, ast.ClassDef) and anc.name.startswith("Test"):
-            return True
-    return False
-
-
 # -- code that never runs ----------------------------------------------------------------------
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 

@@ -7,11 +7,11 @@ import ast
 from typing import NamedTuple
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import Source, external_source, reaching_value
+from secreview.analysis.flow import Source, reaching_value
 from secreview.analysis.values import literal_value
 from secreview.rules._robustness.ctypes_types import _BYTE_TYPES, ctypes_name, owning_creation
-from secreview.rules._robustness.input_conversion import _keep
 from secreview.rules._robustness.source_text import segment, short_text
+from secreview.taint.provenance import OUTSIDE, source_of
 
 
 def buffer_base(ctx: FileContext, expr: ast.expr) -> ast.expr:
@@ -138,7 +138,7 @@ def compared_before(ctx: FileContext, node: ast.AST, expr: ast.AST) -> bool:
 
 def count_source(ctx: FileContext, count: ast.expr) -> Source | None:
     """Outside data the byte count comes from (`len(sock.recv(...))`, `int(request.args[...])`)."""
-    return _keep(external_source(ctx, count))
+    return source_of(ctx, count, OUTSIDE, through_conversions=True)  # a count is still the sender's number
 
 
 def overflow_reason(

@@ -10,8 +10,8 @@ from secreview.analysis.flow import Source, reaching_value
 from secreview.analysis.values import is_literal
 from secreview.rules._robustness.ctypes_buffers import compared_before
 from secreview.rules._robustness.ctypes_types import CTYPES_INT_BITS, NUMPY_INT_BITS, _local_struct, ctypes_name
-from secreview.rules._robustness.input_conversion import direct_input
 from secreview.rules._robustness.source_text import short_text
+from secreview.taint.provenance import direct_input
 
 
 def struct_fields(ctx: FileContext, name: str) -> dict[str, str]:

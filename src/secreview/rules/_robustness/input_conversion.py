@@ -1,6 +1,6 @@
-"""Conversions of outside input (`int(request.args["n"])`): the converters and what they raise, the
-outside value a converted expression is, typed route parameters, app-wide error handlers, shape checks
-before a conversion, and whether a source is a server-side web request."""
+"""Conversions of outside input (`int(request.args["n"])`): the converters and what they raise, typed
+route parameters, app-wide error handlers, shape checks and schema validation before a conversion.
+Which outside value a converted expression is comes from `secreview.taint.provenance` (`direct_input`)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
-from secreview.analysis.flow import Source, external_source, is_route_handler, reaching_value
+from secreview.analysis.flow import Source
 from secreview.rules._robustness.source_text import segment
+from secreview.taint.provenance import is_route_handler, strip_wrappers
 
-# -- conversions of outside input ------------------------------------------------------------------
+# -- conversions ------------------------------------------------------------------
 _VALUE_ERRORS = frozenset({"ValueError", "TypeError"})
 CONVERTERS: dict[str, frozenset[str]] = {
     "builtins.int": _VALUE_ERRORS,
@@ -33,105 +34,9 @@ CONVERTERS: dict[str, frozenset[str]] = {
     "base64.b32decode": _VALUE_ERRORS | {"Error", "binascii.Error"},
     "decimal.Decimal": frozenset({"InvalidOperation", "DecimalException", "ArithmeticError"}),
 }
-_PASS_THROUGH = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "decode", "encode", "casefold"})
-_INPUT_GETTERS = frozenset(
-    {
-        "get",
-        "get_argument",
-        "get_query_argument",
-        "get_body_argument",
-        "getvalue",
-        "getfirst",
-        "get_data",
-        "get_json",
-        "read",
-        "pop",
-        "__getitem__",
-    }
-)
 _TYPED = frozenset(
     {"int", "float", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "IPv4Address", "IPv6Address", "bool"}
 )
-
-
-def strip_wrappers(ctx: FileContext, expr: ast.expr) -> ast.expr:
-    """`x.strip()`, `str(x)`, `x or 0`: the value that is really converted."""
-    for _ in range(6):
-        if (
-            isinstance(expr, ast.Call)
-            and isinstance(expr.func, ast.Attribute)
-            and expr.func.attr in _PASS_THROUGH
-        ):
-            expr = expr.func.value
-        elif isinstance(expr, ast.Call) and ctx.call_name(expr) == "builtins.str" and len(expr.args) == 1:
-            expr = expr.args[0]
-        elif isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
-            expr = expr.values[0]
-        else:
-            break
-    return expr
-
-
-def direct_input(ctx: FileContext, expr: ast.expr | None, depth: int = 3) -> Source | None:
-    """The outside value `expr` is (not merely contains): `request.args["n"]`, `sys.argv[1]`, a route
-    parameter, `input()`, or a local name bound to one of these. The environment (operator input) is
-    left out."""
-    if expr is None or depth < 0:
-        return None
-    expr = strip_wrappers(ctx, expr)
-    if isinstance(expr, ast.Name):
-        source = external_source(ctx, expr, depth=0)
-        if source is not None and source.node is expr:
-            return _keep(source)  # a route parameter
-        return direct_input(ctx, reaching_value(ctx, expr), depth - 1)
-    if isinstance(expr, ast.Subscript):
-        return _input_container(ctx, expr.value, 2)
-    if isinstance(expr, ast.Attribute):
-        return _keep(external_source(ctx, expr, depth=0))
-    if isinstance(expr, ast.Call):
-        if ctx.call_name(expr) == "builtins.input":
-            return _keep(external_source(ctx, expr, depth=0))
-        if isinstance(expr.func, ast.Attribute) and expr.func.attr in _INPUT_GETTERS:
-            if any(k.arg == "type" for k in expr.keywords):
-                return None
-            return _input_container(ctx, expr.func.value, 2)
-    return None
-
-
-_PARSERS = frozenset(
-    {"json.loads", "json.load", "yaml.safe_load", "urllib.parse.parse_qs", "urllib.parse.parse_qsl"}
-)
-
-
-def _input_container(ctx: FileContext, base: ast.expr | None, depth: int) -> Source | None:
-    """`request.args`, `request.get_json()`, `json.loads(request.data)`, `sys.argv`, or a name bound to
-    one."""
-    if base is None or depth < 0:
-        return None
-    if isinstance(base, ast.Name):
-        source = external_source(ctx, base, depth=0)
-        if source is not None and source.node is base:
-            return _keep(source)
-        return _input_container(ctx, reaching_value(ctx, base), depth - 1)
-    if isinstance(base, ast.Attribute):
-        return _keep(external_source(ctx, base, depth=0))
-    if isinstance(base, ast.Subscript):
-        return _input_container(ctx, base.value, depth)
-    if isinstance(base, ast.Call):
-        name = ctx.call_name(base) or ""
-        if isinstance(base.func, ast.Attribute) and base.func.attr in {"get_json", "get_data", "json"}:
-            return _keep(external_source(ctx, base.func, depth=0))
-        if isinstance(base.func, ast.Attribute) and base.func.attr == "get":
-            return _input_container(ctx, base.func.value, depth)
-        if name in _PARSERS and base.args:
-            return direct_input(ctx, base.args[0], depth - 1)
-    return None
-
-
-def _keep(source: Source | None) -> Source | None:
-    if source is None or "environment" in source.description:
-        return None
-    return source
 
 
 def route_param_typed(ctx: FileContext, name: str, func: ast.AST | None) -> bool:
@@ -199,49 +104,6 @@ def shape_checked(ctx: FileContext, call: ast.Call, value: ast.expr) -> bool:
                 if any(segment(ctx, strip_wrappers(ctx, p)) == text for p in parts):
                     return True
     return False
-
-
-_WEB_FRAMEWORKS = frozenset(
-    {
-        "django",
-        "rest_framework",
-        "flask",
-        "werkzeug",
-        "webob",
-        "pyramid",
-        "tornado",
-        "falcon",
-        "aiohttp",
-        "starlette",
-        "fastapi",
-        "pecan",
-        "bottle",
-        "sanic",
-        "quart",
-        "cherrypy",
-        "webapp2",
-        "wsme",
-        "litestar",
-    }
-)
-_HANDLER_CLASS = re.compile(r"(View|Handler|Controller|Resource|ViewSet|Endpoint|Api|API)$")
-
-
-def is_web_request(ctx: FileContext, source: Source) -> bool:
-    """The request a source reads is a server-side web request, not an outgoing client request object."""
-    node = source.node
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    qual = ctx.qualname(node) or ""
-    if "." in qual and qual.split(".", 1)[0] in _WEB_FRAMEWORKS:
-        return True
-    func = ctx.enclosing_function(source.node)
-    if func is not None and is_route_handler(ctx, func):
-        return True
-    cls = ctx.enclosing_class(source.node)
-    if cls is not None and _HANDLER_CLASS.search(cls.name):
-        return True
-    return any(target.split(".", 1)[0].lstrip(".") in _WEB_FRAMEWORKS for target in ctx.imports.values())
 
 
 # -- validation by the framework before the handler runs ---------------------------------------------

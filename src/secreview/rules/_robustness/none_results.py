@@ -8,36 +8,12 @@ import re
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
-from secreview.analysis.flow import REQUEST_OBJECTS, external_source, reaching_value
+from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import is_none, literal_value, module_constant
 from secreview.rules._robustness.source_text import segment, short_text
+from secreview.taint.provenance import request_mapping, source_of
 
 # -- calls that give None on a miss -------------------------------------------------------------
-_REQUEST_MAPPINGS = frozenset(
-    {
-        "args",
-        "form",
-        "values",
-        "headers",
-        "cookies",
-        "files",
-        "GET",
-        "POST",
-        "COOKIES",
-        "META",
-        "FILES",
-        "query_params",
-        "path_params",
-        "match_info",
-        "query",
-        "params",
-        "environ",
-        "view_args",
-        "json",
-        "session",
-        "query_arguments",
-    }
-)
 _MAPPING_FACTORIES = frozenset(
     {
         "builtins.dict",
@@ -132,9 +108,8 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
     qual = ctx.qualname(recv) or ""
     if qual in {"os.environ", "flask.session", "flask.g.__dict__"}:
         return qual
-    if isinstance(recv, ast.Attribute) and recv.attr in _REQUEST_MAPPINGS:
-        if ctx.qualname(recv.value) in REQUEST_OBJECTS:
-            return segment(ctx, recv) or recv.attr
+    if request_mapping(ctx, recv):
+        return segment(ctx, recv) or recv.attr  # type: ignore[attr-defined]
     if isinstance(recv, ast.Call) and _is_mapping_value(ctx, recv):
         return segment(ctx, recv)
     if isinstance(recv, ast.Attribute) and _self_attr_mapping(ctx, recv):
@@ -316,7 +291,7 @@ def element_document(ctx: FileContext, find: ast.Call) -> str:
                 data = node.args[0] if node.args else None
                 if isinstance(data, ast.Constant):
                     return "built"
-                return "outside" if data is not None and external_source(ctx, data) is not None else "unknown"
+                return "outside" if data is not None and source_of(ctx, data) is not None else "unknown"
             else:
                 return "unknown"
         else:
@@ -341,10 +316,10 @@ def outside_miss(ctx: FileContext, expr: ast.AST) -> bool:
     if qual.startswith(("os.environ", "flask.session", "flask.g")):
         return True
     if isinstance(recv, ast.Attribute) and (
-        recv.attr == "query" or (recv.attr in _REQUEST_MAPPINGS and ctx.qualname(recv.value) in REQUEST_OBJECTS)
+        recv.attr == "query" or request_mapping(ctx, recv)
     ):
         return True  # `Model.query.get(pk)`: the row; `request.args.get(...)`: the client
-    return external_source(ctx, recv) is not None
+    return source_of(ctx, recv) is not None
 
 
 def element_use(ctx: FileContext, expr: ast.AST) -> bool:

@@ -207,3 +207,62 @@ def security_check(ctx: FileContext, call: ast.AST) -> str | None:
     if short == "can" and re.search(r"(context|ctxt|ctx)$", receiver):
         return name or short
     return None
+
+
+# -- a denial raised inside a try and swallowed by the try's own handler ---------------------------
+_UNRELATED_BUILTINS = frozenset({"ValueError", "KeyError", "TypeError", "IndexError", "AttributeError",
+                                 "LookupError", "OSError", "IOError", "ImportError", "RuntimeError",
+                                 "StopIteration", "ZeroDivisionError", "UnicodeError", "UnicodeDecodeError",
+                                 "TimeoutError", "ConnectionError", "NotImplementedError"})  # fmt: skip
+
+
+def swallowed_denial(ctx: FileContext, handler: ast.ExceptHandler) -> ast.Raise | None:
+    """The `raise HTTPUnauthorized()`-like denial in the try's body that this handler catches and only
+    logs or passes, so the code after the `try` runs as if access had been granted; None otherwise.
+    A handler of the same try before it that may catch the denial (`except HTTPException: raise`) wins."""
+    try_stmt = ctx.parent(handler)
+    if not isinstance(try_stmt, ast.Try) or try_stmt.finalbody or not swallows(ctx, handler):
+        return None
+    if broad_or_security_handler(ctx, handler) is None:
+        return None
+    earlier = try_stmt.handlers[: try_stmt.handlers.index(handler)]
+    if any(not _unrelated(ctx, h) for h in earlier):
+        return None
+    caught = {n.rsplit(".", 1)[-1] for n in handler_names(ctx, handler)}
+    for node in walk_function_stmts(try_stmt.body):
+        if not isinstance(node, ast.Raise) or node.exc is None or _innermost_try(ctx, node) is not try_stmt:
+            continue
+        target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        short = (ctx.qualname(target) or "").rsplit(".", 1)[-1]
+        if not SECURITY_EXCEPTION.match(short) or short in ("ValidationError", "SSLError", "PermissionError"):
+            continue  # a denial of access, not an input or transport error
+        if handler.type is None or caught & {"Exception", "BaseException", short}:
+            return node
+    return None
+
+
+def _unrelated(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
+    """A handler that catches only built-in errors no access denial derives from."""
+    names = [n.rsplit(".", 1)[-1] for n in handler_names(ctx, handler)]
+    return bool(names) and all(n in _UNRELATED_BUILTINS for n in names)
+
+
+def _innermost_try(ctx: FileContext, node: ast.AST) -> ast.Try | None:
+    """The nearest `try` whose body holds `node` (a raise in a handler or `finally` escapes that try)."""
+    child = node
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return None
+        if isinstance(anc, ast.Try) and any(child is s for s in anc.body):
+            return anc
+        child = anc
+    return None
+
+
+def walk_function_stmts(stmts: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of a statement list, not those of functions or classes nested in it."""
+    for stmt in stmts:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield stmt
+        yield from walk_function(stmt)
