@@ -8,6 +8,14 @@ or in a pair: `smtp.login(user, "...")`, `HTTPBasicAuth("user", "...")`,
 `requests.get(url, auth=("user", "..."))`. Test files, `str.format()` calls,
 and values that are clearly not a secret (placeholders, masks, names, URLs,
 paths, values shorter than 4 characters) are skipped, as in SR201.
+The default of an oslo.config option the code declares `secret=True` is
+flagged when it is a credential or a URL with a real password in it
+(`cfg.StrOpt("connection", secret=True, default="mysql://svc:S3cr3t!@db/svc")`).
+
+## Confidence
+- medium: every hit; the value passed the literal checks of SR201 (not a placeholder, a
+  name, a URL without a password, a path), but whether it is a live credential or a
+  development default only its owner knows.
 
 ## Why it matters
 The credential ships with the code: anyone with the source, a package or an
@@ -45,7 +53,13 @@ from collections.abc import Iterator
 from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
 from secreview.rules._access.secret_names import ambiguous_secret, auth_context, secret_identifier
-from secreview.rules._access.secret_values import FLASK_KEY_SETTINGS, describe_value, literal_secret, secret_value
+from secreview.rules._access.secret_values import (
+    FLASK_KEY_SETTINGS,
+    describe_value,
+    literal_secret,
+    secret_value,
+    url_password,
+)
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta
 
@@ -85,6 +99,29 @@ def _positional_password(node: ast.Call, ctx: FileContext) -> ast.expr | None:
     return None
 
 
+def _secret_option_default(node: ast.Call, ctx: FileContext) -> Hit | None:
+    """`cfg.StrOpt("connection", secret=True, default="mysql://svc:S3cr3t!@db/svc")`: the project declares
+    the option secret and ships its value; a URL's password or a credential-like literal counts."""
+    func = node.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if not last.endswith("Opt") or not any(
+            k.arg == "secret" and isinstance(k.value, ast.Constant) and k.value.value is True for k in node.keywords):
+        return None
+    default = next((k.value for k in node.keywords if k.arg == "default"), None)
+    literal = literal_secret(default)
+    if default is None or literal is None:
+        return None
+    name = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else "option"
+    password = url_password(literal)
+    if password is not None:
+        return Hit(default, f"The default of the oslo.config option `{name}` (declared `secret=True`) is a URL "
+                   f"with a hard-coded password ({describe_value(password)}).")
+    if secret_value(literal, "secret" if not isinstance(name, str) else name + "_secret"):
+        return Hit(default, f"The default of the oslo.config option `{name}` (declared `secret=True`) is a "
+                   f"hard-coded credential ({describe_value(literal)}).")
+    return None
+
+
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     method = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
     if method in _SKIP_METHODS:
@@ -95,6 +132,10 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         and isinstance(node.func.value, ast.Attribute)
         and node.func.value.attr == "config"
     )
+    option = _secret_option_default(node, ctx)
+    if option is not None:
+        yield option
+        return
     positional = _positional_password(node, ctx)
     if positional is not None:
         literal = literal_secret(positional)

@@ -11,6 +11,25 @@ derived values are fine: `mask_password(...)`, `len(token)`, `"***"`, a hash,
 or a slice that keeps a few characters (`token[:4]`). A bare `token` counts only
 in a function that deals with authentication (a lexer's `token` is not a secret).
 
+The taint part follows a secret (source kind `secret`, `taint/secrets.py`) through
+assignments, string building, helpers and modules to any argument of a log call
+(`log_value` sinks: `logging`, oslo.log): an oslo.config option declared `secret=True`
+in another module (`text = render(CONF.agent.admin_password)`, then
+`LOG.debug("config %s", text)`), a dict whose `"X-Auth-Token"` value a helper fills,
+the namespace of an argparse parser that declares `--db-password` (`vars(args)`).
+A copy of the mapping with the secret keys overwritten by constants
+(`dict(headers, **{"X-Auth-Token": "***"})`) or a comprehension that masks them,
+`mask_password(...)`, `len()`, a hash are clean. The finding carries the trace.
+
+## Confidence
+- medium: a secret (by name, by declaration, or by flow) reaches a log call;
+- low: the flow has more than 10 steps: it crossed several containers and helpers, which
+  the engine follows as wholes, so it more often carries a neighbour of the secret;
+- low: the value is passed to a helper that logs it, with a flag that tells the helper how
+  to log (`log_filter_flag=True`, `sensitive=True`): the flow does not follow the flag;
+- low: the value is only printed (`print()` inside a function other than `main`): a
+  command-line tool often prints what it was asked for.
+
 ## Why it matters
 Logs are copied to aggregators, tickets and backups and read by far more people
 than the credential store; a token or password written there is a credential
@@ -52,13 +71,15 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
-from secreview.rules._access.secret_names import auth_context, secret_identifier
-from secreview.rules._access.vocabulary import split_words, word_set
-from secreview.ruleset import Hit, Meta
+from secreview.rules._access.secret_names import auth_context, named_secret
+from secreview.rules._access.vocabulary import word_set
+from secreview.ruleset import Hit, Meta, TaintQuery
+from secreview.taint.secrets import long_flow, quieted_call, reported_in_helper, used_as_object
 
 META = Meta(
     code="SR204",
@@ -72,22 +93,19 @@ META = Meta(
     "a fixed '***', or a short prefix); never log Authorization headers or request bodies with passwords.",
 )
 NODES = (ast.Call,)
+# A taint part: a secret reaching any argument of a log call, through helpers and modules, with a trace.
+def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
+    if reported_in_helper(hit.trace):
+        return None
+    if long_flow(hit.trace) or quieted_call(hit.node):
+        return replace(hit, confidence=Confidence.LOW)
+    return hit
+
+
+TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}), for_sink=_once)
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _LOGGER = re.compile(r"^_*(log|logger|logging|LOG|LOGGER)$|_(log|logger)$|^(log|logger)_", re.IGNORECASE)
-_HEADERS = word_set(
-    """
-    authorization auth_header authorization_header x-auth-token x-subject-token x-api-key proxy-
-    authorization auth_headers
-    """
-)
-_SECRET_TOKENS = word_set(
-    """
-    auth access refresh bearer id api session csrf xsrf reset oauth jwt github gitlab slack service user
-    admin personal security subject x identity keystone secret private verification confirmation invite
-    activation login otp mfa app bot client webhook authentication
-    """
-)
 _PASS_THROUGH = word_set(
     """
     str repr format dict list tuple encode decode strip lower upper join pformat dumps
@@ -137,16 +155,7 @@ def _log_kind(node: ast.Call, ctx: FileContext) -> str | None:
 
 
 def _log_secret(ident: str) -> bool:
-    if ident.lower() in _HEADERS:
-        return True
-    if not secret_identifier(ident):
-        return False
-    words = split_words(ident)
-    if words[-1] in {"credential", "credentials"}:
-        return False  # usually an object whose repr hides the secret
-    if words[-1] == "token" and len(words) > 1:
-        return words[-2] in _SECRET_TOKENS  # auth_token yes; acquire_token, starting_token no
-    return True
+    return named_secret(ident)
 
 
 def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, str]]:
@@ -157,6 +166,8 @@ def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, s
             ident = identifier_of(node)
             if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
                 continue  # token[:4]: a deliberate prefix
+            if _module_constant(node, ctx):
+                continue  # `constants.CONF_PWD`: the name of a field, not its value
             if ident and _log_secret(ident):
                 yield node, ident
             elif isinstance(node, ast.Subscript):
@@ -193,22 +204,10 @@ def _secret_leaves(expr: ast.AST, ctx: FileContext) -> Iterator[tuple[ast.AST, s
             stack.extend(ast.iter_child_nodes(node))
 
 
-_STR_METHODS = frozenset(dir(str)) | frozenset(dir(bytes))
+def _module_constant(node: ast.AST, ctx: FileContext) -> bool:
+    return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ctx.imports
+            and node.attr.isupper() and not (ctx.qualname(node.value) or "").endswith("settings"))
 
 
 def _is_object(ctx: FileContext, name: ast.Name) -> bool:
-    """The function reads a non-string attribute of this name (`token.user_id`)."""
-    func = ctx.enclosing_function(name)
-    if func is None:
-        return False
-
-    def compute() -> frozenset[str]:
-        return frozenset(
-            sub.value.id
-            for sub in ast.walk(func)
-            if isinstance(sub, ast.Attribute)
-            and isinstance(sub.value, ast.Name)
-            and sub.attr not in _STR_METHODS
-        )
-
-    return name.id in ctx.memo("access-object-names", func, compute)
+    return used_as_object(ctx, name, name.id)

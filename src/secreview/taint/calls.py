@@ -45,7 +45,17 @@ from secreview.taint.labels import (
     step,
 )
 from secreview.taint.named import at_node, called_name, named_sink, names_secret, weak_part
+from secreview.taint.secrets import (
+    SECRET,
+    SECRET_SINKS,
+    call_source,
+    masked_mapping,
+    masking_name,
+    name_source,
+    without_secret,
+)
 from secreview.taint.spec import Sink
+from secreview.taint.written_files import config_file
 
 if TYPE_CHECKING:
     from secreview.taint.summaries import FunctionSummary
@@ -64,6 +74,7 @@ QUERY_METHODS = frozenset({"fetch", "fetchrow", "fetchval", "fetch_all", "fetch_
 QUERY_SINK = Sink(library="dbapi", kind="sql", call="<database handle>.query", args=(0,),
                   keywords=("sql", "query", "statement"), note="query method of a handle of unknown type, given SQL")
 _NUMERIC = frozenset({"builtins.int", "builtins.float", "builtins.bool"})
+_GETTERS = frozenset({"get", "getenv", "pop", "getheader", "get_header", "getlist"})
 _STRING_TYPES = frozenset({"str", "bytes"})
 _PASS_THROUGH = frozenset({
     "builtins.str", "builtins.bytes", "builtins.bytearray", "builtins.list", "builtins.tuple", "builtins.set",
@@ -164,9 +175,25 @@ class CallAnalysis(ExpressionAnalysis):
             for source in index.sources_by_call.get(name, ()):
                 result = dict(result)
                 result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))
-        if handled:
-            return result
-        return join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+        if not handled:
+            result = join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+        return self.secret_call(node, result)
+
+    def secret_call(self, node: ast.Call, result: Label) -> Label:
+        """The secret a call returns (`secrets.py`): a getter named for one, a parsed command line with a
+        secret option, `d.get("password")`, `os.getenv("DB_PASSWORD")`; a masked copy of a mapping is not."""
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if result and ((name == "dict" and masked_mapping(node)) or masking_name(name)):
+            return sanitize(result, SECRET_SINKS)  # a masked copy; `_obfuscate_credential(v)`
+        if name.startswith("get_") or name.startswith("parse_"):
+            result = join(result, call_source(self.ctx, node))
+        elif name in _GETTERS and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            secret = name_source(self.ctx, node, node.args[0].value, self.ctx.segment(node) or name)
+            # `creds.get("region")`: another key of a mapping that holds a secret is not the secret
+            result = join(result, secret) if secret else without_secret(result)
+        return result
 
     def sql_text(self, expr: ast.AST) -> bool:
         """The literal parts of the statement (of its expression, or of every value this function
@@ -225,9 +252,12 @@ class CallAnalysis(ExpressionAnalysis):
             given = next((kw.value for kw in node.keywords if kw.arg == key), None)
             if given is not None and keyword_matches(given, unwanted, self.ctx):
                 return
-        self.m.judged.add((id(node), sink.kind))
         if not receiver and not any(args) and not any(label for _, label in keywords):
+            self.m.judged.add((id(node), sink.kind))
             return  # nothing tainted reaches this call
+        if sink.kind == "config_line" and not config_file(node, ctx):
+            return  # a write, but not to a file named as another program's configuration
+        self.m.judged.add((id(node), sink.kind))
         sink_step = step(ctx, node, f"sink ({sink.kind}): `{name}()`")
         if sink.receiver and receiver and isinstance(node.func, ast.Attribute):
             self.reach_sink(node, node.func.value, sink, receiver, (sink_step,))
@@ -240,9 +270,15 @@ class CallAnalysis(ExpressionAnalysis):
                 self.reach_sink(node, kw.value, sink, label, (sink_step,))
 
     def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
-        for (kind, cleared), trace in reaching(label, sink.kind).items():
+        reached = reaching(label, sink.kind)
+        # a secret this function itself reads reaches the sink: it reports that flow here, so its callers
+        # need no summary entry (they would report the same secret again at the call)
+        own_secret = sink.kind in SECRET_SINKS and any(kind == SECRET for kind, _ in reached)
+        for (kind, cleared), trace in reached.items():
             full = clip(trace + tail)
             if is_param(kind):
+                if own_secret:
+                    continue
                 self.sinks.setdefault((kind, cleared, sink), full)
             else:
                 self.flows.append((kind, sink.kind, node, arg, full, sink))

@@ -24,6 +24,15 @@ from secreview.taint.labels import (
     sanitize,
     step,
 )
+from secreview.taint.secrets import (
+    SECRET_SINKS,
+    masked_comprehension,
+    masked_mapping,
+    name_source,
+    option_source,
+    short_slice,
+    without_secret,
+)
 from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
@@ -100,6 +109,9 @@ class ExpressionAnalysis:
                 for source in decorated:
                     label[(source.kind, frozenset())] = (step(self.ctx, arg, f"source: parameter `{arg.arg}` of the "
                                                                             f"handler `{self.name}()`"),)
+            secret = name_source(self.ctx, arg, arg.arg, arg.arg)
+            if secret:
+                label = {**label, **secret}
             if arg.arg in captured:
                 label[("remote_input", frozenset())] = (step(self.ctx, arg, f"source: URL parameter `{arg.arg}` of "
                                                                         f"the view `{self.name}()`"),)
@@ -168,11 +180,15 @@ class ExpressionAnalysis:
             for key, value in zip(expr.keys, expr.values, strict=True):
                 self.eval(key, env)
                 label = self.eval(value, env)
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and not isinstance(value, ast.Constant):
+                    # {"password": pw}: the value under a key named as a secret
+                    label = join(label, name_source(self.ctx, value, key.value, key.value, key=True))
                 parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
                 if label and isinstance(key, ast.Constant) and isinstance(key.value, str):
                     self.reach_named("dict key", key.value, label, value, value)  # {"client_secret": v}
             self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
-            return join_all(p[1] for p in parts)
+            whole = join_all(p[1] for p in parts)
+            return sanitize(whole, SECRET_SINKS) if whole and masked_mapping(expr) else whole
         if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
             return self.comprehension(expr, env)
         if kind is ast.NamedExpr:
@@ -224,7 +240,8 @@ class ExpressionAnalysis:
                 self.eval(cond, inner)
         if isinstance(expr, ast.DictComp):
             self.eval(expr.key, inner)
-            return self.eval(expr.value, inner)
+            value = self.eval(expr.value, inner)
+            return sanitize(value, SECRET_SINKS) if value and masked_comprehension(expr) else value
         return self.eval(expr.elt, inner)
 
     def read_path(self, path: str, node: ast.AST, env: dict[str, Label], elements: bool = True) -> Label:
@@ -234,6 +251,8 @@ class ExpressionAnalysis:
                 label = self.m.global_label(path)
                 if not label and isinstance(node, ast.Name):
                     label = self.attribute_sources(node)
+                if isinstance(node, ast.Name):
+                    label = join(label, name_source(self.ctx, node, path, path))
             elif path.startswith("self.") and path.count(".") == 1 and self.self_name:
                 stored = self.m.self_attribute(self.cls, path[5:])
                 if not stored and path[5:] in self.m.constructor_attributes(self.cls):
@@ -241,6 +260,8 @@ class ExpressionAnalysis:
                     # fills in (`calls.apply_summary`), so instances of the class are told apart
                     stored = {(PARAM + path, frozenset()): ()}
                 label = extend(stored, (step(self.ctx, node, f"read from `{path}`"),)) if stored else CLEAN
+                if isinstance(node, ast.Attribute):
+                    label = join(label, self.secret_attribute(node))
             else:
                 label = CLEAN
         if elements and (self.has_elements or self.has_paths) and path in self.compound_roots:
@@ -254,9 +275,19 @@ class ExpressionAnalysis:
         path = self.path_of(expr)
         if path is not None and (path in env or (path.startswith("self.") and path.count(".") == 1)):
             return join(self.read_path(path, expr, env, elements), self.attribute_sources(expr))
-        base = self.eval(expr.value, env)
+        base = without_secret(self.eval(expr.value, env))  # `token.user_id` is not the token
         label = join(base, self.attribute_sources(expr))
-        return label
+        return join(label, self.secret_attribute(expr))
+
+    def secret_attribute(self, expr: ast.Attribute) -> Label:
+        """`conf.admin_password`, `settings.SECRET_KEY`, `CONF.db.connection` (declared secret); not a
+        constant of an imported module (`constants.CONF_PWD` names a field), Django's settings aside."""
+        shown = self.ctx.segment(expr) or expr.attr
+        if isinstance(expr.value, ast.Name) and expr.value.id in self.ctx.imports and expr.attr.isupper() \
+                and not (self.ctx.qualname(expr.value) or "").endswith("settings"):
+            return option_source(self.ctx, expr, self.m.secret_options)
+        return join(name_source(self.ctx, expr, expr.attr, shown),
+                    option_source(self.ctx, expr, self.m.secret_options))
 
     def attribute_sources(self, expr: ast.AST) -> Label:
         label = CLEAN
@@ -278,10 +309,24 @@ class ExpressionAnalysis:
             return sanitize(self.eval(expr.value, env), _PATH)
         if isinstance(expr.slice, ast.Slice):
             self.eval(expr.slice, env)
-            return self.eval(expr.value, env)
+            value = self.eval(expr.value, env)
+            return without_secret(value) if short_slice(expr.slice) else value  # `token[:6]`
         self.eval(expr.slice, env)
         path = self.path_of(expr.value)
         key = self.constant_key(expr.slice, env)
+        if isinstance(key, str):  # `app.config["SECRET_KEY"]`, `os.environ["DB_PASSWORD"]`
+            secret = name_source(self.ctx, expr, key, self.ctx.segment(expr) or key)
+            if secret:
+                return join(self.subscript_value(expr, env, path, key), secret)
+            # `creds["strategy"]`: another key of a mapping that holds a secret is not the secret
+            return without_secret(self.subscript_value(expr, env, path, key))
+        if key == 0 and isinstance(expr.value, ast.Call) and isinstance(expr.value.func, ast.Attribute) \
+                and expr.value.func.attr in ("split", "rsplit", "partition"):
+            # `encoded.split("$", 1)[0]`: the leading field (an algorithm, a scheme, a user), not the secret
+            return without_secret(self.subscript_value(expr, env, path, key))
+        return self.subscript_value(expr, env, path, key)
+
+    def subscript_value(self, expr: ast.Subscript, env: dict[str, Label], path: str | None, key: object) -> Label:
         if path is not None and key is not None:
             element = f"{path}[{key!r}]"
             if element in env:

@@ -20,7 +20,11 @@ from secreview.taint.guards import NO_RETURN, GuardAnalysis, is_url_parser, norm
 from secreview.taint.handlers import declared_not_html, response_sinks
 from secreview.taint.labels import CLEAN, Label, extend, is_param, join, narrow, step
 from secreview.taint.named import identifier_of
+from secreview.taint.secrets import name_source, without_secret
 from secreview.taint.spec import Sink
+
+RAISE_SINK = Sink(library="python", kind="exception_message", call="<raised exception>", all_args=True,
+                  note="the arguments of a raised exception")
 
 if TYPE_CHECKING:
     from secreview.taint.module import ModuleAnalysis
@@ -105,6 +109,8 @@ class FunctionAnalysis(GuardAnalysis):
         elif kind is ast.Raise:
             if stmt.exc is not None:
                 self.eval(stmt.exc, env)
+                if isinstance(stmt.exc, ast.Call):
+                    self.raised(stmt.exc, env)
             return None
         elif kind is ast.Match:
             return self.match(stmt, env)
@@ -202,6 +208,15 @@ class FunctionAnalysis(GuardAnalysis):
                     return bool(value.value)
         return None
 
+    def raised(self, call: ast.Call, env: Env) -> None:
+        """`raise X(...)`: the exception's arguments are its message, whatever class X is (a project
+        exception formats its keyword arguments into it), so they are an `exception_message` sink."""
+        args = [self.eval(a, env) for a in call.args]
+        keywords = [(kw.arg, self.eval(kw.value, env)) for kw in call.keywords]
+        if any(args) or any(label for _, label in keywords):
+            name = self.ctx.call_name(call) or self.ctx.segment(call.func) or "?"
+            self.check_sink(call, RAISE_SINK, args, keywords, name)
+
     # -- responses -------------------------------------------------------------------------
     def response(self, stmt: ast.Return, value: ast.expr, label: Label) -> None:
         """A handler whose return value is the response body returns a string built from
@@ -262,6 +277,8 @@ class FunctionAnalysis(GuardAnalysis):
                 found = self.guards(value, env)  # `ok = is_safe(url)`, later `if ok:`
                 if found:
                     self.facts[name] = found
+            if not isinstance(value, ast.Constant):  # `password = fetch()`; a literal is a mask or a default
+                label = join(label, name_source(self.ctx, target, name, name))
             env[name] = extend(label, (step(self.ctx, at, f"assigned to `{name}`"),)) if label else label
             self.note_binding(name, value)
             self.bind_elements(name, value, env, at)
@@ -277,8 +294,11 @@ class FunctionAnalysis(GuardAnalysis):
                 for elt, (_, part, part_node) in zip(target.elts, parts, strict=True):
                     self.assign(elt, part, part_node, env, at)
             else:
+                # `method, url, body = build(...)`: which part holds a secret is unknown; a part named as a
+                # secret is one by its name, the others are not taken to be
+                unpacked = without_secret(label)
                 for elt in target.elts:
-                    self.assign(elt, label, None, env, at)
+                    self.assign(elt, unpacked, None, env, at)
         elif isinstance(target, ast.Starred):
             self.assign(target.value, label, None, env, at)
         elif isinstance(target, ast.Attribute):

@@ -22,8 +22,9 @@ from secreview.model import TraceStep
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
 from secreview.taint.flow import FunctionAnalysis
 from secreview.taint.handlers import decorator_sources
-from secreview.taint.imports import absolute_name
+from secreview.taint.imports import absolute_name, resolve
 from secreview.taint.labels import CLEAN, Label, is_param, join, shape
+from secreview.taint.secrets import declared_secret_options, secret_word
 from secreview.taint.spec import Sink
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 from secreview.taint.types import Typer
@@ -79,7 +80,21 @@ class ModuleAnalysis:
         # (id of a call, sink kind) for every sink call data flow judged in this tree, kept on the
         # tree's context: where it judged, a pattern rule's claim of a source defers to it
         self.judged: set[tuple[int, str]] = ctx.memo(JUDGED_SINKS, ctx.tree, set)
+        self.secret_options = self._secret_options()
         self._collect(ctx.tree.body, "", None, nested=False)
+
+    def _secret_options(self) -> frozenset[str]:
+        """Options declared `secret=True` here or in the project modules this one imports (their summaries
+        hold their own imports' declarations, so the union is transitive once they are summarised)."""
+        options = set(self.ctx.memo("taint-secret-options", self.ctx.tree,
+                                    lambda: declared_secret_options(self.ctx)))
+        project = self.project.modules
+        if any(m.secret_options for m in project.values()):
+            for name in resolve(self.ctx.imports.values(), self.module, self.is_package, project):
+                summary = project.get(name)
+                if summary is not None and name != self.module:
+                    options.update(summary.secret_options)
+        return frozenset(options)
 
     # -- units -----------------------------------------------------------------------------
     def _collect(self, body: list[ast.stmt], prefix: str, cls: str | None, nested: bool) -> None:
@@ -135,6 +150,7 @@ class ModuleAnalysis:
             class_attributes={c: a for c, a in self.class_attributes.items() if a},
             class_bases={c: b for c, b in self.class_bases.items() if b},
             module_types=dict(self.typer.module_types),
+            secret_options=tuple(sorted(self.secret_options)),
         )
         return summary, _dedupe(flow for unit_flows in flows.values() for flow in unit_flows)
 
@@ -342,6 +358,8 @@ class _Relevance:
             return True
         if any(self.project.has_name("sources", w) for w in words):
             return True
+        if any(secret_word(w) for w in words) or not words.isdisjoint(self.analysis.secret_options):
+            return True  # a secret (`secrets.py`): a name, an attribute, a key, an option declared secret
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if self.has_decorator_sources and node.decorator_list and decorator_sources(self.analysis, node):
                 return True

@@ -43,6 +43,8 @@ _FORBIDDEN: dict[str, frozenset[str]] = {
     "header": frozenset("\r\n\x00"),
     "log": frozenset("\r\n\x0b\x0c"),
     "format_string": frozenset("{}%"),
+    # a generated config line: a line break adds a directive, `,`/`#`/`;`/whitespace add or hide fields
+    "config_line": frozenset(",#;\x00") | _WHITESPACE,
     "regex": frozenset(".^$*+?{}[]\\|()"),
     # no syntax to break out of: any check that is not "anything goes" is validation
     "deserialize": frozenset("<>'\"\\;\x00\n"),

@@ -28,6 +28,7 @@ _SOURCE_WORDS = {
     "file_input": "data read from a file",
     "cli_input": "a command-line argument or standard input",
     "env_input": "an environment variable",
+    "secret": "a secret",
 }
 
 

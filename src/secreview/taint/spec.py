@@ -17,6 +17,8 @@ from dataclasses import dataclass
 SOURCE_KINDS: dict[str, str] = {
     "remote_input": "data sent by a network client: request parameters, body, headers, cookies, route parameters",
     "cli_input": "command-line arguments and standard input",
+    "secret": "a password, token, key or other credential: an oslo.config option declared secret=True, a "
+    "SECRET_KEY/*_PASSWORD/*_TOKEN setting, a value named as a secret, a CLI option named as one",
     "env_input": "environment variables",
     "file_input": "contents read from files",
     "weak_random": "a guessable value: `random` module output, `uuid1()`, the clock, the process id",
@@ -43,6 +45,10 @@ SINK_KINDS: dict[str, str] = {
     "format_string": "a format string",
     "regex": "a regular expression that is compiled",
     "trust_boundary": "session state or another store the program later trusts",
+    "log_value": "a log call (the message or one of its arguments)",
+    "exception_message": "the message of a raised exception (its arguments)",
+    "file_write": "a file write",
+    "config_line": "a generated configuration file that another program parses line by line",
     "secret_bearing": "a value that must be unguessable: session ids and values, cookies, auth/CSRF/reset/API "
                       "tokens, passwords, one-time codes, nonces, keys, IVs, Authorization-style headers",
 }

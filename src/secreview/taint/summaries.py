@@ -89,6 +89,8 @@ class ModuleSummary:
     class_bases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> qualified base names
     # module-level names of a spec type (`app = Flask(__name__)`): importers see the type too
     module_types: dict[str, str] = field(default_factory=dict)
+    # oslo.config options declared `secret=True` here or in a project module this one imports (transitively)
+    secret_options: tuple[str, ...] = ()
 
     def shape(self) -> tuple:
         return (
@@ -96,6 +98,7 @@ class ModuleSummary:
             tuple(sorted((c, a, frozenset(label)) for c, attrs in self.class_attributes.items()
                          for a, label in attrs.items())),
             tuple(sorted(self.module_types.items())),
+            self.secret_options,
         )
 
     def to_dict(self) -> dict:
@@ -106,6 +109,7 @@ class ModuleSummary:
                                  for c, attrs in self.class_attributes.items()},
             "class_bases": {c: list(bases) for c, bases in self.class_bases.items()},
             "module_types": dict(self.module_types),
+            "secret_options": list(self.secret_options),
         }
 
     @classmethod
@@ -117,6 +121,7 @@ class ModuleSummary:
                               for c, attrs in d["class_attributes"].items()},
             class_bases={c: tuple(bases) for c, bases in d["class_bases"].items()},
             module_types=dict(d.get("module_types", {})),
+            secret_options=tuple(d.get("secret_options", ())),
         )
 
 

@@ -72,6 +72,38 @@ def secret_identifier(identifier: str) -> bool:
     return last in _SECRET_NOUNS or last.endswith(("password", "passwd", "secret", "token", "apikey"))
 
 
+_HEADERS = word_set(
+    """
+    authorization auth_header authorization_header x-auth-token x-subject-token x-api-key proxy-
+    authorization auth_headers
+    """
+)
+_SECRET_TOKENS = word_set(
+    """
+    auth access refresh bearer id api session csrf xsrf reset oauth jwt github gitlab slack service user
+    admin personal security subject x identity keystone secret private verification confirmation invite
+    activation login otp mfa app bot client webhook authentication
+    """
+)
+
+
+def named_secret(identifier: str) -> bool:
+    """The value a name, attribute or key holds is itself a credential: `secret_identifier`, plus
+    Authorization headers; minus `*_credentials` (usually an object whose repr hides the secret) and
+    tokens whose qualifier is not about authentication (`auth_token` yes, `acquire_token` no).
+    A bare `token` passes: callers check `auth_context` for it (`ambiguous_secret`)."""
+    if identifier.lower() in _HEADERS:
+        return True
+    if not secret_identifier(identifier):
+        return False
+    words = split_words(identifier)
+    if words[-1] in {"credential", "credentials"}:
+        return False
+    if words[-1] == "token" and len(words) > 1:
+        return words[-2] in _SECRET_TOKENS
+    return True
+
+
 AUTH_CONTEXT = re.compile(
     r"auth|login|bearer|session|header|keystone|oauth|jwt|credential|passw|api_?key|"
     r"logout|sign_?in|identity",

@@ -110,6 +110,23 @@ def header_secret(name: str, value: object) -> bool:
     return key in _TOKEN_HEADERS and secret_value(value, "token")
 
 
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:([^/@\s]+)@")
+
+
+def url_password(value: object) -> str | None:
+    """The password of a URL with credentials (`mysql+pymysql://quota:Qu0ta-2024@db/quota`), when it looks
+    like a real one (not `%(password)s`, `${DB_PASS}`, `***`, `password`)."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        return None
+    found = _URL_PASSWORD.match(value.strip())
+    if found is None:
+        return None
+    password = found.group(1)
+    return password if secret_value(password, "password") else None
+
+
 def literal_secret(expr: ast.AST | None) -> object | None:
     """The str/bytes value of a constant, or None."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, bytes)):
