@@ -51,8 +51,9 @@ class Side:
         out.unlink(missing_ok=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
+        quiet = ["--no-progress"] if args[0] == "scan" else []  # `diff` shows no progress
         result = subprocess.run([sys.executable, "-c", ENTRY, *args, "--jobs", "1", "--allow-incomplete",
-                                 "--no-progress", "--format", "json", "--output", str(out)],
+                                 *quiet, "--format", "json", "--output", str(out)],
                                 cwd=cwd, env=env, capture_output=True, text=True)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -104,7 +105,7 @@ def history_figures(sides: list[Side], source: Path, commits: int, tmp: Path) ->
                                          "HEAD cold": {}}
     for side in sides:
         clone = tmp / f"history-{side.name}"
-        subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(source), str(clone)], check=True)
+        subprocess.run(["git", "clone", "-q", "--shared", str(source), str(clone)], check=True)
         git(clone, "checkout", "-q", f"HEAD~{commits}")
         cache = tmp / f"hcache-{side.name}"
         rows[f"HEAD~{commits} cold"][side.name] = side.run(["scan", "."], clone, cache)[1]
