@@ -164,6 +164,7 @@ class ProjectSummaries:
     # nothing for its importers)
     recorder: set[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
     _paths: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _answered: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -185,6 +186,9 @@ class ProjectSummaries:
 
     def set_module(self, name: str, summary: ModuleSummary) -> None:
         """Replace one module's summary, keeping the name tables current."""
+        self._answered.clear()
+        if self._paths is not None:
+            self._paths[summary.path] = name
         if self._names is not None and name in self.modules:
             self._count_any(name, -1)
         self.modules[name] = summary
@@ -193,6 +197,9 @@ class ProjectSummaries:
 
     def set_stored(self, name: str, stored: dict) -> None:
         """A module's summary as read from the cache (JSON-ready data), decoded when first used."""
+        self._answered.clear()
+        if self._paths is not None:
+            self._paths[stored.get("path", "")] = name
         if self._names is not None and name in self.modules:
             self._count_any(name, -1)
         dict.__setitem__(self.modules, name, stored)
@@ -271,31 +278,39 @@ class ProjectSummaries:
 
     def _module_at(self, path: str) -> str | None:
         """The project module whose summary is of the file at `path` (its display path)."""
-        if self._paths is None or len(self._paths) != len(self.modules):
-            self._paths = {self.modules.raw(n).get("path", ""): n for n in self.modules}
+        if self._paths is None:
+            self._paths = {}
+            for name in self.modules:
+                value = dict.__getitem__(self.modules, name)
+                self._paths[value.get("path", "") if isinstance(value, dict) else value.path] = name
         return self._paths.get(path)
 
     def _answer(self, query: tuple[str, ...], semantic: bool = True) -> str:
+        """A digest of the answer, remembered until a module's summary changes (a cold review asks the
+        same questions of a fixed project for every file; digesting each again cost a third of it)."""
+        key = (query, semantic)
+        found = self._answered.get(key)
+        if found is None:
+            found = self._answered[key] = self._digest_answer(query, semantic)
+        return found
+
+    def _digest_answer(self, query: tuple[str, ...], semantic: bool) -> str:
         kind, *args = query
         value: Any
-        if kind == "positions":
+        if kind == "function":
+            return _function_digest(self.function(args[0]), semantic)
+        if kind == "method":
+            return _function_digest(self.method(args[0], args[1], args[2]), semantic)
+        if kind == "has":
+            return "1" if args[0] in self.modules else "0"
+        if kind == "name":
+            return "1" if self.has_name(args[0], args[1]) else "0"
+        if kind in ("positions", "module"):
             value = self.modules.raw(args[0]) if args[0] in self.modules else None
-        elif kind == "function":
-            found = self.function(args[0])
-            value = found.to_dict() if found is not None else None
-        elif kind == "method":
-            found = self.method(args[0], args[1], args[2])
-            value = found.to_dict() if found is not None else None
         elif kind == "attr":
             value = label_to_list(self.class_attribute(args[0], args[1], args[2]))
-        elif kind == "has":
-            value = args[0] in self.modules
-        elif kind == "module":
-            value = self.modules.raw(args[0]) if args[0] in self.modules else None
         elif kind == "type":
             value = self.module_type(args[0], args[1])
-        elif kind == "name":
-            value = self.has_name(args[0], args[1])
         else:
             raise ValueError(f"unknown project question {kind!r}")
         if semantic and kind != "positions":
@@ -359,6 +374,20 @@ class ProjectSummaries:
             if found:
                 return found
         return {}
+
+
+def _function_digest(found: FunctionSummary | None, semantic: bool) -> str:
+    """A function summary's digest, kept on the object (a summary is not changed once published: a new
+    run makes a new one)."""
+    if found is None:
+        return "-"
+    attr = "_semantic_digest" if semantic else "_full_digest"
+    cached = found.__dict__.get(attr)
+    if cached is None:
+        value = found.to_dict()
+        cached = hashlib.sha256(_canonical(_without_positions(value) if semantic else value)).hexdigest()[:24]
+        found.__dict__[attr] = cached
+    return cached
 
 
 _WHOLE = "@whole"  # in recorded answers: they were taken with their positions (a trace was clipped)
