@@ -23,7 +23,7 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
     if not isinstance(cls, ast.ClassDef):
         return None
     graph = ctx.memo("descent-graph", cls, lambda: _graph(cls))
-    if func.name not in graph or not _consumes_input(ctx, cls, graph) or _limited(ctx, cls):
+    if func.name not in graph:
         return None
     order = {m.name: m.lineno for m in cls.body if isinstance(m, _DEFS)}
     for call, callee in graph[func.name]:
@@ -31,7 +31,11 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
         # from a part of an argument (recursion over a given structure is the rule's other case).
         plain = all(is_literal(a, ctx) for a in (*call.args, *(k.value for k in call.keywords)))
         if plain and order[callee] <= func.lineno and func.name in _reachable(graph, callee):
-            return call, callee
+            # what the class does with its input is asked once per class, and only of a class that
+            # re-enters a method (asking it for every method walked every class once per method)
+            if ctx.memo("descent-parser", cls, lambda: _consumes_input(ctx, cls, graph) and not _limited(ctx, cls)):
+                return call, callee
+            return None
     return None
 
 
