@@ -193,7 +193,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     the modules that import them (transitively) are added to the focus first — a change to a helper is
     judged with the code that calls it (`ProjectPhase.focus` names them). `contents`: display path ->
     bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
-    from secreview.taint.summaries import ProjectSummaries
+    from secreview.taint.summaries import ProjectSummaries, stored_digests
 
     store = store or SummaryStore()
     texts: dict[str, str] = {}
@@ -269,9 +269,14 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             *(f"{n}\x1e{by_name[n].digest}\x1e{by_name[n].file.display}" for n in members)]).encode()).hexdigest()
         keys = {n: hashlib.sha256(f"{n}\x1f{key}".encode()).hexdigest() for n in members}
         cached = _cached(store, keys)
+        stored_pair: dict[str, tuple[str, str]] = {}
         if cached is not None:
+            for name in cached:
+                pair = store.get_json("summaries", keys[name] + ":digests")
+                if isinstance(pair, list) and len(pair) == 2 and all(isinstance(d, str) for d in pair):
+                    stored_pair[name] = (pair[0], pair[1])
             for name, (_, summary, _) in cached.items():
-                project.set_stored(name, summary)
+                project.set_stored(name, summary, stored_pair.get(name))
             answers = next(iter(cached.values()))[2]
             if project.still(answers):
                 for name, (digest, _, _) in cached.items():
@@ -311,8 +316,10 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 digests[name] = summary_digest(summary)
                 depends[name] = answers
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
-                    store.put_json("summaries", keys[name], {"digest": digests[name], "summary": summary.to_dict(),
+                    as_dict = summary.to_dict()
+                    store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict,
                                                              "depends": answers})
+                    store.put_json("summaries", keys[name] + ":digests", list(stored_digests(as_dict)))
         done += len(members)
         if progress:
             progress("summarising modules", done, len(needed))

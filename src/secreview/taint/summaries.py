@@ -165,6 +165,9 @@ class ProjectSummaries:
     recorder: set[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
     _paths: dict[str, str] | None = field(default=None, repr=False, compare=False)
     _answered: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
+    # module name -> the remembered answers that depend on its summary (dropped when it changes)
+    _answered_by: dict[str, list[tuple]] = field(default_factory=dict, repr=False, compare=False)
+    _stored_digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -186,7 +189,8 @@ class ProjectSummaries:
 
     def set_module(self, name: str, summary: ModuleSummary) -> None:
         """Replace one module's summary, keeping the name tables current."""
-        self._answered.clear()
+        self._forget(name)
+        self._stored_digests.pop(name, None)
         if self._paths is not None:
             self._paths[summary.path] = name
         if self._names is not None and name in self.modules:
@@ -195,9 +199,13 @@ class ProjectSummaries:
         if self._names is not None:
             self._count(summary, 1)
 
-    def set_stored(self, name: str, stored: dict) -> None:
-        """A module's summary as read from the cache (JSON-ready data), decoded when first used."""
-        self._answered.clear()
+    def set_stored(self, name: str, stored: dict, digests: tuple[str, str] | None = None) -> None:
+        """A module's summary as read from the cache (JSON-ready data), decoded when first used.
+        `digests`: its whole and semantic digests as stored (`stored_digests`), so questions about the
+        whole module are answered without digesting it again."""
+        self._forget(name)
+        if digests is not None:
+            self._stored_digests[name] = digests
         if self._paths is not None:
             self._paths[stored.get("path", "")] = name
         if self._names is not None and name in self.modules:
@@ -292,7 +300,17 @@ class ProjectSummaries:
         found = self._answered.get(key)
         if found is None:
             found = self._answered[key] = self._digest_answer(query, semantic)
+            for module in _modules_behind(query):
+                self._answered_by.setdefault(module, []).append(key)
         return found
+
+    def _forget(self, module: str) -> None:
+        """Drop the remembered answers a change of `module`'s summary may change: those about it, and
+        every answer that looks across modules (name tables, methods and attributes through bases)."""
+        for key in self._answered_by.pop(module, ()):
+            self._answered.pop(key, None)
+        for key in self._answered_by.pop("*", ()):
+            self._answered.pop(key, None)
 
     def _digest_answer(self, query: tuple[str, ...], semantic: bool) -> str:
         kind, *args = query
@@ -305,6 +323,9 @@ class ProjectSummaries:
             return "1" if args[0] in self.modules else "0"
         if kind == "name":
             return "1" if self.has_name(args[0], args[1]) else "0"
+        if kind in ("positions", "module") and args[0] in self._stored_digests:
+            whole, meaning = self._stored_digests[args[0]]
+            return meaning if semantic and kind == "module" else whole
         if kind in ("positions", "module"):
             value = self.modules.raw(args[0]) if args[0] in self.modules else None
         elif kind == "attr":
@@ -374,6 +395,23 @@ class ProjectSummaries:
             if found:
                 return found
         return {}
+
+
+def stored_digests(summary: dict) -> tuple[str, str]:
+    """The whole and semantic digests of a module summary's JSON, as `_answer` gives them."""
+    return (hashlib.sha256(_canonical(summary)).hexdigest()[:24],
+            hashlib.sha256(_canonical(_without_positions(summary))).hexdigest()[:24])
+
+
+def _modules_behind(query: tuple[str, ...]) -> list[str]:
+    """The modules whose summaries an answer depends on ("*": any module)."""
+    kind, *args = query
+    if kind in ("has", "module", "positions", "type"):
+        return [args[0]]
+    if kind == "function":  # the longest prefix that is a module answers: any of them may
+        parts = args[0].split(".")
+        return [".".join(parts[:cut]) for cut in range(1, len(parts))]
+    return ["*"]
 
 
 def _function_digest(found: FunctionSummary | None, semantic: bool) -> str:
