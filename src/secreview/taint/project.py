@@ -248,6 +248,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     index = None
     done = 0
     depends: dict[str, dict[str, str]] = {}  # module -> the recorded answers its summary depends on
+    reach: dict[str, str] = {}  # module -> digest of the whole summaries of its import closure
     # Import cycles are summarised together, those they import first (`_components` emits them so). A
     # component's summaries are a function of its members' texts and paths (summaries carry paths into
     # traces), of the summaries of every module it imports, transitively (a method is looked up through
@@ -262,28 +263,39 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     # only those that copied its trace steps.
     for component in _components(by_name):
         members = sorted(n for n in component if n in needed)
+        below = sorted({d for n in component for d in by_name[n].imports if d not in component and d in reach})
         if not members:
+            _reach(component, below, digests, reach)
             continue
         key = hashlib.sha256("\x1f".join([
             code_signature, GRAMMAR,
             *(f"{n}\x1e{by_name[n].digest}\x1e{by_name[n].file.display}" for n in members)]).encode()).hexdigest()
         keys = {n: hashlib.sha256(f"{n}\x1f{key}".encode()).hexdigest() for n in members}
+        # the whole summaries below, transitively: when they are exactly what the stored summaries were
+        # computed against, the recorded questions need no replay (the common case: nothing changed)
+        below_digest = hashlib.sha256("\x1f".join(f"{d}\x1e{reach[d]}" for d in below).encode()).hexdigest()
         cached = _cached(store, keys)
-        stored_pair: dict[str, tuple[str, str]] = {}
         if cached is not None:
+            stored_pair: dict[str, list] = {}
             for name in cached:
                 pair = store.get_json("summaries", keys[name] + ":digests")
-                if isinstance(pair, list) and len(pair) == 2 and all(isinstance(d, str) for d in pair):
-                    stored_pair[name] = (pair[0], pair[1])
-            for name, (_, summary, _) in cached.items():
-                project.set_stored(name, summary, stored_pair.get(name))
-            answers = next(iter(cached.values()))[2]
-            if project.still(answers):
-                for name, (digest, _, _) in cached.items():
+                if isinstance(pair, list) and len(pair) == 3 and all(isinstance(d, str) for d in pair):
+                    stored_pair[name] = pair
+            for name, (_, summary) in cached.items():
+                pair = stored_pair.get(name)
+                project.set_stored(name, summary, (pair[0], pair[1]) if pair else None)
+            unchanged = len(stored_pair) == len(cached) and all(p[2] == below_digest for p in stored_pair.values())
+            answers = {} if unchanged else store.get_json("summaries", keys[members[0]] + ":depends")
+            if unchanged or project.still(answers):
+                for name, (digest, _) in cached.items():
                     digests[name] = digest
-                    depends[name] = answers
+                    depends[name] = answers if isinstance(answers, dict) else {}
+                    pair = stored_pair.get(name)
+                    if pair and pair[2] != below_digest:  # verified against today's: no replay next time
+                        store.put_json("summaries", keys[name] + ":digests", [pair[0], pair[1], below_digest])
                 cached_count += len(members)
                 done += len(members)
+                _reach(component, below, digests, reach)
                 if progress:
                     progress("summarising modules", done, len(needed))
                 continue
@@ -317,10 +329,11 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 depends[name] = answers
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
                     as_dict = summary.to_dict()
-                    store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict,
-                                                             "depends": answers})
-                    store.put_json("summaries", keys[name] + ":digests", list(stored_digests(as_dict)))
+                    store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict})
+                    store.put_json("summaries", keys[name] + ":digests", [*stored_digests(as_dict), below_digest])
+                    store.put_json("summaries", keys[name] + ":depends", answers)
         done += len(members)
+        _reach(component, below, digests, reach)
         if progress:
             progress("summarising modules", done, len(needed))
     contexts, flows = {}, {}
@@ -336,21 +349,33 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                         focus=frozenset(focus) if focus is not None else frozenset(by_name))
 
 
-def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, dict, dict]] | None:
-    """The stored (digest, summary as JSON-ready data, recorded answers) of every key, or None when one is
-    missing or malformed (a component is recomputed whole). Summaries are decoded only when the review
-    looks into them (`summaries.LazyModules`)."""
+def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, dict]] | None:
+    """The stored (digest, summary as JSON-ready data) of every key, or None when one is missing or
+    malformed (a component is recomputed whole). Summaries are decoded only when the review looks into
+    them (`summaries.LazyModules`)."""
     out = {}
     for name, key in keys.items():
         value = store.get_json("summaries", key)
-        if not isinstance(value, dict) or not isinstance(value.get("digest"), str) \
-                or not isinstance(value.get("depends"), dict):
+        if not isinstance(value, dict) or not isinstance(value.get("digest"), str):
             return None
         summary = value.get("summary")
         if not isinstance(summary, dict) or not isinstance(summary.get("functions"), dict):
             return None
-        out[name] = (value["digest"], summary, value["depends"])
+        out[name] = (value["digest"], summary)
     return out
+
+
+def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:
+    """The digest of the whole summaries a component's members can reach: their own and, through
+    `reach`, those of the components they import."""
+    h = hashlib.sha256()
+    for name in sorted(component):
+        h.update(f"{name}\x1e{digests.get(name, '-')}\x1f".encode())
+    for name in below:
+        h.update(f"{name}\x1e{reach[name]}\x1f".encode())
+    digest = h.hexdigest()
+    for name in component:
+        reach[name] = digest
 
 
 def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
