@@ -210,7 +210,8 @@ def test_cache_reuses_unaffected_files_and_invalidates_importers(tmp_path):
 def test_summaries_are_cached_by_import_closure(tmp_path):
     from secreview.cache import ResultCache
     from secreview.source import discover
-    from secreview.taint.project import build_phase, collect, module_roots
+    from secreview.taint.layout import collect, module_roots
+    from secreview.taint.project import build_phase
 
     write_shop(tmp_path)
     (tmp_path / "shop" / "other.py").write_text("def ping():\n    return 'pong'\n")

@@ -15,7 +15,8 @@ from secreview.config import Config
 from secreview.ruleset import load_rules, wanted_nodes
 from secreview.source import discover, parse
 from secreview.taint.engine import analyze
-from secreview.taint.project import build_phase, collect, module_roots
+from secreview.taint.layout import collect, module_roots
+from secreview.taint.project import build_phase
 from secreview.taint.rules import spec_index
 
 CASES = sorted(p for p in (FIXTURES / "taint").iterdir() if p.is_dir())

@@ -19,7 +19,8 @@ from secreview.policy import RunPolicy
 from secreview.ruleindex import indexed_rules
 from secreview.ruleset import Rule, load_rules, rule_info, select_rules, taint_rules, wanted_nodes, with_code
 from secreview.source import SourceFile, discover, excluded, read_source
-from secreview.taint.project import ProjectModule, ProjectPhase, build_phase, collect, module_roots, names_from_listing
+from secreview.taint.layout import collect, module_roots, names_from_listing
+from secreview.taint.project import ProjectModule, ProjectPhase, build_phase
 from secreview.taint.rules import TaintSetup, drop_restated
 
 if TYPE_CHECKING:

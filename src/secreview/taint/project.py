@@ -18,17 +18,15 @@ reports it as a file error); the others go on.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
-from secreview.taint.imports import dotted_module, modules_imported_by_text
+from secreview.taint.digests import canonical_json
+from secreview.taint.imports import modules_imported_by_text
 from secreview.taint.rules import TaintSetup, spec_index
 
 # The grammar the trees are parsed with: a summary made from another Python's parse is not reused.
@@ -107,21 +105,7 @@ def first_by_name(modules: Iterable[ProjectModule]) -> dict[str, ProjectModule]:
 
 def summary_digest(summary: Any) -> str:
     """The digest of a module summary (None: a module without one), independent of set order."""
-    return hashlib.sha256(_canonical_json(summary.to_dict() if summary is not None else None)).hexdigest()
-
-
-def _canonical_json(value: Any) -> bytes:
-    """JSON whose text does not depend on set iteration order (which changes with each process's
-    hash seed): every list is sorted by its items' canonical text, so two runs agree on a digest."""
-
-    def canonical(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {k: canonical(v) for k, v in item.items()}
-        if isinstance(item, (list, tuple)):
-            return sorted((canonical(v) for v in item), key=lambda v: json.dumps(v, sort_keys=True))
-        return item
-
-    return json.dumps(canonical(value), sort_keys=True).encode()
+    return hashlib.sha256(canonical_json(summary.to_dict() if summary is not None else None)).hexdigest()
 
 
 class SummaryStore:
@@ -133,51 +117,6 @@ class SummaryStore:
 
     def put_json(self, table: str, key: str, value: Any) -> None:
         return None
-
-
-def module_roots(paths: Iterable[str], cwd: Path) -> list[Path]:
-    """The directory each given path names modules from: the path itself (a file's
-    directory), widened upwards while it is a package (has `__init__.py`). Strings and a cache per
-    directory: on a project of thousands of files, pathlib made this cost more than reading them."""
-    roots: dict[str, Path] = {}  # a directory -> its root (the files of one directory share it)
-    out = []
-    base = str(cwd)
-    for raw in paths:
-        given = raw if os.path.isabs(raw) else os.path.join(base, raw)
-        start = os.path.dirname(given) if os.path.isfile(given) else given
-        if start not in roots:
-            root = os.path.realpath(start)
-            while os.path.isfile(os.path.join(root, "__init__.py")) and os.path.dirname(root) != root:
-                root = os.path.dirname(root)
-            roots[start] = Path(root)
-        out.append(roots[start])
-    return out
-
-
-def collect(files: Sequence[SourceFile], roots: Sequence[Path]) -> dict[str, ProjectModule]:
-    modules: dict[str, ProjectModule] = {}
-    known = {str(r) for r in roots}
-    real_dirs: dict[str, str] = {}  # a directory as given -> its real path
-    root_of: dict[str, str] = {}  # a real directory -> the deepest root that holds it
-    for file in files:
-        given = os.path.abspath(file.path)
-        if os.path.islink(given):
-            real = os.path.realpath(given)
-        else:
-            folder = os.path.dirname(given)
-            if folder not in real_dirs:
-                real_dirs[folder] = os.path.realpath(folder)
-            real = os.path.join(real_dirs[folder], os.path.basename(given))
-        folder = os.path.dirname(real)
-        if folder not in root_of:
-            ancestor = folder  # the first of its ancestors that is a root, else its own directory
-            while ancestor not in known and os.path.dirname(ancestor) != ancestor:
-                ancestor = os.path.dirname(ancestor)
-            root_of[folder] = ancestor if ancestor in known else folder
-        root = root_of[folder]
-        relative = real[len(root):].lstrip(os.sep) if root != os.sep else real.lstrip(os.sep)
-        modules[file.display] = ProjectModule(file, dotted_module(relative.split(os.sep)))
-    return modules
 
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
@@ -193,7 +132,8 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     the modules that import them (transitively) are added to the focus first — a change to a helper is
     judged with the code that calls it (`ProjectPhase.focus` names them). `contents`: display path ->
     bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
-    from secreview.taint.summaries import ProjectSummaries, stored_digests
+    from secreview.taint.digests import stored_digests
+    from secreview.taint.summaries import ProjectSummaries
 
     store = store or SummaryStore()
     texts: dict[str, str] = {}
@@ -380,48 +320,29 @@ def _reach(component: list[str], below: list[str], digests: Mapping[str, str], r
 
 def _forward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
     """`start` and every project module it imports, transitively."""
-    seen: set[str] = set()
-    stack = [n for n in start if n in by_name]
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        stack.extend(d for d in by_name[name].imports if d in by_name and d not in seen)
-    return seen
+    return _closure({n: by_name[n].imports for n in by_name}, start, by_name.keys())
 
 
 def _backward_closure(by_name: Mapping[str, ProjectModule], start: Iterable[str]) -> set[str]:
     """`start` and every project module that imports one of them, transitively."""
-    importers: dict[str, list[str]] = {}
+    importers: dict[str, set[str]] = {}
     for name, module in by_name.items():
         for imported in module.imports:
-            importers.setdefault(imported, []).append(name)
+            importers.setdefault(imported, set()).add(name)
+    return _closure(importers, start, by_name.keys())
+
+
+def _closure(edges: Mapping[str, Iterable[str]], start: Iterable[str], known: Container[str]) -> set[str]:
+    """`start` (what of it is `known`) and every known module reached along `edges`, transitively."""
     seen: set[str] = set()
-    stack = [n for n in start if n in by_name]
+    stack = [n for n in start if n in known]
     while stack:
         name = stack.pop()
         if name in seen:
             continue
         seen.add(name)
-        stack.extend(n for n in importers.get(name, ()) if n not in seen)
+        stack.extend(n for n in edges.get(name, ()) if n in known and n not in seen)
     return seen
-
-
-def names_from_listing(displays: Iterable[str]) -> dict[str, str]:
-    """Display path (POSIX, relative to one root) -> dotted module name, from a listing alone (a git
-    tree, files held in memory): a file's module is named from the highest directory reached upwards
-    through packages (directories that hold `__init__.py` in the listing), as `module_roots` does on disk."""
-    listed = set(displays)
-    packages = {d.rsplit("/", 1)[0] for d in listed if d.endswith("/__init__.py")}
-    out: dict[str, str] = {}
-    for display in listed:
-        parts = display.split("/")
-        top = len(parts) - 1  # index of the first part under the module's root
-        while top > 0 and "/".join(parts[:top]) in packages:
-            top -= 1
-        out[display] = dotted_module(parts[top:])
-    return out
 
 
 def _context(display: str, text: str, wanted: frozenset[type] = frozenset()) -> FileContext | None:

@@ -15,13 +15,13 @@ its methods (source origins only), which every method then reads.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from secreview.model import TraceStep
+from secreview.taint.digests import WHOLE, canonical_json, modules_behind, step_paths, without_positions
 from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
 from secreview.taint.spec import Sink
 
@@ -275,9 +275,9 @@ class ProjectSummaries:
         paths, clipped = step_paths(output) if output is not None else (set(), False)
         saved, self.recorder = self.recorder, None
         try:
-            asked = {"\x1f".join(q): self._answer(q, not clipped) for q in queries if q[0] != _WHOLE}
+            asked = {"\x1f".join(q): self._answer(q, not clipped) for q in queries if q[0] != WHOLE}
             if clipped:
-                asked[_WHOLE] = "1"  # `still` replays these answers with their positions
+                asked[WHOLE] = "1"  # `still` replays these answers with their positions
             for name in sorted({self._module_at(p) for p in paths} - {None}):
                 asked["positions\x1f" + name] = self._answer(("positions", name))  # type: ignore[arg-type]
             return asked
@@ -300,7 +300,7 @@ class ProjectSummaries:
         found = self._answered.get(key)
         if found is None:
             found = self._answered[key] = self._digest_answer(query, semantic)
-            for module in _modules_behind(query):
+            for module in modules_behind(query):
                 self._answered_by.setdefault(module, []).append(key)
         return found
 
@@ -335,17 +335,17 @@ class ProjectSummaries:
         else:
             raise ValueError(f"unknown project question {kind!r}")
         if semantic and kind != "positions":
-            value = _without_positions(value)
-        return hashlib.sha256(_canonical(value)).hexdigest()[:24]
+            value = without_positions(value)
+        return hashlib.sha256(canonical_json(value)).hexdigest()[:24]
 
     def still(self, recorded: object) -> bool:
         """Whether every recorded answer (`answers`' form) is still what it was."""
         if not isinstance(recorded, dict):
             return False
-        semantic = _WHOLE not in recorded
+        semantic = WHOLE not in recorded
         saved, self.recorder = self.recorder, None
         try:
-            return all(key == _WHOLE or self._answer(tuple(key.split("\x1f")), semantic) == digest
+            return all(key == WHOLE or self._answer(tuple(key.split("\x1f")), semantic) == digest
                        for key, digest in recorded.items())
         except (ValueError, IndexError, TypeError, KeyError):
             return False
@@ -397,23 +397,6 @@ class ProjectSummaries:
         return {}
 
 
-def stored_digests(summary: dict) -> tuple[str, str]:
-    """The whole and semantic digests of a module summary's JSON, as `_answer` gives them."""
-    return (hashlib.sha256(_canonical(summary)).hexdigest()[:24],
-            hashlib.sha256(_canonical(_without_positions(summary))).hexdigest()[:24])
-
-
-def _modules_behind(query: tuple[str, ...]) -> list[str]:
-    """The modules whose summaries an answer depends on ("*": any module)."""
-    kind, *args = query
-    if kind in ("has", "module", "positions", "type"):
-        return [args[0]]
-    if kind == "function":  # the longest prefix that is a module answers: any of them may
-        parts = args[0].split(".")
-        return [".".join(parts[:cut]) for cut in range(1, len(parts))]
-    return ["*"]
-
-
 def _function_digest(found: FunctionSummary | None, semantic: bool) -> str:
     """A function summary's digest, kept on the object (a summary is not changed once published: a new
     run makes a new one)."""
@@ -423,57 +406,9 @@ def _function_digest(found: FunctionSummary | None, semantic: bool) -> str:
     cached = found.__dict__.get(attr)
     if cached is None:
         value = found.to_dict()
-        cached = hashlib.sha256(_canonical(_without_positions(value) if semantic else value)).hexdigest()[:24]
+        cached = hashlib.sha256(canonical_json(without_positions(value) if semantic else value)).hexdigest()[:24]
         found.__dict__[attr] = cached
     return cached
-
-
-_WHOLE = "@whole"  # in recorded answers: they were taken with their positions (a trace was clipped)
-
-
-def _canonical(value: Any) -> bytes:
-    """JSON whose text does not depend on the order sets were iterated in (a process's hash seed): every
-    list sorted by its items' canonical text, so two processes agree on an answer's digest."""
-
-    def canonical(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {k: canonical(v) for k, v in item.items()}
-        if isinstance(item, (list, tuple)):
-            return sorted((canonical(v) for v in item), key=lambda v: json.dumps(v, sort_keys=True))
-        return item
-
-    return json.dumps(canonical(value), sort_keys=True).encode()
-
-
-def _without_positions(value: Any) -> Any:
-    """A summary's JSON without where things are (trace steps, lines, paths)."""
-    if isinstance(value, dict):
-        return {k: _without_positions(v) for k, v in value.items() if k not in ("steps", "line", "path")}
-    if isinstance(value, list):
-        return [_without_positions(v) for v in value]
-    return value
-
-
-def step_paths(value: Any) -> tuple[set[str], bool]:
-    """The paths named by the trace steps in a JSON-ready summary or result (`steps` or `trace` lists),
-    and whether one of them is as long as clipping allows (steps may have been dropped from its middle)."""
-    from secreview.taint.labels import MAX_STEPS
-
-    paths: set[str] = set()
-    clipped = False
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                if key in ("steps", "trace") and isinstance(inner, list):
-                    clipped = clipped or len(inner) >= MAX_STEPS
-                    paths.update(s["path"] for s in inner if isinstance(s, dict) and isinstance(s.get("path"), str))
-                else:
-                    stack.append(inner)
-        elif isinstance(item, list):
-            stack.extend(item)
-    return paths, clipped
 
 
 def sink_to_dict(sink: Sink) -> dict:

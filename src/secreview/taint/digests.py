@@ -1,0 +1,74 @@
+"""Digests of summaries and of the answers `ProjectSummaries` records (`summaries.py`): canonical JSON
+(independent of set order, so two processes agree), a summary without its positions, the paths a
+summary's or result's trace steps name, and which modules an answer depends on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+
+def stored_digests(summary: dict) -> tuple[str, str]:
+    """The whole and semantic digests of a module summary's JSON, as `_answer` gives them."""
+    return (hashlib.sha256(canonical_json(summary)).hexdigest()[:24],
+            hashlib.sha256(canonical_json(without_positions(summary))).hexdigest()[:24])
+
+
+def modules_behind(query: tuple[str, ...]) -> list[str]:
+    """The modules whose summaries an answer depends on ("*": any module)."""
+    kind, *args = query
+    if kind in ("has", "module", "positions", "type"):
+        return [args[0]]
+    if kind == "function":  # the longest prefix that is a module answers: any of them may
+        parts = args[0].split(".")
+        return [".".join(parts[:cut]) for cut in range(1, len(parts))]
+    return ["*"]
+
+
+WHOLE = "@whole"  # in recorded answers: they were taken with their positions (a trace was clipped)
+
+
+def canonical_json(value: Any) -> bytes:
+    """JSON whose text does not depend on the order sets were iterated in (a process's hash seed): every
+    list sorted by its items' canonical text, so two processes agree on an answer's digest."""
+
+    def canonical(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: canonical(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return sorted((canonical(v) for v in item), key=lambda v: json.dumps(v, sort_keys=True))
+        return item
+
+    return json.dumps(canonical(value), sort_keys=True).encode()
+
+
+def without_positions(value: Any) -> Any:
+    """A summary's JSON without where things are (trace steps, lines, paths)."""
+    if isinstance(value, dict):
+        return {k: without_positions(v) for k, v in value.items() if k not in ("steps", "line", "path")}
+    if isinstance(value, list):
+        return [without_positions(v) for v in value]
+    return value
+
+
+def step_paths(value: Any) -> tuple[set[str], bool]:
+    """The paths named by the trace steps in a JSON-ready summary or result (`steps` or `trace` lists),
+    and whether one of them is as long as clipping allows (steps may have been dropped from its middle)."""
+    from secreview.taint.labels import MAX_STEPS
+
+    paths: set[str] = set()
+    clipped = False
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if key in ("steps", "trace") and isinstance(inner, list):
+                    clipped = clipped or len(inner) >= MAX_STEPS
+                    paths.update(s["path"] for s in inner if isinstance(s, dict) and isinstance(s.get("path"), str))
+                else:
+                    stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return paths, clipped
