@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from secreview import __version__, memory
 from secreview.cache import ResultCache, code_signature, default_dir, file_key
@@ -170,10 +170,10 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                 results[index] = FileResult(file.display, errors=[error] if error else [])
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
-                results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
-                if results[index] is not None and phase is not None \
-                        and not phase.project.still(store.get_json("depends", key)):
-                    results[index] = None  # something it read of the project's summaries changed
+                # what it read of the project's summaries is checked first: a stale result is not decoded
+                if phase is None or _still(phase.project, store.get_json("depends", key),  # type: ignore[union-attr]
+                                           lambda key=key: store.get_json("depends", key + ":static")):  # type: ignore[union-attr]
+                    results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -186,8 +186,9 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             results[index] = result
             if store is not None and key is not None:
                 store.put(key, result)
-                if phase is not None:
-                    store.put_json("depends", key, result.depends or {})
+                if phase is not None and result.depends is not None:
+                    store.put_json("depends", key, result.depends.head)
+                    store.put_json("depends", key + ":static", result.depends.static)
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
@@ -293,9 +294,15 @@ def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
     return setup.module if setup is not None else None
 
 
+def _still(project: Any, head: object, static: Callable[[], object]) -> bool:
+    from secreview.taint import questions  # only with a project phase (start-up stays light)
+
+    return questions.still(project, head, static)
+
+
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
-                taint: TaintSetup | None = None, reused: dict[str, str] | None = None) -> FileResult:
-    """`reused`: the answers behind flows the project phase kept for this file (its review uses them)."""
+                taint: TaintSetup | None = None, reused: set[tuple[str, ...]] | None = None) -> FileResult:
+    """`reused`: the questions behind flows the project phase kept for this file (its review uses them)."""
     project = taint.project if taint is not None else None
     if project is not None:
         project.recorder = set()  # what the review asks of the project: stored with its result
@@ -304,9 +311,11 @@ def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], m
             review_bytes(file.display, data, rules, taint)
         if project is not None and project.recorder is not None:
             traces = [{"trace": [{"path": s.path} for s in f.trace]} for f in result.findings]
-            result.depends = {**(reused or {}), **project.answers(project.recorder, traces)}
-            if taint is not None:  # its own module's steps are its own text: in the key already
-                result.depends.pop(f"positions\x1f{taint.module}", None)
+            # its own module's steps are its own text: in the key already
+            from secreview.taint import questions  # only with a project phase (start-up stays light)
+
+            result.depends = questions.record(project, project.recorder | (reused or set()), traces,
+                                              own=(taint.module,) if taint is not None else ())
         return result
     finally:
         if project is not None:

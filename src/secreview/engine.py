@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from secreview import suppress
 from secreview.analysis.code import is_test_module, test_scopes
@@ -33,9 +34,9 @@ class FileResult:
     unused_suppressions: list[Suppression] = field(default_factory=list)
     lines: int = 0
     reviewed: bool = False
-    # the recorded answers of the project's summaries this review read (`ProjectSummaries.answers`);
+    # the recorded answers of the project's summaries this review read (`taint.questions.Recorded`);
     # kept beside the cached result, not in it
-    depends: dict[str, str] | None = None
+    depends: Any = None
 
 
 def review_file(file: SourceFile, rules: tuple[Rule, ...], max_bytes: int,

@@ -352,6 +352,9 @@ class _Relevance:
         self.has_decorator_sources = bool(analysis.index.sources_by_decorator)
 
     def wants(self, unit: _Unit) -> bool:
+        return self.project.unless_walked(lambda: self._wants(unit))
+
+    def _wants(self, unit: _Unit) -> bool:
         node = unit.node
         words = _unit_words(self.analysis.ctx, node)
         if not words.isdisjoint(self.source_words) or not words.isdisjoint(self.local_sources):

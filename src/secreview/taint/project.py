@@ -25,6 +25,7 @@ from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
+from secreview.taint import questions
 from secreview.taint.digests import canonical_json
 from secreview.taint.imports import modules_imported_by_text
 from secreview.taint.rules import TaintSetup, spec_index
@@ -57,8 +58,9 @@ class ProjectPhase:
     flows: dict[str, list] = field(default_factory=dict)
     # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
     summary_digests: dict[str, str] = field(default_factory=dict)
-    # module name -> the recorded answers its summary depends on (`ProjectSummaries.answers`)
-    depends: dict[str, dict[str, str]] = field(default_factory=dict)
+    # module name -> the questions its summary asked of other modules, when it was computed in this run
+    # (`questions.py`): a file reusing the flows kept for it depends on them as on its own
+    depends: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
     # modules whose summaries had not settled when the fixpoint's rounds ran out (flows may be missed)
     unsettled: tuple[str, ...] = ()
     # the modules asked about (`focus`) and, with `callers`, every module that imports one, transitively
@@ -86,11 +88,11 @@ class ProjectPhase:
         module = self.modules.get(display)
         return f"module:{module.name}" if module is not None else ""
 
-    def reused_depends(self, display: str) -> dict[str, str]:
-        """The answers behind the flows the phase kept for a file (its review reuses them): the file's
-        result depends on them as on its own questions."""
+    def reused_depends(self, display: str) -> set[tuple[str, ...]]:
+        """The questions behind the flows the phase kept for a file (its review reuses them): the file's
+        result depends on them as on its own."""
         module = self.modules.get(display)
-        return self.depends.get(module.name, {}) if module is not None else {}
+        return self.depends.get(module.name, set()) if module is not None else set()
 
 
 def first_by_name(modules: Iterable[ProjectModule]) -> dict[str, ProjectModule]:
@@ -181,13 +183,14 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     needed = imported_somewhere if focus is None else imported_somewhere & _forward_closure(by_name, focus)
     project = ProjectSummaries()
     digests: dict[str, str] = {}
+    project.versions = digests  # filled below as components settle; `still` compares against it
     flows_by_module: dict[str, list] = {}
     unsettled: set[str] = set()
     recomputed = 0
     cached_count = 0
     index = None
     done = 0
-    depends: dict[str, dict[str, str]] = {}  # module -> the recorded answers its summary depends on
+    depends: dict[str, set[tuple[str, ...]]] = {}  # module -> the questions its summary asked (computed here)
     reach: dict[str, str] = {}  # module -> digest of the whole summaries of its import closure
     # Import cycles are summarised together, those they import first (`_components` emits them so). A
     # component's summaries are a function of its members' texts and paths (summaries carry paths into
@@ -225,11 +228,11 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 pair = stored_pair.get(name)
                 project.set_stored(name, summary, (pair[0], pair[1]) if pair else None)
             unchanged = len(stored_pair) == len(cached) and all(p[2] == below_digest for p in stored_pair.values())
-            answers = {} if unchanged else store.get_json("summaries", keys[members[0]] + ":depends")
-            if unchanged or project.still(answers):
+            first = keys[members[0]]  # the component's recorded questions are stored under its first member
+            if unchanged or questions.still(project, store.get_json("summaries", first + ":depends"),
+                                            lambda first=first: store.get_json("summaries", first + ":depends-static")):
                 for name, (digest, _) in cached.items():
                     digests[name] = digest
-                    depends[name] = answers if isinstance(answers, dict) else {}
                     pair = stored_pair.get(name)
                     if pair and pair[2] != below_digest:  # verified against today's: no replay next time
                         store.put_json("summaries", keys[name] + ":digests", [pair[0], pair[1], below_digest])
@@ -256,22 +259,23 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 asked = project.recorder
             finally:
                 project.recorder = None
-            # what the members' summaries copied of other modules' positions is part of what they depend on
-            answers = project.answers(asked, [project.modules.raw(n) for n in contexts_of if n in project.modules])
-            for name in contexts_of:  # a member's own steps are its own text: in the key already
-                answers.pop(f"positions\x1f{name}", None)
+            # what the members' summaries copied of other modules' positions is part of what they depend on;
+            # a member's own steps are its own text: in the key already
+            answers = questions.record(project, asked, [project.modules.raw(n) for n in contexts_of
+                                                        if n in project.modules], own=contexts_of)
             unsettled |= settled
             recomputed += len(contexts_of)
         for name in contexts_of:
             summary = project.modules.get(name)
             if summary is not None:
                 digests[name] = summary_digest(summary)
-                depends[name] = answers
+                depends[name] = asked
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
                     as_dict = summary.to_dict()
                     store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict})
                     store.put_json("summaries", keys[name] + ":digests", [*stored_digests(as_dict), below_digest])
-                    store.put_json("summaries", keys[name] + ":depends", answers)
+                    store.put_json("summaries", keys[name] + ":depends", answers.head)
+                    store.put_json("summaries", keys[name] + ":depends-static", answers.static)
         done += len(members)
         _reach(component, below, digests, reach)
         if progress:

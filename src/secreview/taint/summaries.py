@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from secreview.model import TraceStep
-from secreview.taint.digests import WHOLE, canonical_json, modules_behind, step_paths, without_positions
+from secreview.taint.digests import canonical_json, modules_behind, without_positions
 from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
 from secreview.taint.spec import Sink
 
@@ -168,6 +168,11 @@ class ProjectSummaries:
     # module name -> the remembered answers that depend on its summary (dropped when it changes)
     _answered_by: dict[str, list[tuple]] = field(default_factory=dict, repr=False, compare=False)
     _stored_digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    # module name -> digest of its whole summary as the project phase has it now (`build_phase` fills it
+    # as components settle): recorded with the answers (`questions.py`), so a check replays only the
+    # questions about modules whose summaries changed since
+    versions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _bases: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -265,26 +270,27 @@ class ProjectSummaries:
             self.recorder.add(("name", which, word))
         return self.names(which).get(word, 0) > 0
 
-    def answers(self, queries: Iterable[tuple[str, ...]], output: Any = None) -> dict[str, str]:
-        """Each recorded question (joined by \\x1f) -> a digest of its answer now: of its *meaning*
-        (lines, paths and trace steps left out), so a helper whose code only moved answers the same. What
-        `output` (the JSON-ready summary or result computed from the answers) copied of positions is
-        recorded apart: a `positions` question per module whose trace steps it holds, answered with that
-        module's whole summary. A trace as long as clipping allows may have lost steps that still shaped
-        it: then every answer is recorded with its positions."""
-        paths, clipped = step_paths(output) if output is not None else (set(), False)
-        saved, self.recorder = self.recorder, None
-        try:
-            asked = {"\x1f".join(q): self._answer(q, not clipped) for q in queries if q[0] != WHOLE}
-            if clipped:
-                asked[WHOLE] = "1"  # `still` replays these answers with their positions
-            for name in sorted({self._module_at(p) for p in paths} - {None}):
-                asked["positions\x1f" + name] = self._answer(("positions", name))  # type: ignore[arg-type]
-            return asked
-        finally:
-            self.recorder = saved
+    def unless_walked(self, wanted: Callable[[], bool]) -> bool:
+        """Run a relevance test (`wanted`), keeping the questions it asked only when it says no.
 
-    def _module_at(self, path: str) -> str | None:
+        Skipping a unit is sound only while its answers hold (a helper named like a word of the unit
+        may start returning a source), so those are recorded. A unit that is walked records the
+        questions of its walk, which decide its result whatever made it worth walking: recording the
+        relevance answers too made every importer of any function named `get` stale whenever one such
+        function anywhere in the project changed."""
+        kept = self.recorder
+        if kept is None:
+            return wanted()
+        self.recorder = asked = set()
+        try:
+            verdict = wanted()
+        finally:
+            self.recorder = kept
+        if not verdict:
+            kept |= asked
+        return verdict
+
+    def module_at(self, path: str) -> str | None:
         """The project module whose summary is of the file at `path` (its display path)."""
         if self._paths is None:
             self._paths = {}
@@ -293,7 +299,7 @@ class ProjectSummaries:
                 self._paths[value.get("path", "") if isinstance(value, dict) else value.path] = name
         return self._paths.get(path)
 
-    def _answer(self, query: tuple[str, ...], semantic: bool = True) -> str:
+    def answer(self, query: tuple[str, ...], semantic: bool = True) -> str:
         """A digest of the answer, remembered until a module's summary changes (a cold review asks the
         same questions of a fixed project for every file; digesting each again cost a third of it)."""
         key = (query, semantic)
@@ -311,6 +317,7 @@ class ProjectSummaries:
             self._answered.pop(key, None)
         for key in self._answered_by.pop("*", ()):
             self._answered.pop(key, None)
+        self._bases.clear()
 
     def _digest_answer(self, query: tuple[str, ...], semantic: bool) -> str:
         kind, *args = query
@@ -338,19 +345,25 @@ class ProjectSummaries:
             value = without_positions(value)
         return hashlib.sha256(canonical_json(value)).hexdigest()[:24]
 
-    def still(self, recorded: object) -> bool:
-        """Whether every recorded answer (`answers`' form) is still what it was."""
-        if not isinstance(recorded, dict):
-            return False
-        semantic = WHOLE not in recorded
-        saved, self.recorder = self.recorder, None
-        try:
-            return all(key == WHOLE or self._answer(tuple(key.split("\x1f")), semantic) == digest
-                       for key, digest in recorded.items())
-        except (ValueError, IndexError, TypeError, KeyError):
-            return False
-        finally:
-            self.recorder = saved
+    def bases_read(self, module: str, cls: str) -> frozenset[str]:
+        """The modules a method or attribute lookup through `module.cls`'s base classes reads, present or
+        not: when each is as it was, so is the walk. Remembered until a summary changes (every importer
+        of a class asks it again)."""
+        found = self._bases.get((module, cls))
+        if found is None:
+            found = self._bases[(module, cls)] = frozenset(self._bases_read(module, cls, 0, set()))
+        return found
+
+    def _bases_read(self, module: str, cls: str, depth: int, out: set[str]) -> set[str]:
+        out.add(module)
+        if depth > 5 or module not in self.modules:
+            return out
+        value = dict.__getitem__(self.modules, module)  # a stored summary is read as stored, not decoded
+        bases = value["class_bases"].get(cls, ()) if isinstance(value, dict) else value.class_bases.get(cls, ())
+        for base in bases:
+            base_module, _, base_cls = base.rpartition(".")
+            self._bases_read(base_module, base_cls, depth + 1, out)
+        return out
 
     def function(self, dotted: str) -> FunctionSummary | None:
         """The project function with this fully qualified name (`pkg.helpers.build`,

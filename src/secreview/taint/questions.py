@@ -1,0 +1,115 @@
+"""Recorded questions: what a module's summary or a file's review read of the rest of the project, kept
+beside it in the cache and checked before it is reused (the way Salsa verifies a memo).
+
+While `ProjectSummaries.recorder` is set, every question asked of the project is added to it (which
+function, method, class attribute, module-level type or short name was looked up). `record` turns them
+into a `Recorded`: each question with a digest of its answer, and the version (whole-summary digest) of
+every module an answer was read from. `still` says whether the answers are all the same today.
+
+Two rows, because the common check should not read the long one: the *head* holds the versions and the
+questions whose modules are not fixed by the question itself (a method found through base classes, a
+short name looked up across the project); the *static* part holds the rest, each answer decided by the
+modules its question names. When every version in the head is today's, no static question can have
+changed and that row is never read: a one-file change leaves hundreds of importers reviewed as context
+checking a few dozen versions each instead of replaying ~800 answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from secreview.taint.digests import WHOLE, modules_behind, step_paths
+from secreview.taint.summaries import ProjectSummaries
+
+ABSENT = "-"  # the version of a module without a summary
+_THROUGH_BASES = ("method", "attr")  # their answers walk base classes, wherever those are defined
+
+
+@dataclass
+class Recorded:
+    head: dict[str, Any] = field(default_factory=dict)  # {"v": versions, "d": dynamic answers, "n", "w"}
+    static: dict[str, str] = field(default_factory=dict)  # question key -> digest of its answer
+
+    def to_rows(self) -> tuple[dict[str, Any], dict[str, str]]:
+        return self.head, self.static
+
+
+def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output: Any = None,
+           own: Iterable[str] = ()) -> Recorded:
+    """Each question -> a digest of its answer now: of its *meaning* (lines, paths and trace steps left
+    out), so a helper whose code only moved answers the same. What `output` (the JSON-ready summary or
+    result computed from the answers) copied of positions is recorded apart: a `positions` question per
+    module whose trace steps it holds, answered with that module's whole summary — except the `own`
+    modules, whose text is in the cache key already. A trace as long as clipping allows may have lost steps
+    that still shaped it: then every answer is recorded with its positions (`w`)."""
+    paths, clipped = step_paths(output) if output is not None else (set(), False)
+    saved, project.recorder = project.recorder, None
+    try:
+        asked = {q: project.answer(q, not clipped) for q in set(queries) if q[0] != WHOLE}
+        for name in sorted({project.module_at(p) for p in paths} - {None, *own}):
+            asked[("positions", name)] = project.answer(("positions", name))  # type: ignore[arg-type]
+        versions: dict[str, str] = {}
+        dynamic: dict[str, str] = {}
+        static: dict[str, str] = {}
+        for query, digest in asked.items():
+            key = "\x1f".join(query)
+            if query[0] in _THROUGH_BASES and len(query) == 4:
+                behind: Iterable[str] = project.bases_read(query[1], query[2])
+            else:
+                behind = modules_behind(query)
+            if "*" in behind or query[0] in _THROUGH_BASES:
+                dynamic[key] = digest
+            else:
+                static[key] = digest
+            for module in behind:
+                if module != "*":
+                    versions[module] = project.versions.get(module, ABSENT)
+        head = {"v": versions, "d": dynamic, "n": len(static)}
+        if clipped:
+            head["w"] = 1
+        return Recorded(head, static)
+    finally:
+        project.recorder = saved
+
+
+def still(project: ProjectSummaries, head: object, static: Callable[[], object]) -> bool:
+    """Whether every recorded answer is what it was. `static`: reads the static row, only when a module
+    it may depend on changed."""
+    if not isinstance(head, dict) or not isinstance(head.get("v"), dict) or not isinstance(head.get("d"), dict):
+        return False  # missing, or stored by an earlier format
+    semantic = "w" not in head
+    recorded: dict[str, str] = head["v"]
+    now = project.versions
+    changed = {m for m, version in recorded.items() if now.get(m, ABSENT) != version}
+    saved, project.recorder = project.recorder, None
+    try:
+        for key, digest in head["d"].items():
+            query = tuple(key.split("\x1f"))
+            if query[0] == "name" and len(query) == 3:  # the cheap relevance test: asked as often as that
+                if ("1" if project.names(query[1]).get(query[2], 0) > 0 else "0") != digest:
+                    return False
+                continue
+            if query[0] in _THROUGH_BASES and len(query) == 4:
+                read = project.bases_read(query[1], query[2])
+                if read <= recorded.keys() and not read & changed:
+                    continue  # the walk reads exactly the summaries it read then
+            if project.answer(query, semantic) != digest:
+                return False
+        if not changed:
+            return True
+        rows = static()
+        if not isinstance(rows, dict) or len(rows) != head.get("n"):
+            return False
+        for key, digest in rows.items():
+            query = tuple(key.split("\x1f"))
+            if changed.isdisjoint(modules_behind(query)):
+                continue  # every summary it reads is exactly as it was: so is the answer
+            if project.answer(query, semantic) != digest:
+                return False
+        return True
+    except (ValueError, IndexError, TypeError, KeyError, AttributeError):
+        return False
+    finally:
+        project.recorder = saved

@@ -1,0 +1,108 @@
+"""Recorded questions (`taint/questions.py`): a stored summary or result is reused exactly while what it
+read of other modules is the same, and the check reads the long (static) row only when a module it may
+depend on changed."""
+
+from __future__ import annotations
+
+import json
+
+from secreview.taint import questions
+from secreview.taint.project import summary_digest
+from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
+
+
+def function(name: str, returns: bool = False) -> FunctionSummary:
+    found = FunctionSummary(name, f"{name}.py", 3, ("x",))
+    if returns:
+        found.returns = {("user_input", frozenset()): ()}
+    return found
+
+
+def project_of(modules: dict[str, ModuleSummary]) -> ProjectSummaries:
+    project = ProjectSummaries()
+    for name, summary in modules.items():
+        project.set_module(name, summary)
+    project.versions = {name: summary_digest(summary) for name, summary in modules.items()}
+    return project
+
+
+def modules(helper_returns: bool = False, base_returns: bool = False, other: str = "a") -> dict[str, ModuleSummary]:
+    return {
+        "pkg.helpers": ModuleSummary("pkg.helpers", "pkg/helpers.py",
+                                     functions={"build": function("build", helper_returns)}),
+        "pkg.base": ModuleSummary("pkg.base", "pkg/base.py",
+                                  functions={"Base.run": function("Base.run", base_returns)}),
+        "pkg.views": ModuleSummary("pkg.views", "pkg/views.py", class_bases={"View": ("pkg.base.Base",)}),
+        "pkg.other": ModuleSummary("pkg.other", "pkg/other.py", functions={other: function(other)}),
+    }
+
+
+ASKED = {("function", "pkg.helpers.build"), ("method", "pkg.views", "View", "run"), ("has", "pkg.other")}
+
+
+class Rows:
+    """The static row as a store would give it back, counting reads."""
+
+    def __init__(self, static: dict[str, str]) -> None:
+        self.text, self.reads = json.dumps(static), 0
+
+    def __call__(self) -> object:
+        self.reads += 1
+        return json.loads(self.text)
+
+
+def recorded_on(project: ProjectSummaries) -> tuple[dict, Rows]:
+    kept = questions.record(project, ASKED)
+    return json.loads(json.dumps(kept.head)), Rows(kept.static)
+
+
+def test_the_head_holds_versions_and_the_lookups_through_bases():
+    project = project_of(modules())
+    head, rows = recorded_on(project)
+    assert set(head["v"]) == {"pkg", "pkg.helpers", "pkg.views", "pkg.base", "pkg.other"}
+    assert head["v"]["pkg"] == questions.ABSENT and head["v"]["pkg.helpers"] == project.versions["pkg.helpers"]
+    assert list(head["d"]) == ["method\x1fpkg.views\x1fView\x1frun"]
+    assert sorted(json.loads(rows.text)) == ["function\x1fpkg.helpers.build", "has\x1fpkg.other"]
+    assert head["n"] == 2 and "w" not in head
+
+
+def test_unchanged_versions_never_read_the_static_row():
+    head, rows = recorded_on(project_of(modules()))
+    assert questions.still(project_of(modules()), head, rows) is True
+    assert rows.reads == 0
+
+
+def test_a_change_in_an_unread_part_of_a_module_is_still_the_same_answer():
+    head, rows = recorded_on(project_of(modules()))
+    # pkg.other gained a function: its version changed, but `has pkg.other` is answered the same
+    assert questions.still(project_of(modules(other="b")), head, rows) is True
+    assert rows.reads == 1
+
+
+def test_a_changed_helper_invalidates():
+    head, rows = recorded_on(project_of(modules()))
+    assert questions.still(project_of(modules(helper_returns=True)), head, rows) is False
+
+
+def test_a_changed_base_class_invalidates_a_method_found_through_it():
+    head, rows = recorded_on(project_of(modules()))
+    assert questions.still(project_of(modules(base_returns=True)), head, rows) is False
+    assert rows.reads == 0  # the dynamic part answered first
+
+
+def test_a_new_base_module_is_a_lookup_the_record_never_made():
+    head, rows = recorded_on(project_of(modules()))
+    changed = modules()
+    changed["pkg.views"] = ModuleSummary("pkg.views", "pkg/views.py", class_bases={"View": ("pkg.mixins.Mixin",)})
+    changed["pkg.mixins"] = ModuleSummary("pkg.mixins", "pkg/mixins.py",
+                                          functions={"Mixin.run": function("Mixin.run", True)})
+    assert questions.still(project_of(changed), head, rows) is False
+
+
+def test_a_missing_or_older_record_is_not_trusted():
+    project = project_of(modules())
+    assert questions.still(project, None, lambda: {}) is False
+    assert questions.still(project, {"function\x1fpkg.helpers.build": "x"}, lambda: {}) is False  # flat, earlier format
+    head, _ = recorded_on(project)
+    head["v"]["pkg.helpers"] = "stale"
+    assert questions.still(project, head, lambda: None) is False  # the static row is gone
