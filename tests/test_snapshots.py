@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from test_taint_fixtures import review_project  # the taint marker test's own options, so both see one review
 
 from conftest import FIXTURES, ROOT
 from secreview.engine import review_text
 from secreview.model import Finding
 from secreview.ruleset import Rule, load_rules
-from test_taint_fixtures import review_project  # the taint marker test's own options, so both see one review
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 UPDATE = "python -m pytest tests/test_snapshots.py --update-snapshots"
