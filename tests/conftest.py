@@ -20,3 +20,9 @@ def seeds_dir() -> Path:
 def _private_cache_dir(tmp_path_factory, monkeypatch):
     # Reviews in tests must never read or write the user's real cache.
     monkeypatch.setenv("SECREVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+def pytest_addoption(parser):
+    # tests/test_snapshots.py: rewrite tests/snapshots/ from the current reviews instead of comparing with them
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="regenerate tests/snapshots/ from the fixtures (review the git diff afterwards)")
