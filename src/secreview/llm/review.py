@@ -36,9 +36,9 @@ from secreview.fingerprint import fingerprint
 from secreview.llm import answers as answer_mod
 from secreview.llm import chunks, consensus, prompts
 from secreview.llm.answers import Answer, Job
-from secreview.llm.breaker import Stop
 from secreview.llm.client import ChatClient
 from secreview.llm.context import PromptContext, commit_message, project_info
+from secreview.llm.errors import Stop
 from secreview.llm.redact import is_loopback, redact
 from secreview.llm.settings import LLMSettings
 from secreview.llm.verify import Checked, Verifier
