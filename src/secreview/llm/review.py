@@ -29,9 +29,9 @@ from pathlib import Path
 from secreview.analysis.code import is_test_source
 from secreview.audit import code_index
 from secreview.audit.code_index import CodeIndex
-from secreview.bench.datasets import type_for_cwe
 from secreview.config import Config
 from secreview.cwe import load_catalog
+from secreview.cwe.defect_types import type_for_cwe
 from secreview.fingerprint import fingerprint
 from secreview.llm import answers as answer_mod
 from secreview.llm import chunks, consensus, prompts
