@@ -20,7 +20,7 @@ from secreview.config import tomllib
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "secreview"
 
-pytest.importorskip("importlinter", reason="import-linter is in the `test` extra")
+pytest.importorskip("importlinter", reason="import-linter (the `test` extra, on Python >= 3.11) is not installed")
 
 # `lint-imports` as a module call: the same command wherever the virtualenv puts its scripts
 LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
