@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import tokenize
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from secreview.cwe import load_catalog, parse_cwe_id
+from secreview.cwe.defect_types import type_for_cwe
 from secreview.markers import parse_markers
 from secreview.model import DEFECT_TYPES
 from secreview.ruleset import load_rules
@@ -158,13 +158,6 @@ def _key(path: Path, root: Path, where: str) -> str:
 @cache
 def _rules_by_name() -> dict[str, tuple[int, str]]:
     return {r.meta.name: (r.meta.cwe, r.meta.type) for r in load_rules()}
-
-
-@cache
-def type_for_cwe(cwe: int) -> str:
-    """The defect type most rules with this CWE have, else `other`."""
-    counts = Counter(r.meta.type for r in load_rules() if r.meta.cwe == cwe)
-    return counts.most_common(1)[0][0] if counts else "other"
 
 
 def _markers_dataset(root: Path) -> Dataset:

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from secreview.bench.datasets import type_for_cwe
 from secreview.bench.score import Hit
 from secreview.cwe import load_catalog, parse_cwe_id
+from secreview.cwe.defect_types import type_for_cwe
 from secreview.model import DEFECT_TYPES
 
 _CWE_TAG = re.compile(r"(?:^|/)cwe[-_]?0*([1-9][0-9]*)$", re.IGNORECASE)

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 
-from secreview.llm.errors import LLMError
+from secreview.llm.errors import LLMError, Stop
 
 # the request itself is wrong (too long, malformed): another request may well succeed
 _REQUEST_SPECIFIC = frozenset({400, 413, 422})
@@ -35,13 +34,6 @@ _REQUEST_SPECIFIC = frozenset({400, 413, 422})
 _CALLER_FAULT = frozenset({400, 401, 403, 404, 405, 422})
 _TOO_LONG = re.compile(r"context.length|context.window|maximum context|too many tokens|prompt is too long"
                        r"|reduce the length|too large", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Stop:
-    """Why the layer stopped: `reason` continues "LLM layer stopped " (e.g. "at the first call: ...")."""
-
-    reason: str
 
 
 class Breaker:

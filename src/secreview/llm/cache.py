@@ -13,10 +13,9 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from secreview.llm.client import ChatReply
+from secreview.llm.types import ChatReply, Usage
 
 _INCOMPLETE = frozenset({"length", "content_filter"})
 
@@ -52,8 +51,6 @@ class ReplyCache:
         return self._db is not None
 
     def get(self, key: str) -> ChatReply | None:
-        from secreview.llm.client import ChatReply, Usage
-
         with self._lock:
             if self._db is None:
                 return None

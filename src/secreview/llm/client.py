@@ -21,7 +21,6 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +30,7 @@ from secreview.llm.breaker import Breaker
 from secreview.llm.cache import ReplyCache, cache_key
 from secreview.llm.errors import LLMError, LLMStopped, describe, error_detail, retry_after, unreachable_cause
 from secreview.llm.settings import LLMSettings
+from secreview.llm.types import ChatReply, Usage
 
 log = logging.getLogger(__name__)  # request outcomes at DEBUG; never headers, never the key
 MODES = ("json_schema", "json_object", "text")
@@ -41,26 +41,6 @@ _SCHEMA_WORDS = re.compile(r"response_format|json_schema|json_object|structured|
 _TEMPERATURE_REFUSED = re.compile(r"temperature.*(unsupported|not supported|does not support|only the default)"
                                   r"|(unsupported|not supported).*temperature", re.IGNORECASE)
 _CUT_OFF = {"length": "the reply hit max_tokens", "content_filter": "the server's content filter cut the reply"}
-
-
-@dataclass(frozen=True)
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens)
-
-
-@dataclass(frozen=True)
-class ChatReply:
-    content: str
-    finish_reason: str
-    model: str
-    usage: Usage
-    cached: bool = False
-    mode: str = "json_schema"  # how structured output was requested: json_schema | json_object | text
-    cache_key: str = field(default="", compare=False, repr=False)  # lets the caller `forget()` a bad reply
 
 
 class ChatClient:

@@ -1,5 +1,5 @@
-"""The errors of an LLM call: what failed (`LLMError`, `LLMStopped`), why a connection could not be opened,
-what an HTTP error response says, and how long it asks us to wait."""
+"""The errors of an LLM call: what failed (`LLMError`, `LLMStopped` and the `Stop` it carries), why a
+connection could not be opened, what an HTTP error response says, and how long it asks us to wait."""
 
 from __future__ import annotations
 
@@ -8,12 +8,19 @@ import json
 import socket
 import ssl
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import httpx
 
-    from secreview.llm.breaker import Stop
+
+@dataclass(frozen=True)
+class Stop:
+    """Why the layer stopped: `reason` continues "LLM layer stopped " (e.g. "at the first call: ...").
+    The breaker (llm/breaker.py) decides it; it lives here because `LLMStopped` carries it."""
+
+    reason: str
 
 
 class LLMError(Exception):

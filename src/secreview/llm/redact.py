@@ -5,9 +5,9 @@ such as `«redacted-secret-1»`), so the model's claims still point at the right
 compare quotes with the redacted text. The same value gets the same placeholder everywhere in one text.
 Only the value is replaced: `password = "«redacted-secret-1»"` still shows the model a hard-coded credential.
 
-What counts as a secret reuses the static rules' judgement (`rules/_access/secret_names.py` for the name,
-`secret_values.py` for the value), plus shapes that are secrets whatever their name: private key blocks,
-AWS access key ids, GitHub, Slack, Stripe, Google and OpenAI-style keys, JWTs, credentials inside URLs.
+What counts as a secret reuses the static rules' judgement (`secreview.analysis.credentials`, by name and by
+value), plus shapes that are secrets whatever their name: private key blocks, AWS access key ids, GitHub,
+Slack, Stripe, Google and OpenAI-style keys, JWTs, credentials inside URLs.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from secreview.rules._access.secret_names import ambiguous_secret, secret_identifier
-from secreview.rules._access.secret_values import header_secret, secret_value
+from secreview.analysis.credentials import ambiguous_secret, header_secret, secret_identifier, secret_value
 
 
 @dataclass(frozen=True)

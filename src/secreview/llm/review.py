@@ -29,16 +29,16 @@ from pathlib import Path
 from secreview.analysis.code import is_test_source
 from secreview.audit import code_index
 from secreview.audit.code_index import CodeIndex
-from secreview.bench.datasets import type_for_cwe
 from secreview.config import Config
 from secreview.cwe import load_catalog
+from secreview.cwe.defect_types import type_for_cwe
 from secreview.fingerprint import fingerprint
 from secreview.llm import answers as answer_mod
 from secreview.llm import chunks, consensus, prompts
 from secreview.llm.answers import Answer, Job
-from secreview.llm.breaker import Stop
 from secreview.llm.client import ChatClient
 from secreview.llm.context import PromptContext, commit_message, project_info
+from secreview.llm.errors import Stop
 from secreview.llm.redact import is_loopback, redact
 from secreview.llm.settings import LLMSettings
 from secreview.llm.verify import Checked, Verifier

@@ -5,7 +5,7 @@ A value is a secret (source kind `secret`) when
   (transitively): `CONF.database.connection`, `self.conf.admin_password` (any attribute chain whose
   first part names a configuration object); the declarations are a per-module fact
   (`ModuleSummary.secret_options`), so a use in one module sees a declaration in another;
-- its name, attribute or constant key names a secret (`secret_names.named_secret`, the same judgement
+- its name, attribute or constant key names a secret (`credentials.named_secret`, the same judgement
   the pattern rules use): `password`, `self.auth_token`, `settings.SECRET_KEY`,
   `settings.EMAIL_HOST_PASSWORD`, `app.config["SECRET_KEY"]`, `os.environ["DB_PASSWORD"]`,
   `body.get("password")`, the value under a `"X-Auth-Token"` key of a dict literal; a bare `token`
@@ -30,8 +30,8 @@ import re
 from functools import lru_cache
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.credentials import ambiguous_secret, auth_context, named_secret
 from secreview.analysis.values import module_constant
-from secreview.rules._access.secret_names import ambiguous_secret, auth_context, named_secret
 from secreview.taint.labels import CLEAN, Label, sanitize, step
 
 SECRET = "secret"
