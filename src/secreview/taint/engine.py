@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
+from secreview.taint.facts import Flow
 from secreview.taint.imports import dotted_module, resolve
-from secreview.taint.module import Flow, ModuleAnalysis
+from secreview.taint.module import ModuleAnalysis
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 
 if TYPE_CHECKING:
