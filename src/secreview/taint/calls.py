@@ -1,4 +1,4 @@
-"""Expressions and calls: how a value's taint is computed, and what a call does.
+"""Calls: what a call does to the taint of its receiver, its arguments and its result.
 
 Policy for a call, in order (every matching rule applies):
 1. a spec sink checks its arguments (a flow, or a parameter -> sink summary entry);
@@ -301,7 +301,7 @@ class Calls:
                         kept = extend(sanitize(concrete, cleared), (enter, *inner))
                         self.m.store_on_instance(summary, attr, kept)
                         if summary.name.endswith(".__init__") and summary.path != self.ctx.path:
-                            # another module's class: the new instance carries it (`flow.assign` binds it)
+                            # another module's class: the new instance carries it (`Expressions.assign` binds it)
                             attrs = self.state.instance_stores.setdefault(id(node), {})
                             attrs[attr] = join(attrs.get(attr, CLEAN), kept)
         return result
