@@ -54,8 +54,8 @@ class Sinks:
             starred = isinstance(arg, ast.Starred)
             if sink.all_args or position in sink.args or (starred and any(i >= position for i in sink.args)):
                 self.reach_sink(node, arg, sink, label, (sink_step,))
-        for (key, label), kw in zip(keywords, node.keywords, strict=True):
-            if sink.all_args or key in sink.keywords or (key is None and (sink.keywords or sink.args)):
+        for (given_as, label), kw in zip(keywords, node.keywords, strict=True):
+            if sink.all_args or given_as in sink.keywords or (given_as is None and (sink.keywords or sink.args)):
                 self.reach_sink(node, kw.value, sink, label, (sink_step,))
 
     def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
