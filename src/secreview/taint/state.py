@@ -83,11 +83,17 @@ class FunctionState:
     def assigned(self, name: str) -> list[ast.expr]:
         """Every value this function assigns (or adds) to `name`."""
         values = []
+        targets: list[ast.expr]
+        value: ast.expr | None
         for stmt in ast.walk(self.node):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else \
-                [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and stmt.value is not None:
-                values.append(stmt.value)
+            if isinstance(stmt, ast.Assign):
+                targets, value = stmt.targets, stmt.value
+            elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+                targets, value = [stmt.target], stmt.value
+            else:
+                continue
+            if value is not None and any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                values.append(value)
         return values
 
     def add_return(self, label: Label, node: ast.AST) -> None:
