@@ -15,7 +15,7 @@ from secreview.engine import review_text
 from secreview.rules._crypto import values
 from secreview.ruleset import load_rules
 from secreview.source import parse
-from secreview.taint import expressions
+from secreview.taint import state as taint_state
 from secreview.taint.flow import FunctionAnalysis
 from secreview.taint.labels import label_to_list
 from secreview.taint.module import ModuleAnalysis
@@ -91,7 +91,7 @@ def _element_analysis(text: str) -> FunctionAnalysis:
     analysis = FunctionAnalysis(ModuleAnalysis(ctx, "app", spec_index(), ProjectSummaries()), ctx.tree,
                                 "<module>", None)
     analysis.run()
-    assert analysis.has_elements  # `LIMITS`'s literal keys are tracked: the scans were armed
+    assert analysis.state.has_elements  # `LIMITS`'s literal keys are tracked: the scans were armed
     return analysis
 
 
@@ -100,12 +100,12 @@ def test_reading_or_rebinding_a_plain_name_does_not_scan_the_environment(monkeyp
     env = CountingEnv({"LIMITS": {}, "LIMITS['default']": {}, "size": {}, **{f"name_{i}": {} for i in range(50)}})
     name = ast.Name(id="size", ctx=ast.Load(), lineno=2, col_offset=0)
     monkeypatch.setattr(CountingEnv, "scans", 0)
-    analysis.read_path("size", name, env)
-    analysis.drop_elements("size", env)
+    analysis.reads.read_path("size", name, env)
+    analysis.state.drop_elements("size", env)
     assert CountingEnv.scans == 0
     # a name with element keys is still scanned for them, and rebinding it drops them
-    analysis.read_path("LIMITS", ast.Name(id="LIMITS", ctx=ast.Load(), lineno=1, col_offset=0), env)
-    analysis.drop_elements("LIMITS", env)
+    analysis.reads.read_path("LIMITS", ast.Name(id="LIMITS", ctx=ast.Load(), lineno=1, col_offset=0), env)
+    analysis.state.drop_elements("LIMITS", env)
     assert CountingEnv.scans == 2
     assert "LIMITS['default']" not in env and "size" in env
 
@@ -206,7 +206,7 @@ SOURCES = sorted([*(FIXTURES / "taint").rglob("*.py"), *(FIXTURES / "rules").glo
 
 
 def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch):
-    real_init = expressions.ExpressionAnalysis.__init__
+    real_init = taint_state.FunctionState.__init__
 
     def scanning_init(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         real_init(self, *args, **kwargs)
@@ -220,7 +220,7 @@ def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch
             continue
         fast = _analysis_result(FileContext(path.name, parsed.source, parsed.tree))
         with monkeypatch.context() as patch:
-            patch.setattr(expressions.ExpressionAnalysis, "__init__", scanning_init)
+            patch.setattr(taint_state.FunctionState, "__init__", scanning_init)
             parsed_again, _ = parse(text, path.name)
             assert parsed_again is not None
             slow = _analysis_result(FileContext(path.name, parsed_again.source, parsed_again.tree))
@@ -232,7 +232,7 @@ def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch
 def test_callee_first_order_does_not_link_every_method_of_a_shared_name(monkeypatch):
     """Units are ordered callee first; a method name many classes share (`run`) links a method only to its
     own class's method, so the edges examined grow with the module, not with its square."""
-    from secreview.taint import module
+    from secreview.taint import units
 
     classes = "\n".join(f"class C{i}:\n    def run(self):\n        return self.helper()\n\n"
                         f"    def helper(self):\n        return run_all()\n" for i in range(300))
@@ -246,8 +246,8 @@ def test_callee_first_order_does_not_link_every_method_of_a_shared_name(monkeypa
         examined.append(len(items))
         return sorted(items, **kwargs)
 
-    monkeypatch.setattr(module, "sorted", counting_sorted, raising=False)
-    order = module._callee_first(ctx, analysis.units)
+    monkeypatch.setattr(units, "sorted", counting_sorted, raising=False)
+    order = units.callee_first(ctx, analysis.units)
     assert sum(examined) <= 3 * len(analysis.units)
     names = [u.name for u in order]
     assert names.index("run_all") < names.index("C7.helper") < names.index("C7.run")

@@ -9,8 +9,10 @@ import textwrap
 from pathlib import Path
 
 from secreview.analysis.context import FileContext
-from secreview.taint.engine import ProjectSummaries, analyze, build_project, module_name, summarize_module
+from secreview.taint.engine import ProjectSummaries, analyze, build_project
+from secreview.taint.imports import dotted_module
 from secreview.taint.loader import build_index, load_builtin_specs
+from secreview.taint.module import ModuleAnalysis
 from secreview.taint.spec import LibrarySpec, Propagator, Sanitizer, Sink, Source, TypeRule
 
 SPEC = LibrarySpec(
@@ -55,7 +57,7 @@ def contexts(files: dict[str, str]) -> dict[str, FileContext]:
     out = {}
     for path, text in files.items():
         source = textwrap.dedent(text).lstrip("\n")
-        module = module_name(Path("/p") / path, Path("/p"))
+        module = dotted_module(list(Path(path).parts))
         out[module] = FileContext(path, source, ast.parse(source))
     return out
 
@@ -377,7 +379,7 @@ def test_summaries_round_trip_through_json():
     before = [(f.sink_node.lineno, f.trace) for f in analyze(mods["app"], "app", INDEX, project)]
     after = [(f.sink_node.lineno, f.trace) for f in analyze(mods["app"], "app", INDEX, restored)]
     assert before == after and len(before) == 1
-    single = summarize_module(mods["lib"], "lib", INDEX, ProjectSummaries())
+    single, _ = ModuleAnalysis(mods["lib"], "lib", INDEX, ProjectSummaries()).run(need_summary=True)
     assert [k for k in single.functions["run"].to_dict()["sinks"]] and single.functions["run"].params == ("cmd",)
 
 
@@ -425,10 +427,9 @@ def test_odd_code_never_raises():
 
 
 def test_module_name():
-    root = Path("/project")
-    assert module_name(root / "pkg" / "sub" / "mod.py", root) == "pkg.sub.mod"
-    assert module_name(root / "pkg" / "__init__.py", root) == "pkg"
-    assert module_name(root / "script.py", root) == "script"
+    assert dotted_module(["pkg", "sub", "mod.py"]) == "pkg.sub.mod"
+    assert dotted_module(["pkg", "__init__.py"]) == "pkg"
+    assert dotted_module(["script.py"]) == "script"
 
 
 def test_with_builtin_specs():

@@ -1,4 +1,4 @@
-"""Expressions and calls: how a value's taint is computed, and what a call does.
+"""Calls: what a call does to the taint of its receiver, its arguments and its result.
 
 Policy for a call, in order (every matching rule applies):
 1. a spec sink checks its arguments (a flow, or a parameter -> sink summary entry);
@@ -23,13 +23,13 @@ When neither 2, 3 nor 4 applied (an unknown call) the engine favours precision:
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from secreview.analysis.values import keyword_matches, looks_like_sql
-from secreview.model import TraceStep
+from secreview.analysis.values import looks_like_sql
 from secreview.taint.escapes import METHODS as ESCAPE_METHODS
 from secreview.taint.escapes import escaped_kinds
-from secreview.taint.expressions import ExpressionAnalysis
+from secreview.taint.facts import Env, ModuleFacts
 from secreview.taint.labels import (
     CLEAN,
     CONVERTED,
@@ -40,22 +40,15 @@ from secreview.taint.labels import (
     is_param,
     join,
     join_all,
-    reaching,
     sanitize,
     step,
 )
-from secreview.taint.named import at_node, called_name, named_sink, names_secret, weak_part
-from secreview.taint.secrets import (
-    SECRET,
-    SECRET_SINKS,
-    call_source,
-    masked_mapping,
-    masking_name,
-    name_source,
-    without_secret,
-)
+from secreview.taint.named import called_name
+from secreview.taint.reads import Reads
+from secreview.taint.secrets import SECRET_SINKS, call_source, masked_mapping, masking_name, name_source, without_secret
+from secreview.taint.sinks import Keywords, Sinks
 from secreview.taint.spec import Sink
-from secreview.taint.written_files import config_file
+from secreview.taint.state import FunctionState
 
 if TYPE_CHECKING:
     from secreview.taint.summaries import FunctionSummary
@@ -85,15 +78,25 @@ _PASS_THROUGH = frozenset({
 
 # Calls that call their first argument with the rest: the call they make is the one that matters.
 CALL_FORWARDERS = frozenset({"asyncio.to_thread"})
+# `Expressions.attribute(expr, env, elements)`: an attribute read again, without its element keys
+Reread = Callable[[ast.Attribute, Env, bool], Label]
 
 
-class CallAnalysis(ExpressionAnalysis):
-    # -- calls -----------------------------------------------------------------------------
-    def call(self, node: ast.Call, env: dict[str, Label]) -> Label:
-        forwarded = self.forwarded_call(node)
-        if forwarded is not None:
-            return self.call(forwarded, env)
-        result = self._call(node, env)
+class Calls:
+    """What a call does once its receiver and arguments are evaluated (`Expressions.call` evaluates
+    them, in source order, and hands over their labels): the policy above."""
+
+    def __init__(self, module: ModuleFacts, state: FunctionState, reads: Reads, sinks: Sinks):
+        self.m = module
+        self.ctx = module.ctx
+        self.index = module.index
+        self.state = state
+        self.reads = reads
+        self.sinks = sinks
+
+    def call(self, node: ast.Call, env: Env, receiver: Label, receiver_path: str | None, args: list[Label],
+             keywords: Keywords, reread: Reread) -> Label:
+        result = self._call(node, env, receiver, receiver_path, args, keywords, reread)
         if result and isinstance(node.func, ast.Attribute) and node.func.attr in ESCAPE_METHODS:
             kinds = escaped_kinds(node, self.ctx)  # a hand-written escape (`escapes.py`)
             if kinds:
@@ -109,42 +112,37 @@ class CallAnalysis(ExpressionAnalysis):
         inner = ast.Call(func=node.args[0], args=node.args[1:], keywords=node.keywords)
         return ast.copy_location(inner, node)
 
-    def _call(self, node: ast.Call, env: dict[str, Label]) -> Label:
+    def _call(self, node: ast.Call, env: Env, receiver: Label, receiver_path: str | None, args: list[Label],
+              keywords: Keywords, reread: Reread) -> Label:
         func = node.func
-        receiver = CLEAN
-        receiver_path = None
-        if isinstance(func, ast.Attribute):
-            receiver = self.eval(func.value, env)
-            receiver_path = self.path_of(func.value)
-        elif not isinstance(func, ast.Name):
-            self.eval(func, env)
-        args = [self.eval(a, env) for a in node.args]
-        keywords = [(kw.arg, self.eval(kw.value, env)) for kw in node.keywords]
+        state = self.state
         if receiver_path == "self":
-            self.snapshot_self(env)
-        names = self.m.typer.names(func, self.types)
+            state.snapshot_self(env)
+        names = self.m.typer.names(func, state.types)
         index = self.index
         matched = False
         for name in names:
             for sink in index.sinks_by_call.get(name, ()):
                 matched = True
-                self.check_sink(node, sink, args, keywords, name, receiver)
+                self.sinks.check_sink(node, sink, args, keywords, name, receiver)
         if not matched and isinstance(func, ast.Attribute) and func.attr in DBAPI_METHODS \
                 and self.untyped_object(func.value):
-            self.check_sink(node, DBAPI_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
+            shown = f"{self.ctx.segment(func.value) or '?'}.{func.attr}"
+            self.sinks.check_sink(node, DBAPI_SINK, args, keywords, shown)
         elif not matched and isinstance(func, ast.Attribute) and func.attr in QUERY_METHODS and args and args[0] \
                 and self.untyped_object(func.value) and self.sql_text(node.args[0]):
-            self.check_sink(node, QUERY_SINK, args, keywords, f"{self.ctx.segment(func.value) or '?'}.{func.attr}")
+            shown = f"{self.ctx.segment(func.value) or '?'}.{func.attr}"
+            self.sinks.check_sink(node, QUERY_SINK, args, keywords, shown)
         for kw, (key, label) in zip(node.keywords, keywords, strict=True):
             if key and label:
-                self.reach_named("keyword", key, label, kw.value, node)
+                self.sinks.reach_named("keyword", key, label, kw.value, node)
         if not matched and any(args):  # `set_secret(value)`, `_reset_link(code)`
             for arg, label in zip(node.args, args, strict=True):
                 if label:
-                    self.reach_named("called", called_name(func), label, arg, node)
+                    self.sinks.reach_named("called", called_name(func), label, arg, node)
         result = CLEAN
         handled = False
-        target = self.m.resolve_call(self, func)
+        target = self.m.resolve_call(state, func)
         if target is not None:
             summary, bound = target
             result = self.apply_summary(node, summary, bound, args, keywords, env if bound else None, receiver_path)
@@ -163,7 +161,7 @@ class CallAnalysis(ExpressionAnalysis):
                 handled = True
                 if propagator.to == "receiver":
                     if moved and receiver_path is not None:
-                        env[self.note_key(receiver_path)] = join(env.get(receiver_path, CLEAN), extend(
+                        env[self.state.note_key(receiver_path)] = join(env.get(receiver_path, CLEAN), extend(
                             moved, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
                 else:
                     result = join(result, moved)
@@ -176,7 +174,8 @@ class CallAnalysis(ExpressionAnalysis):
                 result = dict(result)
                 result.setdefault((source.kind, born_clean), (step(self.ctx, node, f"source: `{name}()`"),))
         if not handled:
-            result = join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env))
+            result = join(result, self.unknown_call(node, func, receiver, receiver_path, args, keywords, names, env,
+                                                    reread))
         return self.secret_call(node, result)
 
     def secret_call(self, node: ast.Call, result: Label) -> Label:
@@ -195,33 +194,43 @@ class CallAnalysis(ExpressionAnalysis):
             result = join(result, secret) if secret else without_secret(result)
         return result
 
+    def untyped_object(self, expr: ast.AST) -> bool:
+        """A local value, parameter or attribute path of no known type (not an imported name)."""
+        if self.m.typer.type_of(expr, self.state.types) is not None:
+            return False
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and (root.id not in self.ctx.imports or root.id in self.state.aliases)
+
     def sql_text(self, expr: ast.AST) -> bool:
         """The literal parts of the statement (of its expression, or of every value this function
         assigns to the name it is) read as SQL."""
-        parts: list[ast.AST] = [expr, *(self.assigned(expr.id) if isinstance(expr, ast.Name) else ())]
+        parts: list[ast.AST] = [expr, *(self.state.assigned(expr.id) if isinstance(expr, ast.Name) else ())]
         return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and looks_like_sql(n.value)
                    for part in parts for n in ast.walk(part))
 
-    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env) -> Label:  # noqa: ANN001
+    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env,  # noqa: ANN001
+                     reread: Reread) -> Label:
         if isinstance(func, ast.Attribute):
             if func.attr == "get" and any(kw.arg == "type" and self.ctx.qualname(kw.value) in _NUMERIC
                                           for kw in node.keywords):
                 return CLEAN  # `request.args.get("page", type=int)` converts (or falls back to the default)
             if func.attr == "get" and receiver_path is not None and node.args:
-                key = self.constant_key(node.args[0], env)
+                key = self.reads.constant_key(node.args[0], env)
                 element = f"{receiver_path}[{key!r}]" if key is not None else None
                 if element is not None and element in env:
                     return join(env[element], join_all(args[1:]))
-                if element is not None and self.has_elements:
+                if element is not None and self.state.has_elements:
                     if isinstance(func.value, ast.Attribute):
-                        receiver = self.attribute(func.value, env, elements=False)
+                        receiver = reread(func.value, env, False)
                     else:
-                        receiver = self.read_path(receiver_path, func.value, env, elements=False)
+                        receiver = self.reads.read_path(receiver_path, func.value, env, elements=False)
             inputs = join_all([*args, *(label for _, label in keywords)])
             if func.attr in _MUTATORS and receiver_path is not None and inputs:
-                env[self.note_key(receiver_path)] = join(env.get(receiver_path, CLEAN), extend(
+                env[self.state.note_key(receiver_path)] = join(env.get(receiver_path, CLEAN), extend(
                     inputs, (step(self.ctx, node, f"stored in `{receiver_path}`"),)))
-            if self.m.typer.type_of(func.value, self.types) in _STRING_TYPES:
+            if self.m.typer.type_of(func.value, self.state.types) in _STRING_TYPES:
                 return join(receiver, inputs)
             return receiver
         if any(name in _PASS_THROUGH for name in names):
@@ -240,58 +249,6 @@ class CallAnalysis(ExpressionAnalysis):
             elif isinstance(item, str):
                 moved = join(moved, join_all(label for name, label in keywords if name == item))
         return moved
-
-    def check_sink(self, node: ast.Call, sink: Sink, args: list[Label], keywords, name: str,  # noqa: ANN001
-                   receiver: Label = CLEAN) -> None:
-        ctx = self.ctx
-        for key, wanted in sink.when:
-            given = next((kw.value for kw in node.keywords if kw.arg == key), None)
-            if given is None or not keyword_matches(given, wanted, self.ctx):
-                return
-        for key, unwanted in sink.unless:
-            given = next((kw.value for kw in node.keywords if kw.arg == key), None)
-            if given is not None and keyword_matches(given, unwanted, self.ctx):
-                return
-        if not receiver and not any(args) and not any(label for _, label in keywords):
-            self.m.judged.add((id(node), sink.kind))
-            return  # nothing tainted reaches this call
-        if sink.kind == "config_line" and not config_file(node, ctx):
-            return  # a write, but not to a file named as another program's configuration
-        self.m.judged.add((id(node), sink.kind))
-        sink_step = step(ctx, node, f"sink ({sink.kind}): `{name}()`")
-        if sink.receiver and receiver and isinstance(node.func, ast.Attribute):
-            self.reach_sink(node, node.func.value, sink, receiver, (sink_step,))
-        for position, (arg, label) in enumerate(zip(node.args, args, strict=True)):
-            starred = isinstance(arg, ast.Starred)
-            if sink.all_args or position in sink.args or (starred and any(i >= position for i in sink.args)):
-                self.reach_sink(node, arg, sink, label, (sink_step,))
-        for (key, label), kw in zip(keywords, node.keywords, strict=True):
-            if sink.all_args or key in sink.keywords or (key is None and (sink.keywords or sink.args)):
-                self.reach_sink(node, kw.value, sink, label, (sink_step,))
-
-    def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
-        reached = reaching(label, sink.kind)
-        # a secret this function itself reads reaches the sink: it reports that flow here, so its callers
-        # need no summary entry (they would report the same secret again at the call)
-        own_secret = sink.kind in SECRET_SINKS and any(kind == SECRET for kind, _ in reached)
-        for (kind, cleared), trace in reached.items():
-            full = clip(trace + tail)
-            if is_param(kind):
-                if own_secret:
-                    continue
-                self.sinks.setdefault((kind, cleared, sink), full)
-            else:
-                self.flows.append((kind, sink.kind, node, arg, full, sink))
-
-    def reach_named(self, where: str, identifier: str, label: Label, value: ast.AST | None, at: ast.AST) -> None:
-        """A guessable value given a name that says secret (`named.py`): a `secret_bearing` sink."""
-        label = weak_part(label)
-        if not label or not identifier or not names_secret(identifier):
-            return
-        value = value if value is not None else at
-        sink = named_sink(where, identifier)
-        sink_step = step(self.ctx, at, f"sink (secret_bearing): {sink.note}")
-        self.reach_sink(at_node(at, value), value, sink, label, (sink_step,))
 
     def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,  # noqa: ANN001
                       env: dict[str, Label] | None = None, receiver_path: str | None = None) -> Label:
@@ -334,7 +291,7 @@ class CallAnalysis(ExpressionAnalysis):
             for label, arg in mapping.get(kind[len(PARAM):], ()):
                 if label:
                     enter = step(self.ctx, arg, f"passed to `{summary.name}()` as `{kind[len(PARAM):]}`")
-                    self.reach_sink(node, arg, sink, sanitize(label, cleared), (enter, *inner))
+                    self.sinks.reach_sink(node, arg, sink, sanitize(label, cleared), (enter, *inner))
         for attr, stored in summary.stores.items() if bound else ():
             for (kind, cleared), inner in stored.items():
                 for label, arg in mapping.get(kind[len(PARAM):], ()):
@@ -344,8 +301,8 @@ class CallAnalysis(ExpressionAnalysis):
                         kept = extend(sanitize(concrete, cleared), (enter, *inner))
                         self.m.store_on_instance(summary, attr, kept)
                         if summary.name.endswith(".__init__") and summary.path != self.ctx.path:
-                            # another module's class: the new instance carries it (`flow.assign` binds it)
-                            attrs = self.instance_stores.setdefault(id(node), {})
+                            # another module's class: the new instance carries it (`Expressions.assign` binds it)
+                            attrs = self.state.instance_stores.setdefault(id(node), {})
                             attrs[attr] = join(attrs.get(attr, CLEAN), kept)
         return result
 
@@ -359,6 +316,6 @@ class CallAnalysis(ExpressionAnalysis):
                 continue
             attr = kind[len(PARAM) + 5:]
             path = f"{receiver_path}.{attr}"
-            label = self.read_path(path, receiver, env) if receiver_path == "self" else env.get(path, CLEAN)
+            label = self.reads.read_path(path, receiver, env) if receiver_path == "self" else env.get(path, CLEAN)
             if label:
                 mapping.setdefault(f"self.{attr}", []).append((label, receiver))

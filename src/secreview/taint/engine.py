@@ -13,49 +13,38 @@ helper call), and its trace continues into the helper (steps carry the helper's
 path and lines) down to the real sink. A helper whose sink is reached only by its
 parameter reports nothing when its file is analysed alone: there is no source.
 
-Where the rest is documented:
-- `flow.py`: statements, branches/loops/dead branches, guards that validate a value
-  (`if x in ALLOWED`, `if not x.isdigit(): return`, `abort()`), assignments;
-- `expressions.py`: the taint of an expression, element- and `self`-sensitivity;
-- `calls.py`: sinks, summaries, sanitizers, propagators, sources, and the policy for
-  calls nobody described;
+Where the rest is documented (and README.md, "How a function is analysed"):
+- `module.py`: one module's analysis: call resolution, globals, `self` attributes per class;
+  `units.py`: which of its functions are walked, in which order;
+- `flow.py`: a function's statements, branches/loops/dead branches, and the parts it composes:
+  `expressions.py` (the taint of an expression, assignments, element- and `self`-sensitivity),
+  `calls.py` (summaries, sanitizers, propagators, sources, and the policy for calls nobody
+  described), `reads.py` (names and attribute paths), `guards.py` (conditions that validate a
+  value: `if x in ALLOWED`, `if not x.isdigit(): return`, `abort()`), `sinks.py` (sink calls and
+  flows), `handlers.py` (a function's entry and a handler's response), over one `state.py`;
+- `facts.py`: the types they share and the interface a function sees of its module;
 - `types.py`: the types that name methods as specs do;
-- `module.py`: which functions are walked, call resolution, `self` attributes per class;
 - `summaries.py` / `labels.py`: the JSON-serialisable summaries and the label algebra.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
-from secreview.taint.imports import dotted_module, resolve
-from secreview.taint.module import Flow, ModuleAnalysis
+from secreview.taint.facts import Flow
+from secreview.taint.imports import resolve
+from secreview.taint.module import ModuleAnalysis
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 
 if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
 __all__ = ["Flow", "FunctionSummary", "ModuleSummary", "ProjectSummaries", "analyze", "build_project",
-           "dotted_module", "imported_modules", "module_name", "summarize_module"]
+           "imported_modules"]
 
 MAX_ROUNDS = 6
-
-
-def module_name(path: Path, root: Path) -> str:
-    """`pkg.sub.mod` for `root/pkg/sub/mod.py`; a package is named by its `__init__.py`."""
-    try:
-        parts = list(Path(path).resolve().relative_to(Path(root).resolve()).parts)
-    except ValueError:
-        parts = [Path(path).name]
-    return dotted_module(parts)
-
-
-def summarize_module(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> ModuleSummary:
-    summary, _ = ModuleAnalysis(ctx, module, index, project).run(need_summary=True)
-    return summary
 
 
 def build_project(modules: Mapping[str, FileContext], index: SpecIndex,

@@ -1,125 +1,55 @@
 """Expressions: the taint of a value, read from the environment (names, `self`
 attributes, constant dict keys and list indexes), from sources the specs name, and
-built from other values (f-strings, `%`, `+`, containers, comprehensions). Nothing
-deeper than `MAX_DEPTH` nested expressions is followed: such a value counts as clean.
+built from other values (f-strings, `%`, `+`, containers, comprehensions), and what
+binding a value to a target does (`assign`). Nothing deeper than `MAX_DEPTH` nested
+expressions is followed: such a value counts as clean.
+
+`Expressions` evaluates; what a call does once its parts are evaluated is `calls.py`'s,
+a name's value `reads.py`'s, what a test proves `guards.py`'s, a sink's judgement `sinks.py`'s.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from secreview.analysis.values import literal_value, module_constant
-from secreview.model import TraceStep
-from secreview.taint.handlers import converted_parameters, decorator_sources, injected_parameters, url_parameters
-from secreview.taint.labels import (
-    CLEAN,
-    PARAM,
-    Label,
-    extend,
-    is_param,
-    join,
-    join_all,
-    narrow,
-    sanitize,
-    step,
-)
+from secreview.taint.calls import Calls
+from secreview.taint.facts import Env, ModuleFacts
+from secreview.taint.guards import Guards, is_url_parser, normalises
+from secreview.taint.labels import CLEAN, Label, extend, join, join_all, narrow, sanitize, step
+from secreview.taint.named import identifier_of
+from secreview.taint.reads import Reads
 from secreview.taint.secrets import (
     SECRET_SINKS,
     masked_comprehension,
     masked_mapping,
     name_source,
-    option_source,
     short_slice,
     without_secret,
 )
-from secreview.taint.spec import Sink
-
-if TYPE_CHECKING:
-    from secreview.taint.module import ModuleAnalysis
+from secreview.taint.sinks import Sinks
+from secreview.taint.state import FunctionState
 
 MAX_DEPTH = 80  # deeper expressions are treated as clean rather than overflow the stack
 _SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext", "ntpath.splitext"})
 _PATH = frozenset({"path"})
 
 
-class ExpressionAnalysis:
-    def __init__(self, module: ModuleAnalysis, node: ast.AST, name: str, cls: str | None):
+class Expressions:
+    def __init__(self, module: ModuleFacts, state: FunctionState, reads: Reads, sinks: Sinks, guard: Guards,
+                 calls: Calls):
         self.m = module
         self.ctx = module.ctx
         self.index = module.index
-        self.node = node
-        self.name = name
-        self.cls = cls
-        self.self_name: str | None = None
-        self.types: dict[str, str] = {}
-        self.aliases: dict[str, str] = {}
-        # local name -> (module, class) of an instance of another module's project class it holds
-        # (`job = Job(cmd)`): its method calls resolve to that class's summaries
-        self.instances: dict[str, tuple[str, str]] = {}
-        # constructor call -> the taint it stored on the new instance's attributes (another module's class)
-        self.instance_stores: dict[int, dict[str, Label]] = {}
-        self.returns: Label = CLEAN
-        self.sinks: dict[tuple[str, frozenset[str], Sink], tuple[TraceStep, ...]] = {}
-        self.flows: list = []
-        self.self_writes: dict[str, Label] = {}
-        self.param_writes: dict[str, Label] = {}  # `self` attributes holding this method's parameters
-        self.element_labels: dict[int, list[tuple[object, Label, ast.AST]]] = {}
-        self.has_elements = False
-        self.has_paths = False
-        # Every prefix of a compound key (`x` and `x.a` of the key `x.a[0]`) this analysis ever put in
-        # an environment. A path that is not one of them has no element or attribute keys, so reading
-        # or rebinding it skips the scan of the whole environment: in a module body of thousands of
-        # names one scan per name read made the walk quadratic.
-        self.compound_roots: set[str] = set()
-        self.parsed_urls: dict[str, str] = {}  # `parts = urlparse(url)`: parts -> url
-        self.normalized: set[str] = set()  # names bound to a path with `..` resolved
-        self.facts: dict[str, list] = {}  # boolean names -> what their test proved (`ok = is_safe(url)`)
+        self.state = state
+        self.reads = reads
+        self.sinks = sinks
+        self.guard = guard
+        self.calls = calls
         self.depth = 0
-        self.final_env: dict[str, Label] | None = None
-
-    # -- entry -----------------------------------------------------------------------------
-    def entry_env(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Label]:
-        env: dict[str, Label] = {}
-        args = func.args
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        params += [a for a in (args.vararg, args.kwarg) if a is not None]
-        bound = self.cls is not None and not _is_static(self.ctx, func) and bool(args.posonlyargs or args.args)
-        if bound:
-            self.self_name = (args.posonlyargs or args.args)[0].arg
-            known = self.m.typer.class_type(self.m.class_bases.get(self.cls or "", ()))
-            if known:
-                self.types[self.self_name] = known
-            for attr, attr_type in self.m.attribute_types(self.cls or "").items():
-                self.types[f"{self.self_name}.{attr}"] = attr_type  # `self.log = getLogger()` in __init__
-        decorated = decorator_sources(self.m, func)
-        captured = url_parameters(self.m, func)
-        injected = injected_parameters(self.ctx, args) | converted_parameters(func, decorated) if decorated else set()
-        for arg in params:
-            if arg.arg == self.self_name:
-                continue
-            label: Label = {(PARAM + arg.arg, frozenset()): (step(self.ctx, arg, f"parameter `{arg.arg}` of "
-                                                                             f"`{self.name}()`"),)}
-            found = self.m.typer.parameter_type(arg.arg, arg.annotation)
-            if found:
-                self.types[arg.arg] = found
-            # a handler's request object is typed (its members are the sources), and
-            # framework-injected dependencies (`Depends(...)`) are not client data
-            if not found and arg.arg not in injected:
-                for source in decorated:
-                    label[(source.kind, frozenset())] = (step(self.ctx, arg, f"source: parameter `{arg.arg}` of the "
-                                                                            f"handler `{self.name}()`"),)
-            secret = name_source(self.ctx, arg, arg.arg, arg.arg)
-            if secret:
-                label = {**label, **secret}
-            if arg.arg in captured:
-                label[("remote_input", frozenset())] = (step(self.ctx, arg, f"source: URL parameter `{arg.arg}` of "
-                                                                        f"the view `{self.name}()`"),)
-            env[arg.arg] = label
-        return env
 
     # -- expressions -----------------------------------------------------------------------
-    def eval(self, expr: ast.AST | None, env: dict[str, Label], load: bool = True) -> Label:
+    def eval(self, expr: ast.AST | None, env: Env) -> Label:
         if expr is None:
             return CLEAN
         if self.depth > MAX_DEPTH:
@@ -130,12 +60,12 @@ class ExpressionAnalysis:
         finally:
             self.depth -= 1
 
-    def _eval(self, expr: ast.AST, env: dict[str, Label]) -> Label:  # noqa: C901 - one dispatch over kinds
+    def _eval(self, expr: ast.AST, env: Env) -> Label:  # noqa: C901 - one dispatch over kinds
         kind = type(expr)
         if kind is ast.Constant:
             return CLEAN
         if kind is ast.Name:
-            return self.read_path(expr.id, expr, env)
+            return self.reads.read_path(expr.id, expr, env)
         if kind is ast.Attribute:
             return self.attribute(expr, env)
         if kind is ast.Call:
@@ -163,17 +93,17 @@ class ExpressionAnalysis:
                 self.eval(comparator, env)
             return CLEAN
         if kind is ast.IfExp:
-            truth = self.constant_truth(expr.test, env)
+            truth = self.guard.constant_truth(expr.test, env)
             if truth is not None:
                 return self.eval(expr.body if truth else expr.orelse, env)
             self.eval(expr.test, env)
-            checks = self.guards(expr.test, env)
+            checks = self.guard.guards(expr.test, env)
             return join(self.eval(expr.body, narrow(dict(env), checks, True)),
                         self.eval(expr.orelse, narrow(dict(env), checks, False)))
         if kind in (ast.Tuple, ast.List, ast.Set):
             parts = [(i, self.eval(e, env), e) for i, e in enumerate(expr.elts)]
             if kind is not ast.Set and not any(isinstance(e, ast.Starred) for e in expr.elts):
-                self.element_labels[id(expr)] = parts
+                self.state.element_labels[id(expr)] = parts
             return join_all(p[1] for p in parts)
         if kind is ast.Dict:
             parts = []
@@ -185,8 +115,8 @@ class ExpressionAnalysis:
                     label = join(label, name_source(self.ctx, value, key.value, key.value, key=True))
                 parts.append((literal_value(key) if isinstance(key, ast.Constant) else None, label, value))
                 if label and isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    self.reach_named("dict key", key.value, label, value, value)  # {"client_secret": v}
-            self.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
+                    self.sinks.reach_named("dict key", key.value, label, value, value)  # {"client_secret": v}
+            self.state.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
             whole = join_all(p[1] for p in parts)
             return sanitize(whole, SECRET_SINKS) if whole and masked_mapping(expr) else whole
         if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
@@ -199,7 +129,7 @@ class ExpressionAnalysis:
             return self.eval(expr.value, env)
         if kind in (ast.Yield, ast.YieldFrom):
             label = self.eval(expr.value, env)
-            self.add_return(label, expr)
+            self.state.add_return(label, expr)
             return CLEAN
         if kind is ast.Lambda:
             return CLEAN
@@ -218,9 +148,9 @@ class ExpressionAnalysis:
         sinks = self.index.sinks_by_call.get("str.__mod__")
         if not sinks:
             return
-        kind = self.m.typer.type_of(expr.left, self.types)
+        kind = self.m.typer.type_of(expr.left, self.state.types)
         values = expr.right
-        if isinstance(values, ast.Name) and values.id not in self.types:
+        if isinstance(values, ast.Name) and values.id not in self.state.types:
             values = module_constant(self.ctx, values.id) or values
         if kind != "str" and not (kind is None and isinstance(values, (ast.Tuple, ast.Dict, ast.DictComp))):
             return
@@ -229,9 +159,9 @@ class ExpressionAnalysis:
         method = ast.Attribute(value=expr.left, attr="__mod__", ctx=ast.Load(), **where)
         call = ast.Call(func=method, args=[expr.right], keywords=[], **where)
         for sink in sinks:
-            self.check_sink(call, sink, [right], [], "str.__mod__", left)
+            self.sinks.check_sink(call, sink, [right], [], "str.__mod__", left)
 
-    def comprehension(self, expr: ast.AST, env: dict[str, Label]) -> Label:
+    def comprehension(self, expr: ast.AST, env: Env) -> Label:
         inner = dict(env)
         for gen in expr.generators:
             items = self.eval(gen.iter, inner)
@@ -244,65 +174,33 @@ class ExpressionAnalysis:
             return sanitize(value, SECRET_SINKS) if value and masked_comprehension(expr) else value
         return self.eval(expr.elt, inner)
 
-    def read_path(self, path: str, node: ast.AST, env: dict[str, Label], elements: bool = True) -> Label:
-        label = env.get(path)
-        if label is None:
-            if "." not in path:
-                label = self.m.global_label(path)
-                if not label and isinstance(node, ast.Name):
-                    label = self.attribute_sources(node)
-                if isinstance(node, ast.Name):
-                    label = join(label, name_source(self.ctx, node, path, path))
-            elif path.startswith("self.") and path.count(".") == 1 and self.self_name:
-                stored = self.m.self_attribute(self.cls, path[5:])
-                if not stored and path[5:] in self.m.constructor_attributes(self.cls):
-                    # what a caller's constructor stored there: a symbolic origin the caller's own instance
-                    # fills in (`calls.apply_summary`), so instances of the class are told apart
-                    stored = {(PARAM + path, frozenset()): ()}
-                label = extend(stored, (step(self.ctx, node, f"read from `{path}`"),)) if stored else CLEAN
-                if isinstance(node, ast.Attribute):
-                    label = join(label, self.secret_attribute(node))
-            else:
-                label = CLEAN
-        if elements and (self.has_elements or self.has_paths) and path in self.compound_roots:
-            prefix = path + "["
-            for key, part in env.items():
-                if part and key.startswith(prefix):
-                    label = join(label, part)
-        return label
+    def call(self, node: ast.Call, env: Env) -> Label:
+        """Evaluates the receiver (or the called expression) and the arguments, in source order, then
+        hands their labels to `Calls`."""
+        forwarded = self.calls.forwarded_call(node)
+        if forwarded is not None:
+            return self.call(forwarded, env)
+        func = node.func
+        receiver = CLEAN
+        receiver_path = None
+        if isinstance(func, ast.Attribute):
+            receiver = self.eval(func.value, env)
+            receiver_path = self.state.path_of(func.value)
+        elif not isinstance(func, ast.Name):
+            self.eval(func, env)
+        args = [self.eval(a, env) for a in node.args]
+        keywords = [(kw.arg, self.eval(kw.value, env)) for kw in node.keywords]
+        return self.calls.call(node, env, receiver, receiver_path, args, keywords, self.attribute)
 
-    def attribute(self, expr: ast.Attribute, env: dict[str, Label], elements: bool = True) -> Label:
-        path = self.path_of(expr)
+    def attribute(self, expr: ast.Attribute, env: Env, elements: bool = True) -> Label:
+        path = self.state.path_of(expr)
         if path is not None and (path in env or (path.startswith("self.") and path.count(".") == 1)):
-            return join(self.read_path(path, expr, env, elements), self.attribute_sources(expr))
+            return join(self.reads.read_path(path, expr, env, elements), self.reads.attribute_sources(expr))
         base = without_secret(self.eval(expr.value, env))  # `token.user_id` is not the token
-        label = join(base, self.attribute_sources(expr))
-        return join(label, self.secret_attribute(expr))
+        label = join(base, self.reads.attribute_sources(expr))
+        return join(label, self.reads.secret_attribute(expr))
 
-    def secret_attribute(self, expr: ast.Attribute) -> Label:
-        """`conf.admin_password`, `settings.SECRET_KEY`, `CONF.db.connection` (declared secret); not a
-        constant of an imported module (`constants.CONF_PWD` names a field), Django's settings aside."""
-        shown = self.ctx.segment(expr) or expr.attr
-        if isinstance(expr.value, ast.Name) and expr.value.id in self.ctx.imports and expr.attr.isupper() \
-                and not (self.ctx.qualname(expr.value) or "").endswith("settings"):
-            return option_source(self.ctx, expr, self.m.secret_options)
-        return join(name_source(self.ctx, expr, expr.attr, shown),
-                    option_source(self.ctx, expr, self.m.secret_options))
-
-    def attribute_sources(self, expr: ast.AST) -> Label:
-        label = CLEAN
-        for name in self.m.typer.names(expr, self.types):
-            sources = self.index.sources_by_attribute.get(name, ())
-            # an attribute that is also a sanitizer's name is born clean for its kinds (`request.referrer`)
-            born = frozenset().union(*(s.clears for s in self.index.sanitizers_by_call.get(name, ()))) \
-                if sources else frozenset()
-            for source in sources:
-                if not label:
-                    label = {}
-                label.setdefault((source.kind, born), (step(self.ctx, expr, f"source: `{name}`"),))
-        return label
-
-    def subscript(self, expr: ast.Subscript, env: dict[str, Label]) -> Label:
+    def subscript(self, expr: ast.Subscript, env: Env) -> Label:
         if isinstance(expr.value, ast.Call) and isinstance(expr.slice, ast.Constant) and expr.slice.value in (1, -1) \
                 and self.ctx.call_name(expr.value) in _SPLITEXT:
             # the extension `splitext` gives holds no separator: it is taken after the last one
@@ -312,8 +210,8 @@ class ExpressionAnalysis:
             value = self.eval(expr.value, env)
             return without_secret(value) if short_slice(expr.slice) else value  # `token[:6]`
         self.eval(expr.slice, env)
-        path = self.path_of(expr.value)
-        key = self.constant_key(expr.slice, env)
+        path = self.state.path_of(expr.value)
+        key = self.reads.constant_key(expr.slice, env)
         if isinstance(key, str):  # `app.config["SECRET_KEY"]`, `os.environ["DB_PASSWORD"]`
             secret = name_source(self.ctx, expr, key, self.ctx.segment(expr) or key)
             if secret:
@@ -326,104 +224,132 @@ class ExpressionAnalysis:
             return without_secret(self.subscript_value(expr, env, path, key))
         return self.subscript_value(expr, env, path, key)
 
-    def subscript_value(self, expr: ast.Subscript, env: dict[str, Label], path: str | None, key: object) -> Label:
+    def subscript_value(self, expr: ast.Subscript, env: Env, path: str | None, key: object) -> Label:
         if path is not None and key is not None:
             element = f"{path}[{key!r}]"
             if element in env:
                 return env[element]
             if isinstance(expr.value, ast.Attribute):
                 return self.attribute(expr.value, env, elements=False)
-            return self.read_path(path, expr.value, env, elements=False)
+            return self.reads.read_path(path, expr.value, env, elements=False)
         return self.eval(expr.value, env)
 
-    # -- helpers ---------------------------------------------------------------------------
-    def note_key(self, key: str) -> str:
-        """Record a key about to be bound in an environment (see `compound_roots`); returns it."""
-        if "[" in key or "." in key:
-            roots = self.compound_roots
-            for i, char in enumerate(key):
-                if char == "[" or char == ".":
-                    roots.add(key[:i])
-        return key
+    # -- assignment ------------------------------------------------------------------------
+    def assign(self, target: ast.AST, label: Label, value: ast.AST | None, env: Env, at: ast.AST) -> None:
+        if label:  # `user.reset_token = v`, `d["csrf"] = v`: a named sink (named.py)
+            self.sinks.reach_named("assigned", identifier_of(target), label, value, at)
+        state = self.state
+        if isinstance(target, ast.Name):
+            name = target.id
+            state.drop_elements(name, env)
+            if state.facts:  # what a test proved about the old value says nothing about the new one
+                state.facts = {k: g for k, g in state.facts.items() if k != name and all(p != name for p, _, _ in g)}
+            if state.parsed_urls:
+                state.parsed_urls.pop(name, None)
+                state.parsed_urls = {k: v for k, v in state.parsed_urls.items() if v != name}
+            if isinstance(value, ast.Call) and value.args and is_url_parser(self.ctx.call_name(value)):
+                source = state.path_of(value.args[0])
+                if source is not None:
+                    state.parsed_urls[name] = source
+            # only a tainted value's normalisation matters to a later containment test
+            if label and value is not None and normalises(value):
+                state.normalized.add(name)
+            else:
+                state.normalized.discard(name)
+            if isinstance(value, (ast.Call, ast.Compare, ast.UnaryOp, ast.BoolOp)):
+                found = self.guard.guards(value, env)  # `ok = is_safe(url)`, later `if ok:`
+                if found:
+                    state.facts[name] = found
+            if not isinstance(value, ast.Constant):  # `password = fetch()`; a literal is a mask or a default
+                label = join(label, name_source(self.ctx, target, name, name))
+            env[name] = extend(label, (step(self.ctx, at, f"assigned to `{name}`"),)) if label else label
+            self.note_binding(name, value)
+            self.bind_elements(name, value, env, at)
+            stored = state.instance_stores.pop(id(value), None) if state.instance_stores else None
+            for attr, part in (stored or {}).items():  # `job = Job(cmd)` of another module's class
+                key = state.note_key(f"{name}.{attr}")
+                state.has_paths = True
+                env[key] = join(env.get(key, CLEAN), part)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            parts = state.element_labels.get(id(value)) if value is not None else None
+            plain = not any(isinstance(e, ast.Starred) for e in target.elts)
+            if parts is not None and plain and len(parts) == len(target.elts):
+                for elt, (_, part, part_node) in zip(target.elts, parts, strict=True):
+                    self.assign(elt, part, part_node, env, at)
+            else:
+                # `method, url, body = build(...)`: which part holds a secret is unknown; a part named as a
+                # secret is one by its name, the others are not taken to be
+                unpacked = without_secret(label)
+                for elt in target.elts:
+                    self.assign(elt, unpacked, None, env, at)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, label, None, env, at)
+        elif isinstance(target, ast.Attribute):
+            key = state.path_of(target)
+            self.eval(target.value, env)
+            if key is None:
+                return
+            state.note_key(key)
+            state.drop_elements(key, env)
+            state.has_paths = True
+            where = f"stored on `{key}`"
+            env[key] = extend(label, (step(self.ctx, at, where),))
+            self.bind_elements(key, value, env, at)
+        elif isinstance(target, ast.Subscript):
+            base = state.path_of(target.value)
+            key_label = self.eval(target.slice, env)
+            self.setitem_sinks(target, key_label, label, value, at)
+            if base is None:
+                self.eval(target.value, env)
+                return
+            element = self.reads.constant_key(target.slice, env)
+            if element is not None:
+                key = state.note_key(f"{base}[{element!r}]")
+                state.has_elements = True
+                env[key] = extend(label, (step(self.ctx, at, f"stored in `{key}`"),))
+            elif label:  # unknown key: the whole container now holds the value
+                stored = extend(label, (step(self.ctx, at, f"stored in `{base}`"),))
+                env[state.note_key(base)] = join(env.get(base, CLEAN), stored)
 
-    def assigned(self, name: str) -> list[ast.expr]:
-        """Every value this function assigns (or adds) to `name`."""
-        values = []
-        for stmt in ast.walk(self.node):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else \
-                [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets) and stmt.value is not None:
-                values.append(stmt.value)
-        return values
+    def setitem_sinks(self, target: ast.Subscript, key: Label, label: Label, value: ast.AST | None,
+                      at: ast.AST) -> None:
+        """`session["k"] = v` is a call of `SessionMixin.__setitem__`: specs may list it as a sink."""
+        method = ast.Attribute(value=target.value, attr="__setitem__", ctx=ast.Load())
+        names = [n for n in self.m.typer.names(method, self.state.types) if n in self.index.sinks_by_call]
+        if not names:
+            return
+        where = {"lineno": at.lineno, "col_offset": at.col_offset, "end_lineno": at.end_lineno,
+                 "end_col_offset": at.end_col_offset}
+        stored = value if value is not None else ast.Name(id="_", ctx=ast.Load(), **where)
+        call = ast.Call(func=ast.copy_location(method, target), args=[target.slice, stored], keywords=[], **where)
+        for name in names:
+            for sink in self.index.sinks_by_call[name]:
+                self.sinks.check_sink(call, sink, [key, label], [], name)
 
-    def untyped_object(self, expr: ast.AST) -> bool:
-        """A local value, parameter or attribute path of no known type (not an imported name)."""
-        if self.m.typer.type_of(expr, self.types) is not None:
-            return False
-        root = expr
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        return isinstance(root, ast.Name) and (root.id not in self.ctx.imports or root.id in self.aliases)
-
-    def path_of(self, expr: ast.AST) -> str | None:
-        """`x`, `self.x`, `obj.a.b` as an environment key (self's own name is written `self`)."""
-        if isinstance(expr, ast.Name):
-            return "self" if expr.id == self.self_name else expr.id
-        if isinstance(expr, ast.Attribute):
-            base = self.path_of(expr.value)
-            return f"{base}.{expr.attr}" if base is not None else None
-        if isinstance(expr, ast.NamedExpr):  # `(name := value)` is `name` once evaluated: a test of it is of `name`
-            return self.path_of(expr.target)
-        return None
-
-    def constant_key(self, expr: ast.AST, env: dict[str, Label]) -> object | None:
-        if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, int)) and not isinstance(expr.value, bool):
-            return expr.value
-        if isinstance(expr, ast.Name) and expr.id not in env:
-            value = literal_value(expr, self.ctx)
-            return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-        return None
+    def bind_elements(self, base: str, value: ast.AST | None, env: Env, at: ast.AST) -> None:
+        parts = self.state.element_labels.get(id(value)) if value is not None else None
+        if not parts:
+            return
+        self.state.has_elements = True
+        for key, part, _ in parts:
+            if key is not None:
+                element = self.state.note_key(f"{base}[{key!r}]")
+                env[element] = extend(part, (step(self.ctx, at, f"stored in `{element}`"),))
 
     def note_binding(self, name: str, value: ast.AST | None) -> None:
-        self.aliases.pop(name, None)
-        self.types.pop(name, None)
-        self.instances.pop(name, None)
+        self.state.aliases.pop(name, None)
+        self.state.types.pop(name, None)
+        self.state.instances.pop(name, None)
         if value is None:
             return
         if isinstance(value, ast.Call):
-            made = self.m.constructed_class(self, value.func)
+            made = self.m.constructed_class(self.state, value.func)
             if made is not None:
-                self.instances[name] = made
-        found = self.m.typer.type_of(value, self.types)
+                self.state.instances[name] = made
+        found = self.m.typer.type_of(value, self.state.types)
         if found:
-            self.types[name] = found
+            self.state.types[name] = found
         if isinstance(value, (ast.Name, ast.Attribute)):
             dotted = self.ctx.qualname(value)
             if dotted:
-                self.aliases[name] = dotted
-
-    def add_return(self, label: Label, node: ast.AST) -> None:
-        if label:
-            self.returns = join(self.returns, extend(label, (step(self.ctx, node, f"returned from `{self.name}()`"),)))
-
-    def snapshot_self(self, env: dict[str, Label]) -> None:
-        """What this method leaves in `self` attributes (at each exit, and before it calls
-        another method, which may read them): the class-wide view other methods read.
-        Only source origins count: a parameter means nothing outside its method."""
-        if self.self_name is None:
-            return
-        for key, label in env.items():
-            if label and key.startswith("self.") and "." not in key[5:] and "[" not in key:
-                concrete = {k: trace for k, trace in label.items() if not is_param(k[0])}
-                if concrete:
-                    self.self_writes[key[5:]] = join(self.self_writes.get(key[5:], CLEAN), concrete)
-                symbolic = {k: trace for k, trace in label.items()
-                            if is_param(k[0]) and k[0] != PARAM + self.self_name}
-                if symbolic:
-                    self.param_writes[key[5:]] = join(self.param_writes.get(key[5:], CLEAN), symbolic)
-
-
-
-def _is_static(ctx, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:  # noqa: ANN001
-    return any(ctx.qualname(d) == "builtins.staticmethod" or (isinstance(d, ast.Name) and d.id == "staticmethod")
-               for d in func.decorator_list)
+                self.state.aliases[name] = dotted

@@ -14,11 +14,11 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.values import is_literal, literal_value, module_constant
-from secreview.taint.calls import CallAnalysis
+from secreview.taint.facts import Env, ModuleFacts
 from secreview.taint.labels import Guard
 from secreview.taint.regexes import pattern_clears
+from secreview.taint.state import FunctionState
 
-Env = dict  # name -> Label, as in flow.py
 ALL = frozenset({"*"})
 _PREDICATE_PREFIXES = ("is", "has", "valid", "check", "url_has", "allowed")
 # Their result is harmless data, but as a test they only prove that a file exists: `../../etc/passwd`
@@ -52,12 +52,21 @@ def normalises(value: ast.AST) -> bool:
     return False
 
 
+class Guards:
+    """What a condition proves (`guards`) and whether it is fixed in the source (`constant_truth`). It
+    reads the function's bindings and what its assignments recorded (`FunctionState.facts`,
+    `parsed_urls`, `normalized`), never evaluates an expression."""
 
-class GuardAnalysis(CallAnalysis):
+    def __init__(self, module: ModuleFacts, state: FunctionState):
+        self.m = module
+        self.ctx = module.ctx
+        self.index = module.index
+        self.state = state
+
     def guards(self, test: ast.expr, env: Env, depth: int = 0) -> list[Guard]:
         found = self._guards(test, env, depth)
         for path, _, _ in found:  # `narrow` may bind these paths (`body.url`) in an environment
-            self.note_key(path)
+            self.state.note_key(path)
         return found
 
     def _guards(self, test: ast.expr, env: Env, depth: int = 0) -> list[Guard]:
@@ -75,7 +84,7 @@ class GuardAnalysis(CallAnalysis):
             # `if not A(x) or not B(y): return` - past it, every operand was false
             return [g for value in test.values for g in self.guards(value, env, depth + 1) if not g[2]]
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
-            path, clears = self.path_of(test.left), ALL
+            path, clears = self.state.path_of(test.left), ALL
             if path is None or path not in env:
                 host_of = self.host_of(test.left)  # `urlparse(url).hostname in ALLOWED_HOSTS`
                 if host_of is not None:
@@ -93,7 +102,7 @@ class GuardAnalysis(CallAnalysis):
         if isinstance(test, ast.Call):
             return self.predicate(test) or self.contained(test)
         if isinstance(test, ast.Name):
-            return self.facts.get(test.id, [])
+            return self.state.facts.get(test.id, [])
         return []
 
     def host_of(self, expr: ast.AST) -> str | None:
@@ -103,9 +112,9 @@ class GuardAnalysis(CallAnalysis):
             return None
         base = expr.value
         if isinstance(base, ast.Call) and base.args and is_url_parser(self.ctx.call_name(base)):
-            return self.path_of(base.args[0])
+            return self.state.path_of(base.args[0])
         if isinstance(base, ast.Name):
-            return self.parsed_urls.get(base.id)
+            return self.state.parsed_urls.get(base.id)
         return None
 
     def contained(self, call: ast.Call) -> list[Guard]:
@@ -114,8 +123,8 @@ class GuardAnalysis(CallAnalysis):
         func = call.func
         if not (isinstance(func, ast.Attribute) and func.attr in ("startswith", "is_relative_to") and call.args):
             return []
-        path = self.path_of(func.value)
-        if path is None or path not in self.normalized:
+        path = self.state.path_of(func.value)
+        if path is None or path not in self.state.normalized:
             return []
         return [(path, frozenset({"path"}), True)]
 
@@ -124,13 +133,13 @@ class GuardAnalysis(CallAnalysis):
             return all(isinstance(k, ast.Constant) for k in expr.keys)
         if isinstance(expr, ast.Name):
             value = module_constant(self.ctx, expr.id)
-            return expr.id not in self.types and value is not None and self.literal_collection(value)
+            return expr.id not in self.state.types and value is not None and self.literal_collection(value)
         return isinstance(expr, (ast.Tuple, ast.List, ast.Set)) and is_literal(expr, self.ctx)
 
     def predicate(self, call: ast.Call) -> list[Guard]:
         func = call.func
-        names = self.m.typer.names(func, self.types)
-        if isinstance(func, ast.Attribute) and self.m.typer.type_of(func.value, self.types) is None:
+        names = self.m.typer.names(func, self.state.types)
+        if isinstance(func, ast.Attribute) and self.m.typer.type_of(func.value, self.state.types) is None:
             names.append(f"str.{func.attr}")  # request values are strings: `q.isdigit()`
         clears = frozenset().union(*(s.clears for n in names for s in self.index.sanitizers_by_call.get(n, ())))
         short = names[-1].rsplit(".", 1)[-1].lstrip("_") if names else ""
@@ -138,18 +147,18 @@ class GuardAnalysis(CallAnalysis):
             # (`quote(x)` in a test proves nothing about x; nor does `isfile(x)`)
             given = [*call.args, *(kw.value for kw in call.keywords if kw.arg)]
             subject = func.value if isinstance(func, ast.Attribute) and not given else (given[0] if given else None)
-            path = self.path_of(subject) if subject is not None else None
+            path = self.state.path_of(subject) if subject is not None else None
             return [(path, clears, True)] if path is not None else []
-        target = self.m.resolve_call(self, func)
+        target = self.m.resolve_call(self.state, func)
         if target is not None and target[0].validates:  # a project function that checks its argument
             given = [*call.args, *(kw.value for kw in call.keywords if kw.arg)]
-            path = self.path_of(given[0]) if given else None
+            path = self.state.path_of(given[0]) if given else None
             kinds = target[0].validates
             return [(path, ALL if "*" in kinds else frozenset(kinds), True)] if path is not None else []
         checked = self.regex_check(call, names)
         if checked is not None:
             subject, clears = checked
-            path = self.path_of(subject)
+            path = self.state.path_of(subject)
             return [(path, clears, True)] if path is not None and clears else []
         return []
 
@@ -164,7 +173,7 @@ class GuardAnalysis(CallAnalysis):
             pattern, flags, subject = call.args[0], call.args[2:3], call.args[1]
         elif how in ("fullmatch", "match", "search") and call.args and isinstance(func, ast.Attribute):
             compiled = func.value
-            if isinstance(compiled, ast.Name) and compiled.id not in self.types:
+            if isinstance(compiled, ast.Name) and compiled.id not in self.state.types:
                 compiled = module_constant(self.ctx, compiled.id) or compiled
             if not (isinstance(compiled, ast.Call) and compiled.args
                     and self.ctx.call_name(compiled) == "re.compile"):
@@ -179,3 +188,20 @@ class GuardAnalysis(CallAnalysis):
                for f in flags):
             text = "(?x)" + text
         return subject, pattern_clears(text, how)
+
+    def constant_truth(self, test: ast.expr, env: Env) -> bool | None:
+        """True/False when the condition is fixed in the source; None when it is not."""
+        if isinstance(test, ast.Constant):
+            return bool(test.value)
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.constant_truth(test.operand, env)
+            return None if inner is None else not inner
+        if isinstance(test, (ast.Name, ast.Attribute)):
+            name = self.ctx.qualname(test) or ""
+            if name == "TYPE_CHECKING" or name.endswith(".TYPE_CHECKING"):
+                return False  # only type checkers enter it
+            if isinstance(test, ast.Name) and test.id not in env:
+                value = module_constant(self.ctx, test.id)
+                if isinstance(value, ast.Constant):
+                    return bool(value.value)
+        return None

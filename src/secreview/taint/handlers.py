@@ -1,26 +1,76 @@
-"""What web frameworks make of a handler function, read from its decorators and its place:
-which parameters carry client data (route decorators, Django URL captures), which the
-framework converts or injects (not client text), and where its return value goes (a
-Flask view's string is the HTML body). `expressions.py` asks at a function's entry,
-`flow.py` at its `return`, `module.py` to decide which functions are worth walking."""
+"""A function's entry and exit as the code around it sees them. Entry (`entry_env`): each
+parameter's label — a symbolic origin for summaries, the type of `self` and of a parameter, and
+what web frameworks make of a handler, read from its decorators and its place: which parameters
+carry client data (route decorators, Django URL captures), which the framework converts or
+injects (not client text). Exit (`Responses`): where a handler's return value goes (a Flask
+view's string is the HTML body). `flow.py` asks at a function's entry and at its `return`,
+`module.py` to decide which functions are worth walking."""
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING
 
+from secreview.analysis.context import FileContext
 from secreview.analysis.values import keyword_matches
+from secreview.taint.facts import Env, ModuleFacts
+from secreview.taint.labels import PARAM, Label, is_param, step
+from secreview.taint.secrets import name_source
+from secreview.taint.sinks import Sinks
 from secreview.taint.spec import Sink, Source
-
-if TYPE_CHECKING:
-    from secreview.analysis.context import FileContext
-    from secreview.taint.module import ModuleAnalysis
+from secreview.taint.state import FunctionState
 
 Handler = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def decorator_sources(m: ModuleAnalysis, func: Handler) -> list[Source]:
+def entry_env(m: ModuleFacts, state: FunctionState, func: Handler) -> Env:
+    """The environment at the function's entry; binds `state.self_name` and the types it knows."""
+    ctx = m.ctx
+    env: Env = {}
+    args = func.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    params += [a for a in (args.vararg, args.kwarg) if a is not None]
+    bound = state.cls is not None and not _is_static(ctx, func) and bool(args.posonlyargs or args.args)
+    if bound:
+        state.self_name = (args.posonlyargs or args.args)[0].arg
+        known = m.typer.class_type(m.class_bases.get(state.cls or "", ()))
+        if known:
+            state.types[state.self_name] = known
+        for attr, attr_type in m.attribute_types(state.cls or "").items():
+            state.types[f"{state.self_name}.{attr}"] = attr_type  # `self.log = getLogger()` in __init__
+    decorated = decorator_sources(m, func)
+    captured = url_parameters(m, func)
+    injected = injected_parameters(ctx, args) | converted_parameters(func, decorated) if decorated else set()
+    for arg in params:
+        if arg.arg == state.self_name:
+            continue
+        label: Label = {(PARAM + arg.arg, frozenset()): (step(ctx, arg, f"parameter `{arg.arg}` of "
+                                                                        f"`{state.name}()`"),)}
+        found = m.typer.parameter_type(arg.arg, arg.annotation)
+        if found:
+            state.types[arg.arg] = found
+        # a handler's request object is typed (its members are the sources), and
+        # framework-injected dependencies (`Depends(...)`) are not client data
+        if not found and arg.arg not in injected:
+            for source in decorated:
+                label[(source.kind, frozenset())] = (step(ctx, arg, f"source: parameter `{arg.arg}` of the "
+                                                                    f"handler `{state.name}()`"),)
+        secret = name_source(ctx, arg, arg.arg, arg.arg)
+        if secret:
+            label = {**label, **secret}
+        if arg.arg in captured:
+            label[("remote_input", frozenset())] = (step(ctx, arg, f"source: URL parameter `{arg.arg}` of "
+                                                                   f"the view `{state.name}()`"),)
+        env[arg.arg] = label
+    return env
+
+
+def _is_static(ctx: FileContext, func: Handler) -> bool:
+    return any(ctx.qualname(d) == "builtins.staticmethod" or (isinstance(d, ast.Name) and d.id == "staticmethod")
+               for d in func.decorator_list)
+
+
+def decorator_sources(m: ModuleFacts, func: Handler) -> list[Source]:
     """The sources its decorators make of every parameter (route decorators)."""
     found: list[Source] = []
     for decorator in func.decorator_list:
@@ -30,7 +80,7 @@ def decorator_sources(m: ModuleAnalysis, func: Handler) -> list[Source]:
     return found
 
 
-def url_parameters(m: ModuleAnalysis, func: Handler) -> set[str]:
+def url_parameters(m: ModuleFacts, func: Handler) -> set[str]:
     """A Django function view's URL captures: in a `views` module of a project that uses
     Django, a module-level function whose first parameter is `request` receives what
     `urls.py` captured in its other parameters (those without a default: defaults are the
@@ -53,7 +103,7 @@ def url_parameters(m: ModuleAnalysis, func: Handler) -> set[str]:
     return {a.arg for a in (*without_default, *keyword_only)}
 
 
-def response_sinks(m: ModuleAnalysis, func: Handler) -> list[tuple[str, Sink]]:
+def response_sinks(m: ModuleFacts, func: Handler) -> list[tuple[str, Sink]]:
     """The `returned` sinks its decorators make of its return value (a Flask view, a Pecan
     `expose()` handler), with the decorator's name."""
     found: list[tuple[str, Sink]] = []
@@ -126,3 +176,50 @@ def declared_not_html(response: ast.Tuple) -> bool:
                         and isinstance(value, ast.Constant) and isinstance(value.value, str):
                     return "html" not in value.value.lower()
     return False
+
+
+class Responses:
+    """The `returned` sinks a function's decorators make of its return value, judged at each `return`."""
+
+    def __init__(self, m: ModuleFacts, state: FunctionState, sinks: Sinks):
+        node = state.node
+        self.ctx = m.ctx
+        self.state = state
+        self.sinks = sinks
+        # (decorator name, sink) for each `returned` sink its decorators make of its return value
+        self.returned: list[tuple[str, Sink]] = (
+            response_sinks(m, node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [])
+
+    def response(self, stmt: ast.Return, value: ast.expr, label: Label) -> None:
+        """A handler whose return value is the response body returns a string built from
+        tainted data (`(body, status)`: the body). Values that are not visibly strings (a dict
+        becomes JSON, a response object has its own sinks) are left alone."""
+        body = value
+        if isinstance(value, ast.Tuple) and value.elts:
+            parts = self.state.element_labels.get(id(value))
+            if parts is None or declared_not_html(value):
+                return
+            body, label = parts[0][2], parts[0][1]
+        label = {key: trace for key, trace in label.items() if not is_param(key[0])}  # the framework calls it
+        if not label or not self.builds_string(body):
+            return
+        for decorator, sink in self.returned:
+            where = f"sink ({sink.kind}): returned by a `{decorator}` handler"
+            # reported at the `return` (a multi-line body starts on a later line)
+            self.sinks.reach_sink(stmt, body, sink, label, (step(self.ctx, stmt, where),))  # type: ignore[arg-type]
+
+    def builds_string(self, expr: ast.AST, depth: int = 0) -> bool:
+        """An f-string, `+`/`%` with a string literal, `"...".format()`/`"".join()`, or a local name
+        this function binds to one of these."""
+        if depth > 4:
+            return False
+        if isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str)):
+            return True
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod)):
+            return self.builds_string(expr.left, depth + 1) or (
+                isinstance(expr.op, ast.Add) and self.builds_string(expr.right, depth + 1))
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in ("format", "join"):
+            return self.builds_string(expr.func.value, depth + 1)
+        if isinstance(expr, ast.Name):
+            return any(self.builds_string(value, depth + 1) for value in self.state.assigned(expr.id))
+        return False

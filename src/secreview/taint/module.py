@@ -1,63 +1,35 @@
-"""One module's analysis: which functions to walk, how calls resolve to project
-functions, module-level globals and per-class `self` attributes.
-
-A function is walked only when it can matter: its text mentions a source name
-(or it is a decorated handler, or it reads a tainted global or `self` attribute,
-or it calls a project function that returns a source), or, when summarising, it
-has parameters and mentions a sink or a project function with a non-empty
-summary, or returns a value. The test is one regular-expression search over the
-function's text, so skipping is cheap.
+"""One module's analysis: its units (`units.py` says which are walked, in which order), how
+calls resolve to project functions, module-level globals and per-class `self` attributes. Each
+unit is walked by a `flow.FunctionAnalysis`, which sees this class only as `facts.ModuleFacts`.
 """
 
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
-from secreview.model import TraceStep
-from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
+from secreview.taint.facts import Flow, Judged, RawFlow, Scope
 from secreview.taint.flow import FunctionAnalysis
-from secreview.taint.handlers import decorator_sources
 from secreview.taint.imports import absolute_name, resolve
 from secreview.taint.labels import CLEAN, Label, is_param, join, shape
-from secreview.taint.secrets import declared_secret_options, secret_word
-from secreview.taint.spec import Sink
+from secreview.taint.secrets import declared_secret_options
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 from secreview.taint.types import Typer
+from secreview.taint.units import Relevance, Unit, callee_first, unit_words
 from secreview.taint.validators import VALIDATION_WORDS, validated_kinds
 
 if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
-MODULE_ROUNDS = 4
-JUDGED_SINKS = "taint-judged-sinks"  # walks of a module's units while its summaries or `self` attributes change
+__all__ = ["JUDGED_SINKS", "MODULE_ROUNDS", "Flow", "ModuleAnalysis"]
+
+MODULE_ROUNDS = 4  # walks of a module's units while its summaries or `self` attributes change
+# memo key (on the tree's context) of the sink calls data flow judged there: `ModuleFacts.judged`
+JUDGED_SINKS = "taint-judged-sinks"
 _EMPTY_SHAPE = (frozenset(), frozenset(), frozenset())  # FunctionSummary.shape() of an empty summary
-
-
-@dataclass(frozen=True)
-class Flow:
-    """Tainted data of `source_kind` reaching an argument of a `sink_kind` sink.
-    `sink_node` is where the finding is reported: the sink call itself, or the call
-    of the project helper (in the analysed file) whose parameter reaches the sink."""
-
-    source_kind: str
-    sink_kind: str
-    sink_node: ast.Call
-    arg_node: ast.AST
-    trace: tuple[TraceStep, ...]
-    sink: Sink
-
-
-@dataclass
-class _Unit:
-    node: ast.AST
-    name: str  # `f`, `Cls.m`, `outer.inner`; "<module>" for the module body
-    cls: str | None
-    summarised: bool  # a module function or method: calls can resolve to it
 
 
 class ModuleAnalysis:
@@ -76,10 +48,10 @@ class ModuleAnalysis:
             {c: dict(a) for c, a in previous.class_attributes.items()} if previous else {})
         self.class_bases: dict[str, tuple[str, ...]] = {}
         self.globals: dict[str, Label] = {}
-        self.units: list[_Unit] = []
+        self.units: list[Unit] = []
         # (id of a call, sink kind) for every sink call data flow judged in this tree, kept on the
         # tree's context: where it judged, a pattern rule's claim of a source defers to it
-        self.judged: set[tuple[int, str]] = ctx.memo(JUDGED_SINKS, ctx.tree, set)
+        self.judged: Judged = ctx.memo(JUDGED_SINKS, ctx.tree, set)
         self.secret_options = self._secret_options()
         self._collect(ctx.tree.body, "", None, nested=False)
 
@@ -101,7 +73,7 @@ class ModuleAnalysis:
         for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 name = prefix + stmt.name
-                self.units.append(_Unit(stmt, name, cls, summarised=not nested))
+                self.units.append(Unit(stmt, name, cls, summarised=not nested))
                 self._collect(stmt.body, name + ".", None, nested=True)
             elif isinstance(stmt, ast.ClassDef):
                 name = prefix + stmt.name
@@ -113,20 +85,21 @@ class ModuleAnalysis:
                     self._collect(part, prefix, cls, nested)
 
     def run(self, need_summary: bool) -> tuple[ModuleSummary, list[Flow]]:
-        relevance = _Relevance(self, need_summary)
-        body = _Unit(self.ctx.tree, "<module>", None, summarised=False)
-        flows: dict[int, list] = {}
+        relevance = self._relevance(need_summary)
+        body = Unit(self.ctx.tree, "<module>", None, summarised=False)
+        flows: dict[int, list[RawFlow]] = {}
         if relevance.wants(body):
             analysis = FunctionAnalysis(self, self.ctx.tree, "<module>", None)
             analysis.run()
-            flows[id(body)] = analysis.flows
-            if analysis.final_env:
+            flows[id(body)] = analysis.state.flows
+            final_env = analysis.state.final_env
+            if final_env:
                 self.globals = {k: {key: t for key, t in v.items() if not is_param(key[0])}
-                                for k, v in analysis.final_env.items() if v and "[" not in k and "." not in k}
+                                for k, v in final_env.items() if v and "[" not in k and "." not in k}
         # Methods see `self` attributes other methods store, and functions see the summaries of the
         # functions they call: walk callees before their callers (a chain of helpers written top-down
         # settles in one round), then re-walk the units concerned until stable (cycles, attributes).
-        ordered = _callee_first(self.ctx, self.units)
+        ordered = callee_first(self.ctx, self.units)
         pending = ordered
         for _ in range(MODULE_ROUNDS):
             attrs_before = {c: {a: shape(label) for a, label in attrs.items()}
@@ -140,9 +113,9 @@ class ModuleAnalysis:
                        if f.shape() != shapes_before.get(n, _EMPTY_SHAPE)}
             if not changed_classes and not changed:
                 break
-            relevance = _Relevance(self, need_summary)
+            relevance = self._relevance(need_summary)
             pending = [u for u in ordered
-                       if u.cls in changed_classes or not changed.isdisjoint(_unit_words(self.ctx, u.node))]
+                       if u.cls in changed_classes or not changed.isdisjoint(unit_words(self.ctx, u.node))]
         unit_names = {u.name for u in self.units}  # once: inside the filter it cost O(units) per function
         summary = ModuleSummary(
             module=self.module, path=self.ctx.path, is_package=self.is_package,
@@ -154,7 +127,10 @@ class ModuleAnalysis:
         )
         return summary, _dedupe(flow for unit_flows in flows.values() for flow in unit_flows)
 
-    def _run_unit(self, unit: _Unit, relevance: _Relevance, flows: dict[int, list]) -> None:
+    def _relevance(self, need_summary: bool) -> Relevance:
+        return Relevance(self, self.project, need_summary, self.functions, self.class_attributes, self.globals)
+
+    def _run_unit(self, unit: Unit, relevance: Relevance, flows: dict[int, list[RawFlow]]) -> None:
         func = unit.node
         if not relevance.wants(unit):
             if unit.summarised and unit.name not in self.functions:
@@ -162,16 +138,17 @@ class ModuleAnalysis:
             return
         analysis = FunctionAnalysis(self, func, unit.name, unit.cls)
         analysis.run()
-        flows[id(unit)] = analysis.flows
+        flows[id(unit)] = analysis.state.flows
+        state = analysis.state
         if unit.summarised:
             summary = _empty_summary(self.ctx, unit)
-            summary.returns = analysis.returns
-            summary.sinks = analysis.sinks
-            summary.stores = analysis.param_writes if unit.cls is not None else {}
+            summary.returns = state.returns
+            summary.sinks = state.sinks
+            summary.stores = state.param_writes if unit.cls is not None else {}
             self.functions[unit.name] = summary
-        if unit.cls is not None and analysis.self_writes:
+        if unit.cls is not None and state.self_writes:
             attrs = self.class_attributes.setdefault(unit.cls, {})
-            for attr, label in analysis.self_writes.items():
+            for attr, label in state.self_writes.items():
                 attrs[attr] = join(attrs.get(attr, CLEAN), label)
 
     # -- what functions see ----------------------------------------------------------------
@@ -224,11 +201,11 @@ class ModuleAnalysis:
                 return found
         return CLEAN
 
-    def resolve_call(self, analysis: FunctionAnalysis, func: ast.AST) -> tuple[FunctionSummary, bool] | None:
+    def resolve_call(self, scope: Scope, func: ast.AST) -> tuple[FunctionSummary, bool] | None:
         """The project function a call reaches, and whether its first parameter is bound."""
         if isinstance(func, ast.Name):
-            if func.id in analysis.aliases:
-                return self._by_dotted(analysis.aliases[func.id])
+            if func.id in scope.aliases:
+                return self._by_dotted(scope.aliases[func.id])
             if func.id in self.functions:
                 return self.functions[func.id], False
             if func.id in self.class_bases:  # `Job(cmd)` runs `Job.__init__` with `self` bound
@@ -237,23 +214,23 @@ class ModuleAnalysis:
             dotted = self.ctx.imports.get(func.id)
             return self._by_dotted(dotted) if dotted else None
         if isinstance(func, ast.Attribute):
-            if isinstance(func.value, ast.Name) and func.value.id == analysis.self_name and analysis.cls:
-                found = self._method(analysis.cls, func.attr)
+            if isinstance(func.value, ast.Name) and func.value.id == scope.self_name and scope.cls:
+                found = self._method(scope.cls, func.attr)
                 return (found, found.is_method) if found else None
-            if isinstance(func.value, ast.Name) and func.value.id in analysis.instances:
-                module, cls = analysis.instances[func.value.id]
+            if isinstance(func.value, ast.Name) and func.value.id in scope.instances:
+                module, cls = scope.instances[func.value.id]
                 found = self.project.method(module, cls, func.attr)
                 return (found, found.is_method) if found else None
             dotted = self.ctx.qualname(func)
             return self._by_dotted(dotted) if dotted and "()" not in dotted else None
         return None
 
-    def constructed_class(self, analysis: FunctionAnalysis, func: ast.AST) -> tuple[str, str] | None:
+    def constructed_class(self, scope: Scope, func: ast.AST) -> tuple[str, str] | None:
         """(module, class) when `func(...)` constructs a project class of another module (it has a
         summarised `__init__`); this module's classes share their attributes class-wide instead."""
         dotted = None
         if isinstance(func, ast.Name) and func.id not in self.class_bases and func.id not in self.functions:
-            dotted = analysis.aliases.get(func.id) or self.ctx.imports.get(func.id)
+            dotted = scope.aliases.get(func.id) or self.ctx.imports.get(func.id)
         elif isinstance(func, ast.Attribute):
             dotted = self.ctx.qualname(func)
         if not dotted or "()" in dotted:
@@ -328,131 +305,7 @@ def _imported_type(module: str, is_package: bool, project: ProjectSummaries, dot
     return project.module_type(owner, name)
 
 
-class _Relevance:
-    """Whether a unit is worth walking, from the identifiers in its text."""
-
-    def __init__(self, analysis: ModuleAnalysis, need_summary: bool):
-        self.analysis = analysis
-        self.need_summary = need_summary
-        self.source_words, self.sink_words = _index_words(analysis.index)
-        project = analysis.project
-        self.project = project
-        local_sources: set[str] = set()
-        local_active: set[str] = {"return", "yield"}
-        for name, f in analysis.functions.items():
-            short = name.rsplit(".", 1)[-1]
-            if any(not is_param(k[0]) for k in f.returns):
-                local_sources.add(short)
-            if not f.is_empty():
-                local_active.add(short)
-        local_sources |= {a for attrs in analysis.class_attributes.values() for a in attrs}
-        local_sources |= set(analysis.globals)
-        self.local_sources = local_sources
-        self.local_active = local_active
-        self.has_decorator_sources = bool(analysis.index.sources_by_decorator)
-
-    def wants(self, unit: _Unit) -> bool:
-        return self.project.unless_walked(lambda: self._wants(unit))
-
-    def _wants(self, unit: _Unit) -> bool:
-        node = unit.node
-        words = _unit_words(self.analysis.ctx, node)
-        if not words.isdisjoint(self.source_words) or not words.isdisjoint(self.local_sources):
-            return True
-        if any(self.project.has_name("sources", w) for w in words):
-            return True
-        if any(secret_word(w) for w in words) or not words.isdisjoint(self.analysis.secret_options):
-            return True  # a secret (`secrets.py`): a name, an attribute, a key, an option declared secret
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if self.has_decorator_sources and node.decorator_list and decorator_sources(self.analysis, node):
-                return True
-            if self.need_summary and unit.summarised and _has_params(node):
-                if unit.cls is not None and node.name == "__init__":
-                    return True  # where parameters are stored on `self` (summary `stores`)
-                return (not words.isdisjoint(self.sink_words) or not words.isdisjoint(self.local_active)
-                        or any(self.project.has_name("active", w) for w in words))
-        return False
-
-
-_IDENTIFIER = re.compile(r"[^\W\d]\w*")
-
-
-def _callee_first(ctx: FileContext, units: list[_Unit]) -> list[_Unit]:
-    """The units in an order where a unit comes after the units it may call, source order breaking ties and
-    cycles: a depth-first post-order, iterative (chains can be long). A unit may call the module's
-    functions by name and its own class's methods (`self.m()`); a method name shared by many classes
-    (`run`, `get`) is not an edge from elsewhere, which keeps this linear in the names the units use."""
-    functions: dict[str, list[_Unit]] = {}
-    methods: dict[tuple[str, str], list[_Unit]] = {}
-    for unit in units:
-        short = unit.name.rsplit(".", 1)[-1]
-        if unit.cls is None:
-            functions.setdefault(short, []).append(unit)
-        else:
-            methods.setdefault((unit.cls, short), []).append(unit)
-    position = {id(unit): i for i, unit in enumerate(units)}
-
-    def callees(unit: _Unit) -> list[_Unit]:
-        words = _unit_words(ctx, unit.node)
-        called = [c for word in words & functions.keys() for c in functions[word]]
-        if unit.cls is not None:
-            called += [c for word in words for c in methods.get((unit.cls, word), ())]
-        return sorted({id(c): c for c in called if c is not unit}.values(), key=lambda c: position[id(c)])
-
-    order: list[_Unit] = []
-    seen: set[int] = set()
-    for root in units:
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack = [(root, iter(callees(root)))]
-        while stack:
-            unit, rest = stack[-1]
-            callee = next(rest, None)
-            if callee is None:
-                stack.pop()
-                order.append(unit)
-            elif id(callee) not in seen:
-                seen.add(id(callee))
-                stack.append((callee, iter(callees(callee))))
-    return order
-
-
-def _unit_words(ctx: FileContext, node: ast.AST) -> frozenset[str]:
-    return ctx.memo("taint-words", node, lambda: _identifiers(ctx, node))
-
-
-def _identifiers(ctx: FileContext, node: ast.AST) -> frozenset[str]:
-    if isinstance(node, ast.Module):
-        text = ctx.source
-    else:
-        text = "\n".join(ctx.lines[node.lineno - 1:node.end_lineno or node.lineno])
-    return frozenset(_IDENTIFIER.findall(text))
-
-
-def _has_params(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    args = func.args
-    return bool(args.posonlyargs or args.args or args.kwonlyargs or args.vararg or args.kwarg)
-
-
-_INDEX_WORDS: dict[int, tuple[object, tuple[frozenset[str], frozenset[str]]]] = {}
-
-
-def _index_words(index: SpecIndex) -> tuple[frozenset[str], frozenset[str]]:
-    """Last name segments that make a function worth walking: (sources, sinks)."""
-    cached = _INDEX_WORDS.get(id(index))
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    last = lambda keys: {k.rsplit(".", 1)[-1] for k in keys if k}  # noqa: E731
-    sources = last(index.sources_by_call) | last(index.sources_by_attribute) | last(index.types_by_attribute)
-    sources |= set(index.types_by_parameter)
-    sinks = last(index.sinks_by_call) | last(index.propagators_by_call) | set(_DBAPI_WORDS)
-    words = (frozenset(sources), frozenset(sinks))
-    _INDEX_WORDS[id(index)] = (index, words)
-    return words
-
-
-def _empty_summary(ctx: FileContext, unit: _Unit) -> FunctionSummary:
+def _empty_summary(ctx: FileContext, unit: Unit) -> FunctionSummary:
     func = unit.node
     args = func.args
     static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)
@@ -467,13 +320,13 @@ def _empty_summary(ctx: FileContext, unit: _Unit) -> FunctionSummary:
 
 
 def _validates(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
-    if _unit_words(ctx, func).isdisjoint(VALIDATION_WORDS):  # the cheap test first: most functions
+    if unit_words(ctx, func).isdisjoint(VALIDATION_WORDS):  # the cheap test first: most functions
         return ()
     return validated_kinds(func, ctx)
 
 
-def _dedupe(flows) -> list[Flow]:  # noqa: ANN001 - raw tuples from the analyses
-    seen: set[tuple] = set()
+def _dedupe(flows: Iterable[RawFlow]) -> list[Flow]:
+    seen: set[tuple[int, int, str, str]] = set()
     out: list[Flow] = []
     for kind, sink_kind, node, arg, trace, sink in flows:
         key = (id(node), id(arg), kind, sink_kind)
