@@ -106,3 +106,17 @@ def test_a_missing_or_older_record_is_not_trusted():
     head, _ = recorded_on(project)
     head["v"]["pkg.helpers"] = "stale"
     assert questions.still(project, head, lambda: None) is False  # the static row is gone
+
+
+def test_a_call_through_a_local_name_is_one_question_until_a_module_takes_that_name():
+    project = project_of(modules())
+    project.recorder = set()
+    assert project.function("self.storage.save") is None and project.function("self.save") is None
+    assert project.recorder == {("top", "self")}
+    project.recorder, asked = None, project.recorder
+    kept = questions.record(project, asked)
+    assert kept.head["d"] == {"top\x1fself": "0"} and kept.static == {}
+    assert questions.still(project_of(modules()), kept.head, lambda: kept.static) is True
+    grown = modules()
+    grown["self"] = ModuleSummary("self", "self.py", functions={"save": function("save", True)})
+    assert questions.still(project_of(grown), kept.head, lambda: kept.static) is False

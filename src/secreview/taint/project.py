@@ -268,12 +268,13 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         for name in contexts_of:
             summary = project.modules.get(name)
             if summary is not None:
-                digests[name] = summary_digest(summary)
+                as_dict = summary.to_dict()
+                digests[name] = hashlib.sha256(canonical_json(as_dict)).hexdigest()  # `summary_digest`
                 depends[name] = asked
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
-                    as_dict = summary.to_dict()
                     store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict})
-                    store.put_json("summaries", keys[name] + ":digests", [*stored_digests(as_dict), below_digest])
+                    store.put_json("summaries", keys[name] + ":digests",
+                                   [*stored_digests(as_dict, digests[name]), below_digest])
                     store.put_json("summaries", keys[name] + ":depends", answers.head)
                     store.put_json("summaries", keys[name] + ":depends-static", answers.static)
         done += len(members)

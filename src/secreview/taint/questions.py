@@ -16,6 +16,7 @@ checking a few dozen versions each instead of replaying ~800 answers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,17 +55,15 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         dynamic: dict[str, str] = {}
         static: dict[str, str] = {}
         for query, digest in asked.items():
-            key = "\x1f".join(query)
-            if query[0] in _THROUGH_BASES and len(query) == 4:
-                behind: Iterable[str] = project.bases_read(query[1], query[2])
-            else:
-                behind = modules_behind(query)
-            if "*" in behind or query[0] in _THROUGH_BASES:
+            key, behind, through_bases = _shape(query)
+            if through_bases:
+                behind = project.bases_read(query[1], query[2])
+            if through_bases or "*" in behind:
                 dynamic[key] = digest
             else:
                 static[key] = digest
             for module in behind:
-                if module != "*":
+                if module != "*" and module not in versions:
                     versions[module] = project.versions.get(module, ABSENT)
         head = {"v": versions, "d": dynamic, "n": len(static)}
         if clipped:
@@ -72,6 +71,14 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         return Recorded(head, static)
     finally:
         project.recorder = saved
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _shape(query: tuple[str, ...]) -> tuple[str, Iterable[str], bool]:
+    """A question's stored key, the modules its answer is read from (unless it walks base classes), and
+    whether it does: the same questions come back for every file of a project, so made once each."""
+    through_bases = query[0] in _THROUGH_BASES and len(query) == 4
+    return "\x1f".join(query), () if through_bases else tuple(modules_behind(query)), through_bases
 
 
 def still(project: ProjectSummaries, head: object, static: Callable[[], object]) -> bool:
@@ -89,6 +96,10 @@ def still(project: ProjectSummaries, head: object, static: Callable[[], object])
             query = tuple(key.split("\x1f"))
             if query[0] == "name" and len(query) == 3:  # the cheap relevance test: asked as often as that
                 if ("1" if project.names(query[1]).get(query[2], 0) > 0 else "0") != digest:
+                    return False
+                continue
+            if query[0] == "top" and len(query) == 2:
+                if ("1" if query[1] in project.tops() else "0") != digest:
                     return False
                 continue
             if query[0] in _THROUGH_BASES and len(query) == 4:

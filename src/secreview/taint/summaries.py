@@ -173,6 +173,7 @@ class ProjectSummaries:
     # questions about modules whose summaries changed since
     versions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _bases: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _tops: set[str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -318,6 +319,8 @@ class ProjectSummaries:
         for key in self._answered_by.pop("*", ()):
             self._answered.pop(key, None)
         self._bases.clear()
+        if self._tops is not None:
+            self._tops.add(module.split(".", 1)[0])
 
     def _digest_answer(self, query: tuple[str, ...], semantic: bool) -> str:
         kind, *args = query
@@ -328,8 +331,12 @@ class ProjectSummaries:
             return _function_digest(self.method(args[0], args[1], args[2]), semantic)
         if kind == "has":
             return "1" if args[0] in self.modules else "0"
+        if kind == "top":
+            return "1" if args[0] in self.tops() else "0"
         if kind == "name":
             return "1" if self.has_name(args[0], args[1]) else "0"
+        if kind == "positions" and args[0] in self.versions:  # the whole summary's digest, made once
+            return self.versions[args[0]][:24]
         if kind in ("positions", "module") and args[0] in self._stored_digests:
             whole, meaning = self._stored_digests[args[0]]
             return meaning if semantic and kind == "module" else whole
@@ -368,6 +375,11 @@ class ProjectSummaries:
     def function(self, dotted: str) -> FunctionSummary | None:
         """The project function with this fully qualified name (`pkg.helpers.build`,
         `pkg.views.View.get`), or None."""
+        top = dotted.split(".", 1)[0]
+        if top not in self.tops():  # `self.x.y`, `q.add`: a name no project module starts with
+            if self.recorder is not None:
+                self.recorder.add(("top", top))  # one question per name, not one per call through it
+            return None
         if self.recorder is not None:
             self.recorder.add(("function", dotted))
         parts = dotted.split(".")
@@ -376,6 +388,12 @@ class ProjectSummaries:
             if module is not None:
                 return module.functions.get(".".join(parts[cut:]))
         return None
+
+    def tops(self) -> set[str]:
+        """The first parts of the project's module names (`django`, `nova`, `app`)."""
+        if self._tops is None:
+            self._tops = {name.split(".", 1)[0] for name in self.modules}
+        return self._tops
 
     def method(self, module: str, cls: str, name: str, _depth: int = 0) -> FunctionSummary | None:
         """`cls.name` in `module`, looking through base classes defined in the project."""
