@@ -54,12 +54,15 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.lock_factories import LOCK_HELPER_NAMES, lockish_name
 from secreview.rules._lifetime.lock_identity import is_lock, lock_key
 from secreview.rules._lifetime.lock_regions import lock_call
 from secreview.rules._lifetime.scopes import FUNCS, dotted, has_call, in_cleanup, scope_of, walk_local
 from secreview.ruleset import Hit, Meta
+
+_SR410_RELEASED_NAMES: MemoKey[set[str | None]] = MemoKey("sr410-released-names")
 
 META = Meta(
     code="SR410",
@@ -216,7 +219,7 @@ def _released_elsewhere(ctx: FileContext, node: ast.AST, lock: ast.expr) -> bool
             if isinstance(n, ast.Attribute) and n.attr == "release"
         }
 
-    return _last_name(lock) in ctx.memo("sr410-released-names", ctx.tree, compute)
+    return _last_name(lock) in ctx.memo(_SR410_RELEASED_NAMES, ctx.tree, compute)
 
 
 def _last_name(expr: ast.expr) -> str | None:

@@ -6,8 +6,11 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.words import identifier_of, names_secret
 from secreview.rules._access.vocabulary import split_words, word_set
+
+_ACCESS_AUTH_FUNCTION: MemoKey[bool] = MemoKey("access-auth-function")
 
 _SECRET_NOUNS = word_set(
     """
@@ -126,4 +129,4 @@ def auth_context(ctx: FileContext, node: ast.AST) -> bool:
                 return True
         return False
 
-    return ctx.memo("access-auth-function", scope, compute)
+    return ctx.memo(_ACCESS_AUTH_FUNCTION, scope, compute)

@@ -7,8 +7,12 @@ import ast
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import assignments
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal, module_constant
 from secreview.rules._crypto.identifiers import word_set
+
+_CRYPTO_LOOP_NAMES: MemoKey[frozenset[str]] = MemoKey("crypto-loop-names")
+_CRYPTO_CLASS_CONSTANTS: MemoKey[tuple[dict[str, list[ast.expr]], frozenset[str]]] = MemoKey("crypto-class-constants")
 
 
 def function_params(func: ast.AST | None) -> set[str]:
@@ -43,7 +47,7 @@ def _binds_loop(ctx: FileContext, func: ast.AST, name: str) -> bool:
                 found.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
         return frozenset(found)
 
-    return name in ctx.memo("crypto-loop-names", func, compute)
+    return name in ctx.memo(_CRYPTO_LOOP_NAMES, func, compute)
 
 
 def resolve(ctx: FileContext, expr: ast.expr | None, depth: int = 4) -> ast.expr | None:
@@ -135,7 +139,7 @@ def class_constant(ctx: FileContext, attr: ast.Attribute) -> ast.expr | None:
         return None
     # once per class, not once per `self.X` read: a walk of the class for each read was quadratic
     # in the size of a class with many methods
-    bound, stored = ctx.memo("crypto-class-constants", cls, lambda: _class_bindings(cls))
+    bound, stored = ctx.memo(_CRYPTO_CLASS_CONSTANTS, cls, lambda: _class_bindings(cls))
     values = bound.get(attr.attr, ())
     return values[0] if len(values) == 1 and attr.attr not in stored else None
 

@@ -8,7 +8,11 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal
+
+_DESCENT_GRAPH: MemoKey[dict[str, list[tuple[ast.Call, str]]]] = MemoKey("descent-graph")
+_DESCENT_PARSER: MemoKey[bool] = MemoKey("descent-parser")
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # A depth, level or limit the class keeps (`self.depth`, `self._nesting`, a `max_depth` parameter).
@@ -22,7 +26,7 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
     cls = ctx.parent(func)
     if not isinstance(cls, ast.ClassDef):
         return None
-    graph = ctx.memo("descent-graph", cls, lambda: _graph(cls))
+    graph = ctx.memo(_DESCENT_GRAPH, cls, lambda: _graph(cls))
     if func.name not in graph:
         return None
     order = {m.name: m.lineno for m in cls.body if isinstance(m, _DEFS)}
@@ -33,7 +37,7 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
         if plain and order[callee] <= func.lineno and func.name in _reachable(graph, callee):
             # what the class does with its input is asked once per class, and only of a class that
             # re-enters a method (asking it for every method walked every class once per method)
-            if ctx.memo("descent-parser", cls, lambda: _consumes_input(ctx, cls, graph) and not _limited(ctx, cls)):
+            if ctx.memo(_DESCENT_PARSER, cls, lambda: _consumes_input(ctx, cls, graph) and not _limited(ctx, cls)):
                 return call, callee
             return None
     return None

@@ -7,8 +7,13 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.rules._lifetime.lock_factories import lock_factory, lockish_name
 from secreview.rules._lifetime.scopes import FUNCS, dotted, scope_of, walk_local
+
+_LIFETIME_CLASS_LOCKS: MemoKey[dict[str, ast.Call]] = MemoKey("lifetime-class-locks")
+_LIFETIME_MODULE_LOCKS: MemoKey[dict[str, ast.Call]] = MemoKey("lifetime-module-locks")
+_LIFETIME_LOCAL_BINDINGS: MemoKey[tuple[frozenset[str], dict[str, ast.Call]]] = MemoKey("lifetime-local-bindings")
 
 _NAMED_LOCK_CALLS = {
     "lock",
@@ -49,7 +54,7 @@ def class_locks(ctx: FileContext, cls: ast.ClassDef) -> dict[str, ast.Call]:
                             found[target.attr] = node.value  # type: ignore[assignment]
         return found
 
-    return ctx.memo("lifetime-class-locks", cls, compute)
+    return ctx.memo(_LIFETIME_CLASS_LOCKS, cls, compute)
 
 
 def module_locks(ctx: FileContext) -> dict[str, ast.Call]:
@@ -69,7 +74,7 @@ def module_locks(ctx: FileContext) -> dict[str, ast.Call]:
                         found[target.id] = stmt.value  # type: ignore[assignment]
         return found
 
-    return ctx.memo("lifetime-module-locks", ctx.tree, compute)
+    return ctx.memo(_LIFETIME_MODULE_LOCKS, ctx.tree, compute)
 
 
 def lock_creation(ctx: FileContext, expr: ast.AST) -> ast.Call | None:
@@ -110,7 +115,7 @@ def _local_bindings(ctx: FileContext, func: ast.AST) -> tuple[frozenset[str], di
                 factories.pop(name, None)
         return frozenset(names), factories
 
-    return ctx.memo("lifetime-local-bindings", func, compute)
+    return ctx.memo(_LIFETIME_LOCAL_BINDINGS, func, compute)
 
 
 def is_lock(ctx: FileContext, expr: ast.AST) -> bool:

@@ -8,10 +8,13 @@ import ast
 from dataclasses import dataclass, field
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.rules._lifetime.lock_factories import ASYNC_FACTORIES
 from secreview.rules._lifetime.lock_identity import class_locks, module_locks
 from secreview.rules._lifetime.lock_regions import held_locks
 from secreview.rules._lifetime.scopes import FUNCS, walk_local
+
+_SR403_LOCALS: MemoKey[tuple[set[str], set[str]]] = MemoKey("sr403-locals")
 
 _MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",
              "discard", "clear", "appendleft", "extendleft", "popleft", "sort", "reverse",
@@ -131,7 +134,7 @@ def _local(ctx: FileContext, func: ast.AST, name: str) -> bool:
         stores |= {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
         return stores, globals_
 
-    stores, globals_ = ctx.memo("sr403-locals", func, compute)
+    stores, globals_ = ctx.memo(_SR403_LOCALS, func, compute)
     return name in stores and name not in globals_
 
 

@@ -9,9 +9,12 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_none, literal_value, module_constant
 from secreview.rules._robustness.source_text import segment, short_text
 from secreview.taint.provenance import request_mapping, source_of
+
+_ROBUSTNESS_SELF_MAPS: MemoKey[dict[str, bool]] = MemoKey("robustness-self-maps")
 
 # -- calls that give None on a miss -------------------------------------------------------------
 _MAPPING_FACTORIES = frozenset(
@@ -100,7 +103,7 @@ def _self_attr_mapping(ctx: FileContext, attr: ast.Attribute) -> bool:
                         kinds[t.attr] = kinds.get(t.attr, True) and ok
         return kinds
 
-    return ctx.memo("robustness-self-maps", cls, compute).get(attr.attr, False)
+    return ctx.memo(_ROBUSTNESS_SELF_MAPS, cls, compute).get(attr.attr, False)
 
 
 def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:

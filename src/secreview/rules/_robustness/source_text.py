@@ -7,6 +7,9 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
+
+_ROBUSTNESS_LINES: MemoKey[list[bytes]] = MemoKey("robustness-lines")
 
 _LINE_BREAK = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -18,7 +21,7 @@ def segment(ctx: FileContext, node: ast.AST) -> str:
     if start is None or end is None or col is None or end_col is None:
         return ""
     lines = ctx.memo(
-        "robustness-lines", ctx.tree, lambda: [m.encode("utf-8") for m in _LINE_BREAK.findall(ctx.source)]
+        _ROBUSTNESS_LINES, ctx.tree, lambda: [m.encode("utf-8") for m in _LINE_BREAK.findall(ctx.source)]
     )
     if end > len(lines):
         return ctx.segment(node)
