@@ -34,7 +34,7 @@ def bound_name(ctx: FileContext, call: ast.Call) -> ast.Name | None:
     return None
 
 
-def method_calls(ctx: FileContext, target: ast.AST, methods: set[str] | frozenset[str]) -> list[ast.Call]:
+def method_calls(ctx: FileContext, target: ast.expr, methods: set[str] | frozenset[str]) -> list[ast.Call]:
     """Calls `<target>.m(...)` for m in `methods` in the function that binds `target`."""
     return [
         c for c in calls_in_function(ctx, target)

@@ -41,7 +41,7 @@ def single_value(ctx: FileContext, name: ast.Name) -> ast.expr | None:
 
 def _binds_loop(ctx: FileContext, func: ast.AST, name: str) -> bool:
     def compute() -> frozenset[str]:
-        found = set()
+        found: set[str] = set()
         for node in walk(func):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 found.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))

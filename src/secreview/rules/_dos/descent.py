@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TypeGuard
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.memo import MemoKey
@@ -59,7 +60,8 @@ def _graph(cls: ast.ClassDef) -> dict[str, list[tuple[ast.Call, str]]]:
 
 
 def _own_nodes(func: FunctionNode) -> list[ast.AST]:
-    found, stack = [], list(func.body)
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(func.body)
     while stack:
         node = stack.pop()
         found.append(node)
@@ -87,7 +89,7 @@ def _consumes_input(ctx: FileContext, cls: ast.ClassDef, graph: dict[str, list[t
     indexes = {n.slice.attr for n in ast.walk(cls) if isinstance(n, ast.Subscript) and _self_attr(n.slice)}
     advances = any(
         isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and _self_attr(node.target)
-        and node.target.attr in indexes  # type: ignore[attr-defined]
+        and node.target.attr in indexes
         or isinstance(node, ast.Call) and ctx.call_name(node) == "builtins.next" and bool(node.args)
         and _self_attr(node.args[0])
         for node in ast.walk(cls)
@@ -100,7 +102,7 @@ def _consumes_input(ctx: FileContext, cls: ast.ClassDef, graph: dict[str, list[t
                            for c in made)
 
 
-def _self_attr(node: ast.AST) -> bool:
+def _self_attr(node: ast.AST) -> TypeGuard[ast.Attribute]:
     return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 

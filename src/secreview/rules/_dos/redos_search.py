@@ -152,7 +152,7 @@ class _AmbiguitySearch:
         return ""
 
     def _prefix(self, states, edges, goal: int) -> str:  # noqa: ANN001
-        seen = {0: None}
+        seen: dict[int, int | None] = {0: None}
         queue = [0]
         for node in queue:
             if node == goal:
@@ -162,7 +162,7 @@ class _AmbiguitySearch:
                     seen[target] = node
                     queue.append(target)
         text = []
-        cursor = goal
+        cursor: int | None = goal
         while cursor and seen.get(cursor) is not None:
             text.append(self._char(*states[cursor]))
             cursor = seen[cursor]

@@ -90,7 +90,7 @@ def ctypes_name(ctx: FileContext, expr: ast.AST | None) -> str | None:
 
 def _local_struct(ctx: FileContext, name: str) -> bool:
     def compute() -> frozenset[str]:
-        found = set()
+        found: set[str] = set()
         for node in ctx.tree_nodes():
             if isinstance(node, ast.ClassDef):
                 bases = {ctx.qualname(b) or "" for b in node.bases}
