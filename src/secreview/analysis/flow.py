@@ -106,8 +106,8 @@ def trace_for(ctx: FileContext, source: Source, sink: ast.AST, sink_note: str) -
 def built_string(ctx: FileContext, expr: ast.AST | None) -> tuple[str, ast.AST] | None:
     """How `expr` is built from non-literal parts, following one local name binding."""
     how = string_building(expr, ctx)
-    if how:
-        return how, expr  # type: ignore[return-value]
+    if how and expr is not None:
+        return how, expr
     if isinstance(expr, ast.Name):
         value = reaching_value(ctx, expr)
         if value is not None:

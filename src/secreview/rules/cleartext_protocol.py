@@ -215,7 +215,7 @@ def _credentials(ctx: FileContext, node: ast.Call, url: str) -> str:
     if isinstance(headers, ast.Dict):
         for key in headers.keys:
             if isinstance(key, ast.Constant) and str(key.value).lower() in _AUTH_HEADERS:
-                return f"the `{key.value}` header"
+                return f"the `{key.value!s}` header"
     for field in ("data", "json", "params"):
         body = resolve(ctx, argument(node, None, field))
         if isinstance(body, ast.Dict):

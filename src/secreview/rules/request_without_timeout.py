@@ -129,7 +129,7 @@ def _session_call(ctx: FileContext, call: ast.Call) -> bool:
     if constructor_of(ctx, call.func.value) not in SESSION_FACTORIES:
         return False
     # a mounted adapter may supply the timeout (`session.mount("https://", TimeoutAdapter(5))`)
-    scope = ctx.enclosing_class(call) if isinstance(call.func.value, ast.Attribute) else None
+    scope: ast.AST | None = ctx.enclosing_class(call) if isinstance(call.func.value, ast.Attribute) else None
     scope = scope or ctx.enclosing_function(call) or ctx.tree
     return not any(
         isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "mount"

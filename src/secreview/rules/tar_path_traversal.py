@@ -119,8 +119,9 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
 
 
 def _filtered_members(node: ast.Call, ctx: FileContext) -> bool:
-    members = argument(node, 1 if node.func.attr == "extractall" else None, "members")  # type: ignore[attr-defined]
-    if node.func.attr == "extract":  # type: ignore[attr-defined]
+    method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    members = argument(node, 1 if method == "extractall" else None, "members")
+    if method == "extract":
         return False
     if isinstance(members, ast.Name):
         members = reaching_value(ctx, members) or members

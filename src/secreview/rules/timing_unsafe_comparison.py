@@ -232,7 +232,7 @@ def _secret_constant(ident: str) -> bool:
 
 def _stored_attributes(ctx: FileContext, cls: ast.ClassDef) -> frozenset[str]:
     """Attribute names assigned anywhere in the class (`x.attr = ...`): one walk per class, not per compare."""
-    return ctx.memo(_TIMING_STORED_ATTRIBUTES, cls, lambda: frozenset(  # type: ignore[no-any-return]
+    return ctx.memo(_TIMING_STORED_ATTRIBUTES, cls, lambda: frozenset(
         n.attr for n in walk(cls) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store)))
 
 

@@ -127,9 +127,10 @@ _PARSERS = frozenset(
 
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
     found = reentry(ctx, node)
-    if found is not None:
+    owner = ctx.parent(node)
+    if found is not None and isinstance(owner, ast.ClassDef):  # (reentry answers only for a method)
         call, callee = found
-        cls = ctx.parent(node).name  # type: ignore[union-attr]
+        cls = owner.name
         yield Hit(
             call,
             f"`{cls}.{node.name}()` calls `{callee}()` again for nested input and nothing limits the depth: "

@@ -14,13 +14,15 @@ Only a check of the whole value counts: `fullmatch`, or `match` with a pattern t
 
 from __future__ import annotations
 
+import importlib
 import string
+import sys
 from functools import lru_cache
+from types import ModuleType
 
-try:  # Python >= 3.11
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+# The standard library's private regex parser (untyped: its attributes are Any). Python 3.11+ keeps it
+# in re._parser; sre_parse there is a shim that warns on import.
+_sre_parse: ModuleType = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
 
 _WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
 # the characters that matter to some sink kind: letters and digits never do

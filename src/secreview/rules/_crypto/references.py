@@ -8,7 +8,7 @@ from secreview.analysis.context import FileContext
 from secreview.rules._crypto.scopes import calls_in_function
 
 
-def reference(node: ast.AST) -> str:
+def reference(node: ast.AST | None) -> str:
     """`s` -> "s", `self.smtp` -> "self.smtp"; "" for anything else."""
     if isinstance(node, ast.Name):
         return node.id

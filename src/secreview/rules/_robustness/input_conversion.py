@@ -90,13 +90,9 @@ def shape_checked(ctx: FileContext, call: ast.Call, value: ast.expr) -> bool:
     text = segment(ctx, value)
     func = ctx.enclosing_function(call) or ctx.tree
     for node in ast.walk(func):
-        test = (
-            getattr(node, "test", None)
-            if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert))
-            else None
-        )
-        if test is None or node.lineno > call.lineno:  # type: ignore[attr-defined]
+        if not isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) or node.lineno > call.lineno:
             continue
+        test = node.test
         for sub in ast.walk(test):
             if (
                 isinstance(sub, ast.Call)

@@ -111,8 +111,8 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
     qual = ctx.qualname(recv) or ""
     if qual in {"os.environ", "flask.session", "flask.g.__dict__"}:
         return qual
-    if request_mapping(ctx, recv):
-        return segment(ctx, recv) or recv.attr  # type: ignore[attr-defined]
+    if isinstance(recv, ast.Attribute) and request_mapping(ctx, recv):
+        return segment(ctx, recv) or recv.attr
     if isinstance(recv, ast.Call) and _is_mapping_value(ctx, recv):
         return segment(ctx, recv)
     if isinstance(recv, ast.Attribute) and _self_attr_mapping(ctx, recv):
@@ -141,9 +141,9 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
 def none_result(ctx: FileContext, expr: ast.AST) -> str | None:
     """Why `expr` may evaluate to None on a miss (a sentence), or None when it cannot (as far as we know)."""
     if isinstance(expr, ast.Attribute) and expr.attr in _URL_NONE_ATTRS:
-        base = expr.value
+        base: ast.expr | None = expr.value
         if isinstance(base, ast.Name):
-            base = reaching_value(ctx, base)  # type: ignore[assignment]
+            base = reaching_value(ctx, base)
         if isinstance(base, ast.Call) and ctx.call_name(base) in {
             "urllib.parse.urlparse",
             "urllib.parse.urlsplit",
