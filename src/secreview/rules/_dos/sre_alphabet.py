@@ -11,10 +11,13 @@ import importlib
 import sys
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 # The standard library's private regex parser (untyped: its attributes are Any). Python 3.11+ keeps it
 # in re._parser; sre_parse there is a shim that warns on import.
 _sre: ModuleType = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+# What that parser gives: a SubPattern, a list of (op, argument) items, an op or its argument.
+Sre = Any
 
 _REPRESENTATIVES = "\u00a0\u00e9\u00c9\u0663\u4e2d\u2028\u0394\u03b4\uffff\U0001f600"
 
@@ -41,7 +44,7 @@ class _Alphabet:
     all: int
 
     # -- alphabet ------------------------------------------------------------------------
-    def _universe(self, parsed) -> list[int]:  # noqa: ANN001
+    def _universe(self, parsed: Sre) -> list[int]:
         if self.is_bytes:
             return list(range(256))
         codes = set(range(128)) | {ord(c) for c in _REPRESENTATIVES}
@@ -64,14 +67,14 @@ class _Alphabet:
                 extra.update(ord(c) for c in (ch.lower(), ch.upper()) if len(c) == 1)
         return sorted(codes | extra)
 
-    def _mask(self, test) -> int:  # noqa: ANN001 - predicate on a code point
+    def _mask(self, test: Callable[[int], bool]) -> int:
         mask = 0
         for i, code in enumerate(self.universe):
             if test(code):
                 mask |= 1 << i
         return mask
 
-    def _category(self, cat, flags: int):  # noqa: ANN001, ANN202
+    def _category(self, cat: Sre, flags: int) -> Callable[[int], bool]:
         name = str(cat).upper()
         ascii_only = self.is_bytes or bool(flags & _ASCII)
 
@@ -91,7 +94,7 @@ class _Alphabet:
             base = lambda c: c == 10  # noqa: E731
         return (lambda c: not base(c)) if "NOT" in name else base
 
-    def _char_mask(self, op, av, flags: int) -> int:  # noqa: ANN001
+    def _char_mask(self, op: Sre, av: Sre, flags: int) -> int:
         fold = bool(flags & _IGNORECASE)
         if op is _LITERAL:
             return self._mask(lambda c: _same(c, av, fold))

@@ -131,7 +131,7 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
             value = module_constant(ctx, recv.id)
         if _is_mapping_value(ctx, value):
             return recv.id
-        if isinstance(value, ast.Attribute) and value is not recv:
+        if isinstance(value, ast.Attribute):  # (recv is a Name here: never the same node)
             inner = mapping_receiver(ctx, value)
             if inner:
                 return recv.id
