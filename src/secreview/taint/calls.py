@@ -202,7 +202,7 @@ class CallAnalysis(ExpressionAnalysis):
         return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and looks_like_sql(n.value)
                    for part in parts for n in ast.walk(part))
 
-    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env) -> Label:  # noqa: ANN001
+    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env) -> Label:
         if isinstance(func, ast.Attribute):
             if func.attr == "get" and any(kw.arg == "type" and self.ctx.qualname(kw.value) in _NUMERIC
                                           for kw in node.keywords):
@@ -228,7 +228,7 @@ class CallAnalysis(ExpressionAnalysis):
             return join_all([*args, *(label for _, label in keywords)])
         return CLEAN
 
-    def propagated(self, frm, receiver: Label, args: list[Label], keywords) -> Label:  # noqa: ANN001
+    def propagated(self, frm, receiver: Label, args: list[Label], keywords) -> Label:
         moved = CLEAN
         for item in frm:
             if item == "receiver":
@@ -241,7 +241,7 @@ class CallAnalysis(ExpressionAnalysis):
                 moved = join(moved, join_all(label for name, label in keywords if name == item))
         return moved
 
-    def check_sink(self, node: ast.Call, sink: Sink, args: list[Label], keywords, name: str,  # noqa: ANN001
+    def check_sink(self, node: ast.Call, sink: Sink, args: list[Label], keywords, name: str,
                    receiver: Label = CLEAN) -> None:
         ctx = self.ctx
         for key, wanted in sink.when:
@@ -293,7 +293,7 @@ class CallAnalysis(ExpressionAnalysis):
         sink_step = step(self.ctx, at, f"sink (secret_bearing): {sink.note}")
         self.reach_sink(at_node(at, value), value, sink, label, (sink_step,))
 
-    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,  # noqa: ANN001
+    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,
                       env: dict[str, Label] | None = None, receiver_path: str | None = None) -> Label:
         """`env`, `receiver_path`: for a bound call on a path (`job.run()`), what the receiver's attributes
         hold fills the method's `self.X` origins (what a constructor stored on this very instance)."""

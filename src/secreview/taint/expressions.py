@@ -130,7 +130,7 @@ class ExpressionAnalysis:
         finally:
             self.depth -= 1
 
-    def _eval(self, expr: ast.AST, env: dict[str, Label]) -> Label:  # noqa: C901 - one dispatch over kinds
+    def _eval(self, expr: ast.AST, env: dict[str, Label]) -> Label:  # one dispatch over kinds
         kind = type(expr)
         if kind is ast.Constant:
             return CLEAN
@@ -424,6 +424,6 @@ class ExpressionAnalysis:
 
 
 
-def _is_static(ctx, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:  # noqa: ANN001
+def _is_static(ctx, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(ctx.qualname(d) == "builtins.staticmethod" or (isinstance(d, ast.Name) and d.id == "staticmethod")
                for d in func.decorator_list)

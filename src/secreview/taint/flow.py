@@ -64,7 +64,7 @@ class FunctionAnalysis(GuardAnalysis):
             env = self.statement(stmt, env)
         return env
 
-    def statement(self, stmt: ast.stmt, env: Env) -> Env | None:  # noqa: C901 - one dispatch over statement kinds
+    def statement(self, stmt: ast.stmt, env: Env) -> Env | None:  # one dispatch over statement kinds
         kind = type(stmt)
         if kind is ast.Assign:
             label = self.eval(stmt.value, env)
@@ -144,7 +144,7 @@ class FunctionAnalysis(GuardAnalysis):
         return merge(self.block(body, narrow(dict(env), checks, True)),
                      self.block(orelse, narrow(dict(env), checks, False)))
 
-    def loop(self, env: Env, body: list[ast.stmt], orelse: list[ast.stmt], bind) -> Env | None:  # noqa: ANN001
+    def loop(self, env: Env, body: list[ast.stmt], orelse: list[ast.stmt], bind) -> Env | None:
         head = env
         for _ in range(LOOP_ROUNDS):
             current = dict(head)

@@ -469,7 +469,7 @@ def _validates(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -
     return validated_kinds(func, ctx)
 
 
-def _dedupe(flows) -> list[Flow]:  # noqa: ANN001 - raw tuples from the analyses
+def _dedupe(flows) -> list[Flow]:  # raw tuples from the analyses
     seen: set[tuple] = set()
     out: list[Flow] = []
     for kind, sink_kind, node, arg, trace, sink in flows:

@@ -13,6 +13,7 @@ import weakref
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value
 from secreview.analysis.memo import MemoKey
+from secreview.taint.loader import SpecIndex
 from secreview.taint.provenance_reach import params_of, remote_call
 from secreview.taint.spec import Source as SpecSource
 from secreview.taint.types import Typer
@@ -168,7 +169,7 @@ def clearing_calls() -> frozenset[str]:
                      if any("*" in s.clears for s in found))
 
 
-def _index():  # noqa: ANN202 - the engine's spec index, loaded on first use
+def _index() -> SpecIndex:  # the engine's spec index, loaded on first use
     from secreview.taint.rules import spec_index
 
     return spec_index()

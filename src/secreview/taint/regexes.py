@@ -19,10 +19,12 @@ import string
 import sys
 from functools import lru_cache
 from types import ModuleType
+from typing import Any
 
 # The standard library's private regex parser (untyped: its attributes are Any). Python 3.11+ keeps it
 # in re._parser; sre_parse there is a shim that warns on import.
 _sre_parse: ModuleType = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+Sre = Any  # what that parser gives: (op, argument) items, ops and their arguments
 
 _WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
 # the characters that matter to some sink kind: letters and digits never do
@@ -60,7 +62,7 @@ def pattern_clears(pattern: str, how: str = "fullmatch") -> frozenset[str]:
     its subject for; empty when the pattern does not pin the whole value."""
     try:
         parsed = _sre_parse.parse(pattern)
-    except Exception:  # noqa: BLE001 - any error of the parser: an unreadable pattern proves nothing
+    except Exception:  # any error of the parser: an unreadable pattern proves nothing
         return frozenset()
     items = list(parsed)
     admitted = _admitted(items)
@@ -77,12 +79,12 @@ def pattern_clears(pattern: str, how: str = "fullmatch") -> frozenset[str]:
     return frozenset(kind for kind, forbidden in _FORBIDDEN.items() if not admitted & forbidden)
 
 
-def _anchor(item: tuple) -> str | None:
+def _anchor(item: tuple[Sre, Sre]) -> str | None:
     op, arg = item
     return str(arg) if str(op) == "AT" else None
 
 
-def _admitted(items: list) -> frozenset[str] | None:  # noqa: C901 - one dispatch over opcodes
+def _admitted(items: list[Sre]) -> frozenset[str] | None:  # one dispatch over opcodes
     """The special characters a sequence of parsed items can match (None: unknown)."""
     out: set[str] = set()
     for op, arg in items:
@@ -131,7 +133,7 @@ _CATEGORIES = {
 }
 
 
-def _in_class(items: list) -> frozenset[str] | None:
+def _in_class(items: list[Sre]) -> frozenset[str] | None:
     negate = False
     listed: set[str] = set()
     for op, arg in items:

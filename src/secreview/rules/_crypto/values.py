@@ -161,8 +161,8 @@ def literal_number(ctx: FileContext, expr: ast.expr | None) -> int | None:
         return value.value
     if value is not None and is_literal(value, ctx) and isinstance(value, (ast.BinOp, ast.UnaryOp)):
         try:
-            number = eval(compile(ast.Expression(value), "<n>", "eval"), {"__builtins__": {}})  # noqa: S307
-        except Exception:  # noqa: BLE001 - arithmetic on literals only; anything odd is "unknown"
+            number = eval(compile(ast.Expression(value), "<n>", "eval"), {"__builtins__": {}})
+        except Exception:  # arithmetic on literals only; anything odd is "unknown"
             return None
         return number if isinstance(number, int) and abs(number) < 1 << 20 else None
     return None

@@ -80,7 +80,7 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret: NamesSecr
     return Hit(node, message, trace=hit.trace, confidence=confidence, severity=severity)
 
 
-def _judge(sink: str, snippet: str, clock: bool, material: bool, ctx: FileContext,  # noqa: PLR0913
+def _judge(sink: str, snippet: str, clock: bool, material: bool, ctx: FileContext,
            source: ast.Call | None, names_secret: NamesSecret) -> Confidence | None:
     if sink.startswith(_NAMED):
         where, _, identifier = sink.partition(":")

@@ -52,7 +52,7 @@ def _analyse(pattern: str | bytes, flags: int, whole: bool) -> Redos | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = _sre.parse(pattern, flags)
-    except Exception:  # noqa: BLE001 - any parse failure: not ours to judge (regex-module syntax...)
+    except Exception:  # any parse failure: not ours to judge (regex-module syntax...)
         return None
     try:
         auto = _Glushkov(parsed, isinstance(pattern, bytes))
