@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import reaching_value
@@ -347,10 +346,3 @@ def _has_default(call: ast.Call, position: int) -> bool:
     if len(call.args) > position:
         return not is_none(call.args[position])
     return any(k.arg == "default" and not is_none(k.value) for k in call.keywords)
-
-
-def iter_functions_and_module(ctx: FileContext) -> Iterator[ast.AST]:
-    yield ctx.tree
-    for node in ctx.tree_nodes():
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node

@@ -186,10 +186,3 @@ def tested_texts(ctx: FileContext, node: ast.AST) -> set[str]:
 
     line = getattr(node, "lineno", 0)
     return {text for start, end, text in ctx.memo(_ROBUSTNESS_TESTS, scope, compute) if start <= line}
-
-
-def use_attr_of(ctx: FileContext, expr: ast.AST) -> str | None:
-    parent = ctx.parent(expr)
-    if isinstance(parent, ast.Attribute) and parent.value is expr:
-        return parent.attr
-    return None
