@@ -9,14 +9,17 @@ import ast
 import functools
 import re
 import weakref
+from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value
 from secreview.analysis.memo import MemoKey
-from secreview.taint.loader import SpecIndex
 from secreview.taint.provenance_reach import params_of, remote_call
 from secreview.taint.spec import Source as SpecSource
 from secreview.taint.types import Typer
+
+if TYPE_CHECKING:  # for the annotation only: the spec index (and its TOML reader) loads on first use
+    from secreview.taint.loader import SpecIndex
 
 _PROVENANCE_TYPER: MemoKey[Typer] = MemoKey("provenance-typer")
 _PROVENANCE_OBJECT_PARAMS: MemoKey[frozenset[str]] = MemoKey("provenance-object-params")
