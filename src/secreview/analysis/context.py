@@ -84,7 +84,7 @@ class FileContext:
             if kind in by_type:
                 by_type[kind].append(node)
             # `kind is X` is tested rather than isinstance (hot loop, and no node type is subclassed);
-            # the casts tell the checker what that test proved and cost nothing at run time.
+            # the casts tell the checker what that test proved (they check nothing at run time).
             if kind is name_type:
                 name = cast(ast.Name, node)
                 spelled(name.id)
