@@ -127,7 +127,7 @@ def test_the_guard_of_a_helper_flow_is_found_without_a_walk_per_flow(monkeypatch
     walks: list[int] = []
     real = FileContext.tree_nodes
 
-    def counted(self):  # noqa: ANN001, ANN202
+    def counted(self):
         walks.append(1)
         return real(self)
 
@@ -152,8 +152,8 @@ def test_a_class_is_walked_a_fixed_number_of_times_however_many_methods_read_its
     class_walks: list[int] = []
     real_ast_walk, real_walk = ast.walk, values.walk
 
-    def counting(real):  # noqa: ANN001, ANN202
-        def walk(node):  # noqa: ANN001, ANN202
+    def counting(real):
+        def walk(node):
             if isinstance(node, ast.ClassDef):
                 class_walks.append(1)
             return real(node)
@@ -208,7 +208,7 @@ SOURCES = sorted([*(FIXTURES / "taint").rglob("*.py"), *(FIXTURES / "rules").glo
 def test_skipping_environment_scans_changes_no_flow_summary_or_trace(monkeypatch):
     real_init = taint_state.FunctionState.__init__
 
-    def scanning_init(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def scanning_init(self, *args, **kwargs):
         real_init(self, *args, **kwargs)
         self.compound_roots = Everything()
 

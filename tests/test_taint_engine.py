@@ -62,7 +62,7 @@ def contexts(files: dict[str, str]) -> dict[str, FileContext]:
     return out
 
 
-def flows_of(files: dict[str, str], index=INDEX, only: str | None = None) -> set[tuple[str, int, str, str]]:  # noqa: ANN001
+def flows_of(files: dict[str, str], index=INDEX, only: str | None = None) -> set[tuple[str, int, str, str]]:
     mods = contexts(files)
     project = build_project(mods, index)
     found = set()
@@ -74,7 +74,7 @@ def flows_of(files: dict[str, str], index=INDEX, only: str | None = None) -> set
     return found
 
 
-def one(text: str, index=INDEX) -> set[tuple[int, str, str]]:  # noqa: ANN001
+def one(text: str, index=INDEX) -> set[tuple[int, str, str]]:
     return {(line, src, sink) for _, line, src, sink in flows_of({"app.py": text}, index)}
 
 

@@ -22,7 +22,7 @@ from secreview.taint.rules import spec_index
 CASES = sorted(p for p in (FIXTURES / "taint").iterdir() if p.is_dir())
 
 
-def flow_key(flow) -> tuple:  # noqa: ANN001
+def flow_key(flow) -> tuple:
     node = flow.sink_node
     return (node.lineno, node.col_offset, flow.source_kind, flow.sink_kind, flow.sink.call,
             flow.arg_node.lineno, flow.arg_node.col_offset, tuple((s.path, s.line, s.note) for s in flow.trace))

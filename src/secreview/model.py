@@ -17,6 +17,8 @@ CLEAN_SENTENCE = "No security defects are detected in the code."
 class _Ordered(str, Enum):
     """A string enum whose members compare by declaration order."""
 
+    _value_: str  # every member's value is its string (tells the checker what `.value` is)
+
     @property
     def rank(self) -> int:
         return list(type(self)).index(self)

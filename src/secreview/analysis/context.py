@@ -13,12 +13,15 @@ import ast
 import builtins
 import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar, cast, overload
+
+from secreview.analysis.memo import MemoKey
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+T = TypeVar("T")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _BUILTINS = frozenset(dir(builtins))
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 # Fields that never hold a node (names, flags, a Constant's value): the walk does not look at them.
 _SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "arg", "module", "level", "kind", "type_comment", "asname",
                             "is_async", "conversion"})
@@ -26,10 +29,18 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
-    return tuple(f for f in kind._fields if f not in _SCALAR_FIELDS)  # type: ignore[attr-defined]
+    fields: tuple[str, ...] = getattr(kind, "_fields", ())
+    return tuple(f for f in fields if f not in _SCALAR_FIELDS)
 
 
 _NAMED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler})
+_Named = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.ExceptHandler
+_BOUND_NAMES: MemoKey[frozenset[str]] = MemoKey("bound-names")
+_TREE_NODES: MemoKey[list[ast.AST]] = MemoKey("tree-nodes")
+_CALLS_BY_LINE: MemoKey[dict[int, list[ast.Call]]] = MemoKey("calls-by-line")
+_IDENTIFIERS: MemoKey[str] = MemoKey("identifiers")
+_IDENTIFIERS_FOLDED: MemoKey[str] = MemoKey("identifiers-folded")
+_CALLED_NAMES: MemoKey[frozenset[str]] = MemoKey("called-names")
 
 
 class FileContext:
@@ -46,7 +57,7 @@ class FileContext:
         self.nodes_by_type: dict[type, list[ast.AST]] = {t: [] for t in wanted}
         self.imports: dict[str, str] = {}
         self._module_bound: set[str] = set()
-        self._cache: dict[tuple[str, int], object] = {}
+        self._cache: dict[tuple[object, int], object] = {}
         self._call_names: dict[int, str | None] = {}
         self._stored_anywhere: set[str] = set()  # every name bound anywhere (cheap shadowing pre-check)
         # every identifier the code spells (names, attributes, imports, keywords, defs, parameters): what
@@ -72,24 +83,30 @@ class FileContext:
             kind = type(node)
             if kind in by_type:
                 by_type[kind].append(node)
+            # `kind is X` is tested rather than isinstance (hot loop, and no node type is subclassed);
+            # the casts tell the checker what that test proved (they check nothing at run time).
             if kind is name_type:
-                spelled(node.id)  # type: ignore[attr-defined]
-                if type(node.ctx) is store:  # type: ignore[attr-defined]
-                    stored.add(node.id)  # type: ignore[attr-defined]
+                name = cast(ast.Name, node)
+                spelled(name.id)
+                if type(name.ctx) is store:
+                    stored.add(name.id)
                 continue  # a Name's only child is its ctx
             if kind is attribute_type:
-                spelled(node.attr)  # type: ignore[attr-defined]
+                spelled(cast(ast.Attribute, node).attr)
             elif kind is arg_type:
-                stored.add(node.arg)  # type: ignore[attr-defined]
-                spelled(node.arg)  # type: ignore[attr-defined]
+                arg = cast(ast.arg, node).arg
+                stored.add(arg)
+                spelled(arg)
             elif kind is keyword_type:
-                if node.arg:  # type: ignore[attr-defined]
-                    spelled(node.arg)  # type: ignore[attr-defined]
+                keyword_arg = cast(ast.keyword, node).arg
+                if keyword_arg:
+                    spelled(keyword_arg)
             elif kind in _NAMED:
-                if node.name:  # type: ignore[attr-defined]
-                    spelled(node.name)  # type: ignore[attr-defined]
+                named = cast(_Named, node).name
+                if named:
+                    spelled(named)
             elif kind is ast.Import or kind is ast.ImportFrom:
-                self._record_import(node)  # type: ignore[arg-type]
+                self._record_import(cast(ast.Import | ast.ImportFrom, node))
             fields = child_fields.get(kind)
             if fields is None:
                 fields = child_fields[kind] = _child_fields(kind)
@@ -105,7 +122,7 @@ class FileContext:
                     stack.append(value)
         by_position = operator.attrgetter("lineno", "col_offset")
         for kind, nodes in by_type.items():  # source order (a stable sort: ties keep walk order)
-            if len(nodes) > 1 and "lineno" in kind._attributes:  # type: ignore[attr-defined]
+            if len(nodes) > 1 and "lineno" in getattr(kind, "_attributes", ()):
                 nodes.sort(key=by_position)
 
     def _record_import(self, node: ast.Import | ast.ImportFrom) -> None:
@@ -181,12 +198,6 @@ class FileContext:
                 return anc
         return None
 
-    def enclosing_scope(self, node: ast.AST) -> ast.AST:
-        for anc in self.ancestors(node):
-            if isinstance(anc, _SCOPES):
-                return anc
-        return self.tree
-
     def statement_of(self, node: ast.AST) -> ast.stmt | None:
         """The innermost statement containing the node (the node itself if a statement)."""
         if isinstance(node, ast.stmt):
@@ -205,15 +216,22 @@ class FileContext:
         ]
         return ".".join(reversed(parts))
 
-    def is_inside(self, node: ast.AST, kinds: type | tuple[type, ...]) -> bool:
-        return any(isinstance(anc, kinds) for anc in self.ancestors(node))
+    @overload
+    def memo(self, key: MemoKey[T], node: ast.AST, compute: Callable[[], T]) -> T: ...
 
-    def memo(self, key: str, node: ast.AST, compute):  # noqa: ANN001 - small private cache helper
-        """Cache a per-node computation shared by several rules (e.g. a function's assignments)."""
+    # String keys: only for the taint modules other work is rewriting (taint/module.py, taint/rules.py,
+    # taint/secrets.py); they move to MemoKey and this overload goes once that work is merged.
+    @overload
+    def memo(self, key: str, node: ast.AST, compute: Callable[[], T]) -> T: ...
+
+    def memo(self, key: MemoKey[T] | str, node: ast.AST, compute: Callable[[], T]) -> T:
+        """Cache a fact derived from `node` and shared by several rules (e.g. a function's assignments).
+        Only derived facts: a value cached here must follow from the tree alone, whoever asks first."""
         slot = (key, id(node))
-        if slot not in self._cache:
-            self._cache[slot] = compute()
-        return self._cache[slot]
+        cache = self._cache
+        if slot not in cache:
+            cache[slot] = compute()
+        return cast(T, cache[slot])
 
     # -- names ---------------------------------------------------------------------------
     def qualname(self, expr: ast.AST | None) -> str | None:
@@ -249,7 +267,7 @@ class FileContext:
         func = self.enclosing_function(name)
         if func is None:
             return False
-        return name.id in self.memo("bound-names", func, lambda: _bound_names(func))
+        return name.id in self.memo(_BOUND_NAMES, func, lambda: _bound_names(func))
 
     # -- source text ---------------------------------------------------------------------
     def line_text(self, line: int) -> str:
@@ -258,8 +276,10 @@ class FileContext:
     def segment(self, node: ast.AST) -> str:
         """The node's source text, cut from the cached lines (ast.get_source_segment
         re-splits the whole file on every call, which dominated large files)."""
-        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        start: int | None = getattr(node, "lineno", None)
+        end: int | None = getattr(node, "end_lineno", None)
+        col: int | None = getattr(node, "col_offset", None)
+        end_col: int | None = getattr(node, "end_col_offset", None)
         if start is None or end is None or col is None or end_col is None or end > len(self.lines):
             return ""
         if start == end:
@@ -270,12 +290,12 @@ class FileContext:
 
     def tree_nodes(self) -> list[ast.AST]:
         """Every node of the file in `ast.walk` order, computed once for all the rules that scan it."""
-        return self.memo("tree-nodes", self.tree, lambda: walk(self.tree))  # type: ignore[no-any-return]
+        return self.memo(_TREE_NODES, self.tree, lambda: walk(self.tree))
 
     def calls_on_line(self, line: int) -> list[ast.Call]:
         """The calls that start on `line`, in `ast.walk` order: one index per file, so that a question
         asked once per finding does not scan the whole tree each time."""
-        by_line: dict[int, list[ast.Call]] = self.memo("calls-by-line", self.tree, self._calls_by_line)
+        by_line = self.memo(_CALLS_BY_LINE, self.tree, self._calls_by_line)
         return by_line.get(line, [])
 
     def _calls_by_line(self) -> dict[int, list[ast.Call]]:
@@ -292,18 +312,18 @@ class FileContext:
         prefilter for rules that match names (not for rules that match string contents or comments).
         Identifiers are NFKC-normalised by the parser already. With fold_case the words must be lower
         case and match in any case."""
-        key = "identifiers-folded" if fold_case else "identifiers"
+        key = _IDENTIFIERS_FOLDED if fold_case else _IDENTIFIERS
         spelled = self.memo(key, self.tree, lambda: "\n".join(self._identifiers).lower() if fold_case
                             else "\n".join(self._identifiers))
-        return any(word in spelled for word in words)  # type: ignore[operator]
+        return any(word in spelled for word in words)
 
     def called_names(self) -> frozenset[str]:
         """Qualified names of every call in the file: a cheap first test for rules that
         only matter when a module is used at all (no `ssl` call, no TLS finding)."""
-        calls = self.nodes_by_type.get(ast.Call)
+        calls = cast("list[ast.Call] | None", self.nodes_by_type.get(ast.Call))
         if calls is None:
             calls = [n for n in self.tree_nodes() if isinstance(n, ast.Call)]
-        return self.memo("called-names", self.tree, lambda: frozenset(filter(None, map(self.call_name, calls))))
+        return self.memo(_CALLED_NAMES, self.tree, lambda: frozenset(filter(None, map(self.call_name, calls))))
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """ast columns are UTF-8 byte offsets; reports use 1-based character columns."""
@@ -357,7 +377,7 @@ def scope_nodes(scope: ast.AST) -> list[ast.AST]:
                 extra += [d for d in (*args.defaults, *args.kw_defaults) if d is not None]
             stack.extend(reversed(extra))
             continue
-        children = []
+        children: list[ast.AST] = []
         for field in node._fields:
             value = getattr(node, field, None)
             if isinstance(value, list):

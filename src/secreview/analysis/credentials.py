@@ -16,6 +16,7 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.words import identifier_of, names_secret
 
 
@@ -136,6 +137,9 @@ AUTH_CONTEXT = re.compile(
 )
 
 
+_AUTH_FUNCTION: MemoKey[bool] = MemoKey("access-auth-function")
+
+
 def auth_context(ctx: FileContext, node: ast.AST) -> bool:
     """The enclosing function (or module) deals with authentication: names or strings mention auth,
     login, bearer, session, headers, passwords ... (so a bare `token` there is a credential)."""
@@ -151,7 +155,7 @@ def auth_context(ctx: FileContext, node: ast.AST) -> bool:
                 return True
         return False
 
-    return ctx.memo("access-auth-function", scope, compute)
+    return ctx.memo(_AUTH_FUNCTION, scope, compute)
 
 
 # -- secrets by value ---------------------------------------------------------------------------------------

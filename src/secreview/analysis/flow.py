@@ -13,8 +13,11 @@ import ast
 from dataclasses import dataclass
 
 from secreview.analysis.context import FileContext, FunctionNode, scope_nodes
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import string_building
 from secreview.model import TraceStep
+
+_ASSIGNMENTS: MemoKey[dict[str, list[tuple[int, ast.expr]]]] = MemoKey("assignments")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +54,10 @@ def assignments(ctx: FileContext, func: FunctionNode | None) -> dict[str, list[t
             values.sort(key=lambda item: item[0])
         return table
 
-    return ctx.memo("assignments", scope, compute)
+    return ctx.memo(_ASSIGNMENTS, scope, compute)
 
 
-def _bind(table: dict, target: ast.expr, value: ast.expr, line: int) -> None:
+def _bind(table: dict[str, list[tuple[int, ast.expr]]], target: ast.expr, value: ast.expr, line: int) -> None:
     if isinstance(target, ast.Name):
         table.setdefault(target.id, []).append((line, value))
     elif isinstance(target, (ast.Tuple, ast.List)):
@@ -103,8 +106,8 @@ def trace_for(ctx: FileContext, source: Source, sink: ast.AST, sink_note: str) -
 def built_string(ctx: FileContext, expr: ast.AST | None) -> tuple[str, ast.AST] | None:
     """How `expr` is built from non-literal parts, following one local name binding."""
     how = string_building(expr, ctx)
-    if how:
-        return how, expr  # type: ignore[return-value]
+    if how and expr is not None:
+        return how, expr
     if isinstance(expr, ast.Name):
         value = reaching_value(ctx, expr)
         if value is not None:

@@ -7,6 +7,9 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
+
+_MODULE_CONSTANTS: MemoKey[dict[str, ast.expr]] = MemoKey("module-constants")
 
 
 def is_literal(expr: ast.AST | None, ctx: FileContext | None = None, _depth: int = 0) -> bool:
@@ -44,11 +47,11 @@ def module_constant(ctx: FileContext, name: str) -> ast.expr | None:
                 seen[stmt.target.id] = None
         return {k: v for k, v in seen.items() if v is not None}
 
-    table = ctx.memo("module-constants", ctx.tree, compute)
+    table = ctx.memo(_MODULE_CONSTANTS, ctx.tree, compute)
     return table.get(name)
 
 
-def literal_value(expr: ast.AST | None, ctx: FileContext | None = None):  # noqa: ANN201 - any literal
+def literal_value(expr: ast.AST | None, ctx: FileContext | None = None) -> object:
     """The Python value of a literal expression, or None when it is not one."""
     if isinstance(expr, ast.Name) and ctx is not None:
         expr = module_constant(ctx, expr.id)

@@ -1,4 +1,4 @@
-"""Name heuristics: does an identifier name a secret or a security decision?
+"""Name heuristics: does an identifier name a secret, and which identifiers does an expression spell?
 
 Rules use these only to *narrow* where they fire (precision), never as the sole
 evidence of a defect.
@@ -17,14 +17,6 @@ _SECRET = re.compile(
     r"signing_?key|encryption_?key|session_?key|client_?secret)",
     re.IGNORECASE,
 )
-# Words that say a value protects something (a token, nonce, salt ...): where weak
-# randomness or weak hashing is a defect.
-_SECURITY_VALUE = re.compile(
-    r"(passw|passwd|pwd|secret|token|nonce|salt|otp|csrf|xsrf|session|signature|\bsig\b|_sig\b|hmac|"
-    r"api_?key|apikey|private_?key|secret_?key|crypt|cipher|auth|credential|reset_?code|verification_?code|"
-    r"activation|invite_?code|one_?time)",
-    re.IGNORECASE,
-)
 _NOT_SECRET = re.compile(r"(_?(field|name|names|type|label|prompt|url|uri|path|file|length|len|max|min|"
                          r"policy|header|param|regex|pattern|format|template|class|id|key_?name)s?$)",
                          re.IGNORECASE)
@@ -33,10 +25,6 @@ _NOT_SECRET = re.compile(r"(_?(field|name|names|type|label|prompt|url|uri|path|f
 def names_secret(identifier: str) -> bool:
     """`db_password`, `API_KEY`, `client_secret` yes; `password_field`, `token_url` no."""
     return bool(_SECRET.search(identifier)) and not _NOT_SECRET.search(identifier)
-
-
-def names_security_value(identifier: str) -> bool:
-    return bool(_SECURITY_VALUE.search(identifier)) and not _NOT_SECRET.search(identifier)
 
 
 def identifier_of(expr: ast.AST | None) -> str:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 __all__ = ["Catalog", "CweEntry", "describe", "load_catalog", "parse_cwe_id"]
 
@@ -27,10 +29,10 @@ class CweEntry:
 class Catalog:
     """Read-only view of catalog.json; build one with load_catalog() rather than directly."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         source = data["source"]
         self.version: str = source["version"]
-        self.source: dict = dict(source)
+        self.source: dict[str, Any] = dict(source)
         self.notice: str = data["notice"]
         self.pillars: tuple[int, ...] = tuple(data["pillars"])
         self._entries: dict[int, CweEntry] = {
@@ -47,7 +49,7 @@ class Catalog:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[CweEntry]:
         return iter(self._entries.values())
 
     def _require(self, cwe_id: int) -> CweEntry:

@@ -83,7 +83,7 @@ class Scan:
             elif c == "\\":
                 i += 2
             elif c.isalnum() or c == "_":
-                end = _WORD.match(text, i).end()  # type: ignore[union-attr]  # \w matches c
+                end = _match_end(_WORD, text, i)  # \w matches c
                 prefix = text[i:end].lower()
                 i = self._literal(i, end, prefix) if end < self.n and text[end] in "'\"" and prefix in _PREFIXES \
                     else end
@@ -180,7 +180,7 @@ class Scan:
         while i < self.n:
             c = text[i]
             if c in "'\"" or c.isalnum() or c == "_":
-                end = i if c in "'\"" else _WORD.match(text, i).end()  # type: ignore[union-attr]
+                end = i if c in "'\"" else _match_end(_WORD, text, i)
                 prefix = text[i:end].lower()
                 if end < self.n and text[end] in "'\"" and (prefix in _PREFIXES or end == i):
                     pieces.append(text[copied:i])
@@ -220,7 +220,7 @@ class Scan:
         if text[i] == "!":
             word = _WORD.match(text, i + 1)
             i = word.end() if word else i + 1
-            blanks = _BLANKS.match(text, i).end()  # type: ignore[union-attr]  # matches ""
+            blanks = _match_end(_BLANKS, text, i)  # matches ""
             if blanks > i:
                 found.flags.append(("fstring-conversion", i))
                 i = blanks
@@ -269,3 +269,10 @@ class Scan:
             outer.flags.append(("fstring-backslash", start + literal.index("\\")))
         outer.flags.sort(key=lambda flag: flag[1])
         return literal_end
+
+
+def _match_end(pattern: re.Pattern[str], text: str, i: int) -> int:
+    """Where `pattern` stops matching at `i`: for patterns the caller knows match there."""
+    found = pattern.match(text, i)
+    assert found is not None, pattern.pattern
+    return found.end()

@@ -88,7 +88,7 @@ def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: C
         answer.verdict, answer.error = "failed", str(exc)
     except ReplyRejected as exc:
         answer.verdict, answer.error = "failed", f"reply rejected: {exc}"
-    except Exception as exc:  # noqa: BLE001 - a worker thread must report, not vanish; the part stays unreviewed
+    except Exception as exc:  # a worker thread must report, not vanish; the part stays unreviewed
         answer.verdict, answer.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
     return answer
 

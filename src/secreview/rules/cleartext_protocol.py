@@ -129,15 +129,18 @@ def _loopback(ctx: FileContext, expr: ast.expr | None) -> bool:
 
 
 def _mail_login(ctx: FileContext, node: ast.Call) -> Iterator[Hit]:
-    receiver = node.func.value  # type: ignore[attr-defined]
+    func = node.func
+    if not isinstance(func, ast.Attribute):  # (the caller matched `x.login(...)`)
+        return
+    receiver = func.value
     ctor = _constructor(ctx, node, receiver)
     if ctor is None:
         return
     ctor_name = ctx.call_name(ctor) or ""
     methods, upgrade = _MAIL[ctor_name]
-    if node.func.attr not in methods or _loopback(ctx, argument(ctor, 0, "host")):  # type: ignore[attr-defined]
+    if func.attr not in methods or _loopback(ctx, argument(ctor, 0, "host")):
         return
-    upgraded = any(getattr(c.func, "attr", "") == upgrade and same_target(c.func.value, receiver)  # type: ignore
+    upgraded = any(isinstance(c.func, ast.Attribute) and c.func.attr == upgrade and same_target(c.func.value, receiver)
                    for c in calls_in_function(ctx, node))
     if not upgraded:
         yield Hit(node, f"`{ctx.segment(node.func)}` sends the password over `{ctor_name}` without "
@@ -212,7 +215,7 @@ def _credentials(ctx: FileContext, node: ast.Call, url: str) -> str:
     if isinstance(headers, ast.Dict):
         for key in headers.keys:
             if isinstance(key, ast.Constant) and str(key.value).lower() in _AUTH_HEADERS:
-                return f"the `{key.value}` header"
+                return f"the `{key.value!s}` header"
     for field in ("data", "json", "params"):
         body = resolve(ctx, argument(node, None, field))
         if isinstance(body, ast.Dict):

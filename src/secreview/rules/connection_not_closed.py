@@ -144,7 +144,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if found is None:
         return
     spec, what = found
-    verdicts = ("never", "error-only", "early-exit", "success-path")
+    verdicts: tuple[str, ...] = ("never", "error-only", "early-exit", "success-path")
     if spec is _DB and ctx.enclosing_function(node) is not None:
         verdicts += ("inline",)  # sqlite3.connect(db).execute(...): nothing ever closes it
     hit = leak_hit(ctx, node, spec, f"the {what} from `{name}()`", fix=fix_for(name), verdicts=verdicts)

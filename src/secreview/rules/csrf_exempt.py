@@ -90,7 +90,7 @@ _CROSS_SITE = re.compile(r"hook|callback|sso|saml|acs|oidc|oauth|notify|notifica
 _VERIFY = " Verify that it does not act on the session cookie, or that it checks its own signature/token."
 
 
-def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
+def check(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if isinstance(node, ast.Call):
         wrapped = node.args[0] if node.args else None
         if _is_exempt(node.func, ctx) and wrapped is not None and not _is_decorator(node, ctx):
@@ -99,20 +99,20 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
                 f"`{ctx.segment(node)}` turns off the CSRF check for `{ctx.segment(wrapped)}`." + _VERIFY,
             )
         return
-    names = decorator_names(ctx, node)  # type: ignore[arg-type]
+    names = decorator_names(ctx, node)
     if any(n in _SAFE_ONLY for n in names):
         return
-    for deco in node.decorator_list:  # type: ignore[attr-defined]
+    for deco in node.decorator_list:
         target = deco.func if isinstance(deco, ast.Call) else deco
         exempt = _is_exempt(target, ctx)
         if isinstance(deco, ast.Call) and (ctx.qualname(deco.func) or "").endswith("method_decorator"):
             exempt = bool(deco.args) and _is_exempt(deco.args[0], ctx)
         if exempt and not calls_matching(ctx, node, _OWN_CHECK):
             kind = "class" if isinstance(node, ast.ClassDef) else "view"
-            cross_site = _CROSS_SITE.search(node.name)  # type: ignore[attr-defined]
+            cross_site = _CROSS_SITE.search(node.name)
             yield Hit(
                 deco,
-                f"`@{ctx.segment(deco)}` turns off the CSRF check for the {kind} `{node.name}`." + _VERIFY,  # type: ignore[attr-defined]
+                f"`@{ctx.segment(deco)}` turns off the CSRF check for the {kind} `{node.name}`." + _VERIFY,
                 confidence=Confidence.LOW if cross_site else None,
             )
             return

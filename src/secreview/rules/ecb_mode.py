@@ -81,7 +81,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if name == "M2Crypto.EVP.Cipher":
         alg = resolve(ctx, argument(node, 0, "alg"))
         if isinstance(alg, ast.Constant) and str(alg.value).lower().endswith("_ecb"):
-            yield Hit(node, f"`M2Crypto.EVP.Cipher` uses `{alg.value}`, an ECB cipher.")
+            yield Hit(node, f"`M2Crypto.EVP.Cipher` uses `{alg.value!s}`, an ECB cipher.")
         return
     parts = name.split(".")
     if not (len(parts) == 4 and parts[0] in ("Crypto", "Cryptodome") and parts[1] == "Cipher"

@@ -49,11 +49,14 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.resource_spec import Spec
 from secreview.rules._lifetime.resource_verdict import leak_hit
 from secreview.rules._lifetime.scopes import dotted
 from secreview.ruleset import Hit, Meta
+
+_SR420_OPEN_MOCKED: MemoKey[bool] = MemoKey("sr420-open-mocked")
 
 META = Meta(
     code="SR420",
@@ -264,7 +267,7 @@ def _open_is_mocked(ctx: FileContext, call: ast.Call) -> bool:
                     return True
         return False
 
-    return ctx.memo("sr420-open-mocked", func, compute)
+    return ctx.memo(_SR420_OPEN_MOCKED, func, compute)
 
 
 def _short(name: str) -> str:

@@ -90,6 +90,7 @@ _WEAK = ("the environment", "the command line")
 
 
 def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
+    template: ast.expr | None
     if isinstance(node, ast.BinOp):
         if not isinstance(node.op, ast.Mod) or _numeric(ctx, node.right) or _in_logging_call(ctx, node):
             return

@@ -114,10 +114,10 @@ def _secret_option_default(node: ast.Call, ctx: FileContext) -> Hit | None:
     name = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else "option"
     password = url_password(literal)
     if password is not None:
-        return Hit(default, f"The default of the oslo.config option `{name}` (declared `secret=True`) is a URL "
+        return Hit(default, f"The default of the oslo.config option `{name!s}` (declared `secret=True`) is a URL "
                    f"with a hard-coded password ({describe_value(password)}).")
     if secret_value(literal, "secret" if not isinstance(name, str) else name + "_secret"):
-        return Hit(default, f"The default of the oslo.config option `{name}` (declared `secret=True`) is a "
+        return Hit(default, f"The default of the oslo.config option `{name!s}` (declared `secret=True`) is a "
                    f"hard-coded credential ({describe_value(literal)}).")
     return None
 

@@ -119,7 +119,10 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     sinks = destinations(ctx, node)
     parent = ctx.parent(node)
     grand = ctx.parent(parent) if parent is not None else None
-    if isinstance(grand, ast.Call) and grand.func is parent and getattr(parent, "attr", "") in _COLLECTORS:
+    if (
+        isinstance(grand, ast.Call) and grand.func is parent
+        and isinstance(parent, ast.Attribute) and parent.attr in _COLLECTORS
+    ):
         sinks.append(ctx.segment(parent.value))
     if name.endswith("shuffle") and node.args:
         if _secure_contents(ctx, node.args[0]):

@@ -116,8 +116,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if name in _NAME_ONLY:
         if any(isinstance(n, ast.Constant) and "\\pipe\\" in str(n.value) for n in ast.walk(node)):
             return  # a Windows named-pipe address, not a file in a shared directory
-        where = next((k.value for k in node.keywords if k.arg == "dir"), None)
-        private = where is not None and not _is_tmp_dir(ctx, where, 0)
+        directory = next((k.value for k in node.keywords if k.arg == "dir"), None)
+        private = directory is not None and not _is_tmp_dir(ctx, directory, 0)
         yield Hit(
             node,
             f"`{name}()` {_NAME_ONLY[name]}: another local user can create it first.",
@@ -208,8 +208,8 @@ def _is_tmp_dir(ctx: FileContext, base: ast.expr, depth: int) -> bool:
         return value is not None and depth < 3 and _is_tmp_dir(ctx, value, depth + 1)
     if isinstance(base, ast.Call):
         return (ctx.call_name(base) or "") in ("tempfile.gettempdir", "tempfile.gettempdirb")
-    value = literal_value(base, ctx)
-    return isinstance(value, str) and value.rstrip("/") in _TMP_DIRS
+    literal = literal_value(base, ctx)
+    return isinstance(literal, str) and literal.rstrip("/") in _TMP_DIRS
 
 
 def _dir_label(ctx: FileContext, base: ast.expr) -> str:

@@ -152,7 +152,7 @@ def _takes(ctx: FileContext, func: ast.AST, keys: set[str]) -> tuple[str, int] |
                 if key in keys:
                     return ctx.segment(expr) or key, n.lineno
         elif isinstance(n, ast.Expr):
-            key = lock_call(ctx, n, "acquire")
-            if key in keys:
-                return key, n.lineno
+            acquired = lock_call(ctx, n, "acquire")
+            if acquired is not None and acquired in keys:
+                return acquired, n.lineno
     return None

@@ -94,8 +94,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
                   "HS256 with a public key).", severity=Severity.MEDIUM, confidence=Confidence.MEDIUM)
         return
     values = algorithms.elts if isinstance(algorithms, (ast.List, ast.Tuple, ast.Set)) else [algorithms]
-    for value in values:
-        value = resolve(ctx, value)
+    for given in values:
+        value = resolve(ctx, given)
         if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.lower() == "none":
             yield Hit(node, f"`{name}` accepts the `none` algorithm: an unsigned token passes.")
             return

@@ -54,12 +54,15 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.lock_factories import LOCK_HELPER_NAMES, lockish_name
 from secreview.rules._lifetime.lock_identity import is_lock, lock_key
 from secreview.rules._lifetime.lock_regions import lock_call
 from secreview.rules._lifetime.scopes import FUNCS, dotted, has_call, in_cleanup, scope_of, walk_local
 from secreview.ruleset import Hit, Meta
+
+_SR410_RELEASED_NAMES: MemoKey[set[str | None]] = MemoKey("sr410-released-names")
 
 META = Meta(
     code="SR410",
@@ -81,18 +84,19 @@ def check(node: ast.Expr, ctx: FileContext) -> Iterator[Hit]:
     if key is None:
         return
     call = node.value.value if isinstance(node.value, ast.Await) else node.value
-    assert isinstance(call, ast.Call)
+    assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)  # what lock_call matched
     if _non_blocking(call):
         return  # the result is ignored, but it is not the try-acquire idiom we can judge
     scope = scope_of(ctx, node)
     if isinstance(scope, FUNCS) and (scope.name in LOCK_HELPER_NAMES or lockish_name(scope.name)):
         return
-    lock_text = ctx.segment(call.func.value) or key  # type: ignore[attr-defined]
-    releases = [n for n in walk_local(scope) if lock_call(ctx, n, "release") == key]
+    lock_text = ctx.segment(call.func.value) or key
+    # (lock_call matches `lock.release()` statements only: the isinstance test is for the checker)
+    releases = [n for n in walk_local(scope) if isinstance(n, ast.Expr) and lock_call(ctx, n, "release") == key]
     if _release_registered(ctx, scope, key):
         return
     if not releases:
-        if _released_elsewhere(ctx, node, call.func.value) or _created_here(ctx, scope, call.func.value):  # type: ignore[attr-defined]
+        if _released_elsewhere(ctx, node, call.func.value) or _created_here(ctx, scope, call.func.value):
             return  # released by another method (a hand-off), or a fresh lock that starts held (a signal)
         yield Hit(call, f"`{lock_text}` is acquired and never released in this function.")
         return
@@ -145,7 +149,7 @@ def _non_blocking(call: ast.Call) -> bool:
     return any(k.arg == "timeout" for k in call.keywords) or len(call.args) > 1
 
 
-def _protected(ctx: FileContext, node: ast.Expr, key: str, releases: list[ast.AST], scope: ast.AST) -> bool:
+def _protected(ctx: FileContext, node: ast.Expr, key: str, releases: list[ast.Expr], scope: ast.AST) -> bool:
     """acquire(); [statements without calls]; try: ... finally: release() — or acquire() first inside
     a try whose finally releases; or a release in finally/except anywhere after it."""
     parent = ctx.parent(node)
@@ -198,7 +202,7 @@ def _release_registered(ctx: FileContext, scope: ast.AST, key: str) -> bool:
         if (
             isinstance(node, ast.Attribute)
             and node.attr == "release"
-            and not (isinstance(ctx.parent(node), ast.Call) and ctx.parent(node).func is node)
+            and not (isinstance(parent := ctx.parent(node), ast.Call) and parent.func is node)
             and is_lock(ctx, node.value)
             and lock_key(ctx, node.value) == key
         ):
@@ -216,7 +220,7 @@ def _released_elsewhere(ctx: FileContext, node: ast.AST, lock: ast.expr) -> bool
             if isinstance(n, ast.Attribute) and n.attr == "release"
         }
 
-    return _last_name(lock) in ctx.memo("sr410-released-names", ctx.tree, compute)
+    return _last_name(lock) in ctx.memo(_SR410_RELEASED_NAMES, ctx.tree, compute)
 
 
 def _last_name(expr: ast.expr) -> str | None:

@@ -91,11 +91,11 @@ def prefilter(ctx: FileContext) -> bool:
     return ctx.mentions(_LOCK_SIGNS, fold_case=True)
 
 
-def _nestings(ctx: FileContext, tree: ast.Module) -> list[tuple[str, str, ast.AST]]:
+def _nestings(ctx: FileContext, tree: ast.Module) -> list[tuple[str, str, ast.stmt]]:
     """(outer key, inner key, node taking the inner lock) for every lock taken while another is held."""
-    found = []
+    found: list[tuple[str, str, ast.stmt]] = []
     for node in ctx.tree_nodes() if tree is ctx.tree else ast.walk(tree):
-        taken: list[tuple[str, ast.AST]] = []
+        taken: list[tuple[str, str]] = []  # (held, taken)
         if isinstance(node, (ast.With, ast.AsyncWith)):
             items = with_lock_items(ctx, node)
             outer = [k for k, _ in held_locks(ctx, node)]
@@ -103,9 +103,11 @@ def _nestings(ctx: FileContext, tree: ast.Module) -> list[tuple[str, str, ast.AS
                 for held in outer + [k for k, _ in items[:i]]:
                     taken.append((held, key))
         elif isinstance(node, ast.Expr):
-            key = lock_call(ctx, node, "acquire")
-            if key:
-                taken = [(held, key) for held, _ in held_locks(ctx, node)]
+            acquired = lock_call(ctx, node, "acquire")
+            if acquired:
+                taken = [(held, acquired) for held, _ in held_locks(ctx, node)]
+        else:
+            continue
         for held, key in taken:
             # Locks local to one function are signals between threads, not shared critical sections.
             if held != key and "decorator" not in (held, key) and "():" not in held + key:
@@ -115,7 +117,7 @@ def _nestings(ctx: FileContext, tree: ast.Module) -> list[tuple[str, str, ast.AS
 
 def check(node: ast.Module, ctx: FileContext) -> Iterator[Hit]:
     nestings = _nestings(ctx, node)
-    first: dict[tuple[str, str], ast.AST] = {}
+    first: dict[tuple[str, str], ast.stmt] = {}
     for outer, inner, site in nestings:
         first.setdefault((outer, inner), site)
     reported: set[frozenset[str]] = set()

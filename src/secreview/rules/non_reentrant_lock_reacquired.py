@@ -65,7 +65,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, FunctionNode
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.lock_factories import is_reentrant
 from secreview.rules._lifetime.lock_identity import lock_creation
@@ -125,7 +125,7 @@ def check(node: ast.With | ast.AsyncWith, ctx: FileContext) -> Iterator[Hit]:
                     return
 
 
-def _callee(ctx: FileContext, call: ast.Call, lock_expr: ast.AST) -> ast.AST | None:
+def _callee(ctx: FileContext, call: ast.Call, lock_expr: ast.AST) -> FunctionNode | None:
     """The method (`self.m()` for a `self.` lock) or module function (`f()` for a module lock) called."""
     func = call.func
     if (
@@ -142,27 +142,27 @@ def _callee(ctx: FileContext, call: ast.Call, lock_expr: ast.AST) -> ast.AST | N
     return None
 
 
-def _member(owner: ast.AST, name: str) -> ast.AST | None:
+def _member(owner: ast.AST, name: str) -> FunctionNode | None:
     found = [s for s in getattr(owner, "body", []) if isinstance(s, FUNCS) and s.name == name]
     return found[0] if len(found) == 1 else None  # redefined or absent: unknown
 
 
-def _takes_lock(ctx: FileContext, func: ast.AST, key: str, lock_expr: ast.AST, seen: set[int]) -> list[str]:
+def _takes_lock(ctx: FileContext, func: FunctionNode, key: str, lock_expr: ast.AST, seen: set[int]) -> list[str]:
     """[func, ..., the function that takes `key`] when calling `func` takes the lock, else []."""
     if id(func) in seen:
         return []
     seen.add(id(func))
-    args = func.args  # type: ignore[attr-defined]
+    args = func.args
     if any("lock" in a.arg.lower() for a in (*args.args, *args.kwonlyargs)):
         return []  # `def add(self, key, locked=False)`: the caller says whether to lock
-    calls = []
+    calls: list[ast.Call] = []
     for node in walk_local(func):
         if isinstance(node, (ast.With, ast.AsyncWith)) and any(
             k == key for k, _ in with_lock_items(ctx, node)
         ):
-            return [func.name]  # type: ignore[attr-defined]
+            return [func.name]
         if isinstance(node, ast.Expr) and lock_call(ctx, node, "acquire") == key:
-            return [func.name]  # type: ignore[attr-defined]
+            return [func.name]
         if isinstance(node, ast.Call):
             calls.append(node)
     for call in calls:
@@ -170,5 +170,5 @@ def _takes_lock(ctx: FileContext, func: ast.AST, key: str, lock_expr: ast.AST, s
         if callee is not None:
             rest = _takes_lock(ctx, callee, key, lock_expr, seen)
             if rest:
-                return [func.name, *rest]  # type: ignore[attr-defined]
+                return [func.name, *rest]
     return []

@@ -120,7 +120,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
                       "file's group can rewrite what a privileged process runs or reads.",
                       confidence=Confidence.MEDIUM)
         return
-    if mode is None and _adds_world_write(mode_expr, ctx):
+    if mode is None and mode_expr is not None and _adds_world_write(mode_expr, ctx):
         yield Hit(node, f"`{name}` adds write permission for others (`{ctx.segment(mode_expr)}`).")
 
 

@@ -94,7 +94,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             yield from _unhandled_timeout(node, ctx)
         return
     what = f"the process from `{name}()`"
-    verdicts = ("never", "error-only", "early-exit", "success-path")
+    verdicts: tuple[str, ...] = ("never", "error-only", "early-exit", "success-path")
     if name == "subprocess.Popen" and ctx.enclosing_function(node) is not None:
         verdicts += ("discarded",)
     hit = leak_hit(ctx, node, _SPEC, what, verdicts=verdicts)
@@ -109,7 +109,10 @@ def _unhandled_timeout(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         for k in call.keywords
     ):
         return
-    receiver = call.func.value  # type: ignore[attr-defined]
+    method = call.func
+    if not isinstance(method, ast.Attribute):  # (the caller matched `x.communicate(...)`/`x.wait(...)`)
+        return
+    receiver = method.value
     if not isinstance(receiver, ast.Name):
         return
     scope = scope_of(ctx, call)
@@ -141,7 +144,7 @@ def _unhandled_timeout(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
                 # The timeout is caught, but nothing kills or reaps the child on that path.
                 yield Hit(
                     created.value,
-                    f"the process `{receiver.id}` is left running when `{receiver.id}.{call.func.attr}()` "  # type: ignore[attr-defined]
+                    f"the process `{receiver.id}` is left running when `{receiver.id}.{method.attr}()` "
                     f"times out: the handler at line {handler.lineno} neither kills nor reaps it.",
                     confidence=Confidence.MEDIUM,
                 )
@@ -152,7 +155,7 @@ def _unhandled_timeout(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             return
     yield Hit(
         call,
-        f"`{receiver.id}.{call.func.attr}(timeout=...)` raises TimeoutExpired without killing or "  # type: ignore[attr-defined]
+        f"`{receiver.id}.{method.attr}(timeout=...)` raises TimeoutExpired without killing or "
         f"reaping `{receiver.id}`: the child keeps running and becomes a zombie.",
         confidence=Confidence.MEDIUM,
     )

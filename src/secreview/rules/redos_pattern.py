@@ -99,7 +99,10 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     witness = redos_witness(pattern, flags, whole)
     if witness is None:
         return
-    shown = pattern if len(pattern) <= 60 else pattern[:57] + "..."
+    # (a bytes pattern is cut with bytes: `b"..." + "..."` raised TypeError and lost the finding)
+    shown = pattern
+    if len(pattern) > 60:
+        shown = pattern[:57] + "..." if isinstance(pattern, str) else pattern[:57] + b"..."
     attack = f"{witness.prefix!r} + {witness.pump!r} * 30 + a non-matching character"
     message = (
         f"`{module}.{func}` pattern {shown!r} can backtrack exponentially: a repeated part matches "

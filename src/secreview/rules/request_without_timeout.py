@@ -47,10 +47,13 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
 from secreview.taint.provenance import HTTP_METHODS, SESSION_FACTORIES, constructor_of
+
+_DOS_DEFAULT_TIMEOUT: MemoKey[bool] = MemoKey("dos-default-timeout")
 
 META = Meta(
     code="SR507",
@@ -126,7 +129,7 @@ def _session_call(ctx: FileContext, call: ast.Call) -> bool:
     if constructor_of(ctx, call.func.value) not in SESSION_FACTORIES:
         return False
     # a mounted adapter may supply the timeout (`session.mount("https://", TimeoutAdapter(5))`)
-    scope = ctx.enclosing_class(call) if isinstance(call.func.value, ast.Attribute) else None
+    scope: ast.AST | None = ctx.enclosing_class(call) if isinstance(call.func.value, ast.Attribute) else None
     scope = scope or ctx.enclosing_function(call) or ctx.tree
     return not any(
         isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "mount"
@@ -147,4 +150,4 @@ def _sets_default_timeout(ctx: FileContext) -> bool:
             for n in ctx.tree_nodes()
         )
 
-    return ctx.memo("dos-default-timeout", ctx.tree, compute)
+    return ctx.memo(_DOS_DEFAULT_TIMEOUT, ctx.tree, compute)

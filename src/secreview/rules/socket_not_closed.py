@@ -154,9 +154,9 @@ _INLINE = {"requests.Session", "requests.session", "requests.sessions.Session"}
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = ctx.call_name(node)
     what = _CREATORS.get(name or "")
-    if what is None:
+    if what is None or name is None:
         return
-    verdicts = ("never", "error-only", "early-exit", "success-path")
+    verdicts: tuple[str, ...] = ("never", "error-only", "early-exit", "success-path")
     if name in _INLINE and ctx.enclosing_function(node) is not None:
         verdicts += ("inline",)
     spec = _RESPONSE if name in _RESPONSES else _SPEC

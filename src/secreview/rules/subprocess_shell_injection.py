@@ -190,7 +190,7 @@ def _interpolated(expr: ast.AST) -> list[ast.AST] | None:
     if isinstance(expr, ast.JoinedStr):
         return [v.value for v in expr.values if isinstance(v, ast.FormattedValue)]
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
-        parts = []
+        parts: list[ast.AST] = []
         for side in (expr.left, expr.right):
             if isinstance(side, ast.Constant):
                 continue

@@ -108,7 +108,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             "fully_trusted_filter"
         ):
             return
-    elif _filtered_members(node, ctx) or _guarded(ctx, node, func.value):
+    elif _filtered_members(node, ctx) or _guarded(ctx, node):
         return
     what = ctx.segment(func) or func.attr
     yield Hit(
@@ -119,8 +119,9 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
 
 
 def _filtered_members(node: ast.Call, ctx: FileContext) -> bool:
-    members = argument(node, 1 if node.func.attr == "extractall" else None, "members")  # type: ignore[attr-defined]
-    if node.func.attr == "extract":  # type: ignore[attr-defined]
+    method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+    members = argument(node, 1 if method == "extractall" else None, "members")
+    if method == "extract":
         return False
     if isinstance(members, ast.Name):
         members = reaching_value(ctx, members) or members
@@ -131,8 +132,8 @@ def _filtered_members(node: ast.Call, ctx: FileContext) -> bool:
     return False
 
 
-def _guarded(ctx: FileContext, node: ast.Call, tar: ast.expr) -> bool:
-    """The function checks member paths, or sets an extraction filter on the archive or on TarFile."""
+def _guarded(ctx: FileContext, node: ast.Call) -> bool:
+    """The function checks member paths, or the file sets an extraction filter (on an archive or on TarFile)."""
     scope = scope_of(ctx, node)
     if calls_any(ctx, scope, _CONTAINMENT) or (
         calls_any(ctx, scope, _NORMALIZERS) and calls_any(ctx, scope, {"startswith"})

@@ -49,6 +49,7 @@ import ast
 from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal
 from secreview.model import Confidence, Severity
 from secreview.rules._crypto.identifiers import names_password, security_value, word_set, words_of
@@ -57,6 +58,8 @@ from secreview.rules._crypto.values import single_value
 from secreview.ruleset import Hit, Meta
 from secreview.taint.provenance import is_route_handler, source_of
 from secreview.taint.provenance import supplied as from_caller
+
+_TIMING_STORED_ATTRIBUTES: MemoKey[frozenset[str]] = MemoKey("timing-stored-attributes")
 
 META = Meta(
     code="SR310",
@@ -229,7 +232,7 @@ def _secret_constant(ident: str) -> bool:
 
 def _stored_attributes(ctx: FileContext, cls: ast.ClassDef) -> frozenset[str]:
     """Attribute names assigned anywhere in the class (`x.attr = ...`): one walk per class, not per compare."""
-    return ctx.memo("timing-stored-attributes", cls, lambda: frozenset(  # type: ignore[no-any-return]
+    return ctx.memo(_TIMING_STORED_ATTRIBUTES, cls, lambda: frozenset(
         n.attr for n in walk(cls) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store)))
 
 

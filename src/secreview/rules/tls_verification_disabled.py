@@ -108,8 +108,8 @@ _CONTEXTS = frozenset({"ssl.create_default_context", "ssl.SSLContext", "ssl._cre
                        "OpenSSL.SSL.Context"})
 
 
-def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
-    found = _assignment(node, ctx) if isinstance(node, ast.Assign) else _call(node, ctx)  # type: ignore[arg-type]
+def check(node: ast.Call | ast.Assign, ctx: FileContext) -> Iterator[Hit]:
+    found = _assignment(node, ctx) if isinstance(node, ast.Assign) else _call(node, ctx)
     if found is None or guarded_by_option(ctx, node, _OPTION_WORDS):
         return
     message, confidence = found

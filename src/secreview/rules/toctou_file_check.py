@@ -212,7 +212,9 @@ def _candidates(
     if not _can_leave(node):
         return
     parent = ctx.parent(node)
-    for _field, value in ast.iter_fields(parent) if parent is not None else ():
+    if parent is None:
+        return
+    for _field, value in ast.iter_fields(parent):
         if isinstance(value, list) and any(v is node for v in value):
             rest = value[next(i for i, v in enumerate(value) if v is node) + 1:]
             yield from _operations(ctx, rest, parent, key, is_access)
@@ -347,7 +349,7 @@ def _catches_race(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
     return any((ctx.qualname(t) or "").rsplit(".", 1)[-1] in _RACE_ERRORS for t in types)
 
 
-def _rebound(ctx: FileContext, node: ast.If, name: str, op: ast.AST) -> bool:
+def _rebound(ctx: FileContext, node: ast.If, name: str, op: ast.Call) -> bool:
     """The path variable is assigned again between the check and the operation (in the branch, or in
     the statements after the `if`)."""
     scope = ctx.parent(node) or node
@@ -356,7 +358,7 @@ def _rebound(ctx: FileContext, node: ast.If, name: str, op: ast.AST) -> bool:
             isinstance(inner, ast.Name)
             and inner.id == name
             and isinstance(inner.ctx, ast.Store)
-            and node.lineno <= inner.lineno <= op.lineno  # type: ignore[attr-defined]
+            and node.lineno <= inner.lineno <= op.lineno
         ):
             return True
     return False

@@ -57,10 +57,13 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value, trace_for
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import argument, is_none
 from secreview.model import Confidence, Severity
 from secreview.ruleset import Hit, Meta
 from secreview.taint import provenance
+
+_DOS_FLASK_LIMIT: MemoKey[bool] = MemoKey("dos-flask-limit")
 
 META = Meta(
     code="SR504",
@@ -170,7 +173,7 @@ def _flask_limited(ctx: FileContext, call: ast.AST) -> bool:
                 return True
         return False
 
-    if ctx.memo("dos-flask-limit", ctx.tree, module_sets_limit):
+    if ctx.memo(_DOS_FLASK_LIMIT, ctx.tree, module_sets_limit):
         return True
     func = ctx.enclosing_function(call)
     return func is not None and any(

@@ -98,14 +98,14 @@ _NOT_SHOWN = frozenset(
 def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     name = ctx.call_name(node)
     errors = CONVERTERS.get(name or "")
-    if errors is None or not node.args or isinstance(node.args[0], ast.Starred):
+    if errors is None or name is None or not node.args or isinstance(node.args[0], ast.Starred):
         return
     value = node.args[0]
     source = direct_input(ctx, value)
     if source is None:
         source = queued_message(ctx, value, errors)
         if source is not None and not caught_here(ctx, node, errors) and not shape_checked(ctx, node, value):
-            short = name.split(".", 1)[1] if name.startswith("builtins.") else name  # type: ignore[union-attr]
+            short = name.split(".", 1)[1] if name.startswith("builtins.") else name
             yield Hit(
                 node,
                 f"`{short}()` converts {source.description} with nothing catching "
@@ -123,7 +123,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return  # an outgoing client request object, not a client's input
     if web and file_error_handlers(ctx) & (errors | {"Exception", "BaseException"}):
         return
-    short = name.split(".", 1)[1] if name.startswith("builtins.") else name  # type: ignore[union-attr]
+    short = name.split(".", 1)[1] if name.startswith("builtins.") else name
     outcome = "the request fails with a 500" if web else "the program stops with a traceback"
     yield Hit(
         node,

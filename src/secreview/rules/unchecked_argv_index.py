@@ -49,11 +49,14 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import literal_value
 from secreview.model import Confidence, Severity
 from secreview.rules._robustness.catching import caught_here
 from secreview.rules._robustness.source_text import segment
 from secreview.ruleset import Hit, Meta
+
+_ROBUSTNESS_ARGV_CHECKED: MemoKey[bool] = MemoKey("robustness-argv-checked")
 
 META = Meta(
     code="SR606",
@@ -129,7 +132,7 @@ def _scope_checks(ctx: FileContext, scope: ast.AST) -> bool:
                 return True
         return False
 
-    return ctx.memo("robustness-argv-checked", scope, compute)
+    return ctx.memo(_ROBUSTNESS_ARGV_CHECKED, scope, compute)
 
 
 def _walk_scope(scope: ast.AST) -> Iterator[ast.AST]:

@@ -103,15 +103,15 @@ _CATCHES = frozenset({"AttributeError", "TypeError"})
 
 def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
     why = none_result(ctx, node)
-    element = why is None and element_find(ctx, node)
+    element = element_find(ctx, node) if why is None else None
     why = why or element
     if not why:
         return
     if dead_code(ctx, node):
         return
     outside = outside_miss(ctx, node)
-    if element:
-        document = element_document(ctx, node)  # type: ignore[arg-type]
+    if element and isinstance(node, ast.Call):  # (element_find answers only for a call)
+        document = element_document(ctx, node)
         if document == "built":
             return  # the code wrote every element it looks up
         outside = document == "outside"
@@ -126,7 +126,7 @@ def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
         return
     stmt = ctx.parent(node)
     ident = bound_name(stmt)
-    if ident is None:
+    if ident is None or not isinstance(stmt, ast.stmt):  # (a name is bound by an assignment statement)
         return
     found = first_unchecked_use(ctx, stmt, ident, _CATCHES)
     if found is None:
@@ -142,6 +142,11 @@ def check(node: ast.expr, ctx: FileContext) -> Iterator[Hit]:
     )
 
 
+def _in_else(child: ast.AST, branch: ast.If | ast.IfExp | ast.While) -> bool:
+    # An `if` expression's else is one expression, not a list (`child in orelse` raised TypeError there).
+    return child is branch.orelse if isinstance(branch, ast.IfExp) else child in branch.orelse
+
+
 def _hasattr_guarded(ctx: FileContext, node: ast.expr) -> bool:
     """`getattr(o, "a", None)` inside `if hasattr(o, "a"):` (or `hasattr(...) and ...`): not None there."""
     if not (isinstance(node, ast.Call) and ctx.call_name(node) == "builtins.getattr" and len(node.args) == 3):
@@ -150,7 +155,7 @@ def _hasattr_guarded(ctx: FileContext, node: ast.expr) -> bool:
     child: ast.AST = node
     for anc in ctx.ancestors(node):
         tests: list[ast.AST] = []
-        if isinstance(anc, (ast.If, ast.IfExp, ast.While)) and child is not anc.test and child not in anc.orelse:
+        if isinstance(anc, (ast.If, ast.IfExp, ast.While)) and child is not anc.test and not _in_else(child, anc):
             tests = [anc.test]
         elif isinstance(anc, ast.BoolOp) and isinstance(anc.op, ast.And):
             tests = [v for v in anc.values if v is not child]

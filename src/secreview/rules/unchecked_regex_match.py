@@ -93,7 +93,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         return
     stmt = ctx.parent(node)
     ident = bound_name(stmt)
-    if ident is None:
+    if ident is None or not isinstance(stmt, ast.stmt):  # (a name is bound by an assignment statement)
         return
     use = first_unchecked_use(ctx, stmt, ident, _CATCHES)
     if use is not None:

@@ -75,10 +75,13 @@ from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value, trace_for
+from secreview.analysis.memo import MemoKey
 from secreview.model import Confidence, Severity
 from secreview.rules._dos.descent import reentry
 from secreview.ruleset import Hit, Meta
 from secreview.taint import provenance
+
+_RECURSION_PARSES_INPUT: MemoKey[bool] = MemoKey("recursion-parses-input")
 
 META = Meta(
     code="SR508",
@@ -124,9 +127,10 @@ _PARSERS = frozenset(
 
 def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
     found = reentry(ctx, node)
-    if found is not None:
+    owner = ctx.parent(node)
+    if found is not None and isinstance(owner, ast.ClassDef):  # (reentry answers only for a method)
         call, callee = found
-        cls = ctx.parent(node).name  # type: ignore[union-attr]
+        cls = owner.name
         yield Hit(
             call,
             f"`{cls}.{node.name}()` calls `{callee}()` again for nested input and nothing limits the depth: "
@@ -181,7 +185,7 @@ def _parses_input(ctx: FileContext) -> bool:
             return True
         return any(isinstance(n, ast.Attribute) and n.attr in _PARSED_ATTRS for n in ctx.tree_nodes())
 
-    return ctx.memo("recursion-parses-input", ctx.tree, compute)
+    return ctx.memo(_RECURSION_PARSES_INPUT, ctx.tree, compute)
 
 
 def _guarded(ctx: FileContext, func: FunctionNode) -> bool:

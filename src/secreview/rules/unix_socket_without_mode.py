@@ -89,7 +89,8 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
         path = node.args[index] if len(node.args) > index else next(
             (k.value for k in node.keywords if k.arg in ("path", "server_address")), None)
         if path is not None and not _mode_set(node, ctx):
-            yield Hit(node, f"`{server or func.attr}` binds a UNIX socket at `{ctx.segment(path)}` without a "
+            shown = server or (func.attr if isinstance(func, ast.Attribute) else "")
+            yield Hit(node, f"`{shown}` binds a UNIX socket at `{ctx.segment(path)}` without a "
                       "mode: its file gets 0o777 minus the process umask, so which local users may connect "
                       "depends on the umask the process runs with.")
         return

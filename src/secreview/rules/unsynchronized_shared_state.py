@@ -74,7 +74,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, FunctionNode
 from secreview.model import Confidence, Severity
 from secreview.rules._lifetime.scopes import walk_local, walk_stmts
 from secreview.rules._lifetime.shared_state import (
@@ -117,25 +117,25 @@ def check(node: ast.ClassDef | ast.Module, ctx: FileContext) -> Iterator[Hit]:
             return
     locked = locked_functions(ctx, owner)
     for func in owner.functions:
-        if func.name in INIT_LIKE or func in locked:  # type: ignore[attr-defined]
+        if func.name in INIT_LIKE or func in locked:
             continue
         if owner.asyncio and not isinstance(func, ast.AsyncFunctionDef):
             continue  # a plain method runs without yielding to the event loop
         yield from _races_in(ctx, owner, func)
 
 
-def _races_in(ctx: FileContext, owner: Owner, func: ast.AST) -> Iterator[Hit]:
+def _races_in(ctx: FileContext, owner: Owner, func: FunctionNode) -> Iterator[Hit]:
     reported: set[int] = set()  # the changes already reported (nested checks share them)
     for node in walk_local(func):
         if isinstance(node, ast.If) and not held(ctx, node, func):
-            for hit in _check_then_act(ctx, owner, func, node):
-                if hit.node.lineno not in reported:
-                    reported.add(hit.node.lineno)
+            for change, hit in _check_then_act(ctx, owner, func, node):
+                if change.lineno not in reported:
+                    reported.add(change.lineno)
                     yield hit
         elif isinstance(node, ast.AugAssign) and not owner.asyncio and not held(ctx, node, func):
             target = node.target.value if isinstance(node.target, ast.Subscript) else node.target
-            name = owner.state_of(target, func)  # type: ignore[operator]
-            if owner.guard(name):
+            name = owner.state_of(target, func)
+            if name is not None and owner.guard(name):
                 reported.add(node.lineno)
                 yield Hit(
                     node,
@@ -143,25 +143,27 @@ def _races_in(ctx: FileContext, owner: Owner, func: ast.AST) -> Iterator[Hit]:
                     f"concurrent updates are lost.",
                     confidence=_confidence(owner, name),
                 )
-    for hit in _read_then_write(ctx, owner, func):
-        if hit.node.lineno not in reported:
-            reported.add(hit.node.lineno)
+    for change, hit in _read_then_write(ctx, owner, func):
+        if change.lineno not in reported:
+            reported.add(change.lineno)
             yield hit
 
 
-def _check_then_act(ctx: FileContext, owner: Owner, func: ast.AST, node: ast.If) -> Iterator[Hit]:
+# Each finding comes with the change it is on (the node its Hit reports), so that nested checks can share it.
+Found = tuple[ast.stmt | ast.Call, Hit]
+
+
+def _check_then_act(ctx: FileContext, owner: Owner, func: FunctionNode, node: ast.If) -> Iterator[Found]:
     """The finding is on the change (where the lost update or duplicate happens); it names the check."""
-    checked = {
-        owner.state_of(n, func) for n in walk_local(node.test) if isinstance(n, (ast.Name, ast.Attribute))
-    }  # type: ignore[operator]
-    checked |= {owner.state_of(node.test, func)}  # type: ignore[operator]
-    checked = {n for n in checked if owner.guard(n)}
+    named = {owner.state_of(n, func) for n in walk_local(node.test) if isinstance(n, (ast.Name, ast.Attribute))}
+    named.add(owner.state_of(node.test, func))
+    checked = {n for n in named if n is not None and owner.guard(n)}
     if not checked:
         return
     branch = node.body + node.orelse
     for inner in walk_stmts(branch):
-        name = owner.state_of(inner, func)  # type: ignore[operator]
-        if name not in checked:
+        name = owner.state_of(inner, func)
+        if name is None or name not in checked or not isinstance(inner, ast.expr):  # (a state is an expr)
             continue
         change = mutation_of(ctx, inner)
         if change is None or held(ctx, inner, func):
@@ -171,7 +173,7 @@ def _check_then_act(ctx: FileContext, owner: Owner, func: ast.AST, node: ast.If)
         ):
             continue
         shown = ctx.segment(inner) or name
-        yield Hit(
+        yield change, Hit(
             change,
             f"`{shown}` is checked at line {node.lineno} and changed here {owner.why(name)}: "
             f"two threads can both pass the check.",
@@ -180,7 +182,7 @@ def _check_then_act(ctx: FileContext, owner: Owner, func: ast.AST, node: ast.If)
         return
 
 
-def _read_then_write(ctx: FileContext, owner: Owner, func: ast.AST) -> Iterator[Hit]:
+def _read_then_write(ctx: FileContext, owner: Owner, func: FunctionNode) -> Iterator[Found]:
     """`used = self._usage.get(k)` ... `if used + n > limit: raise` ... `self._usage[k] = used + n`, all
     without the lock: the value read is checked or written back after other threads may have changed it."""
     reads: list[tuple[str, str, ast.stmt]] = []  # (local name, state, the assignment reading it)
@@ -192,7 +194,7 @@ def _read_then_write(ctx: FileContext, owner: Owner, func: ast.AST) -> Iterator[
             and not held(ctx, node, func)
         ):
             for n in walk_local(node.value):
-                name = owner.state_of(n, func)  # type: ignore[operator]
+                name = owner.state_of(n, func)
                 if name is not None and isinstance(getattr(n, "ctx", None), ast.Load) and owner.guard(name):
                     reads.append((node.targets[0].id, name, node))
                     break
@@ -200,7 +202,7 @@ def _read_then_write(ctx: FileContext, owner: Owner, func: ast.AST) -> Iterator[
         return
     tests = [n for n in walk_local(func) if isinstance(n, (ast.If, ast.While))]
     for node in walk_local(func):
-        name = owner.state_of(node, func)  # type: ignore[operator]
+        name = owner.state_of(node, func)
         if name is None or held(ctx, node, func):
             continue
         change = mutation_of(ctx, node)
@@ -219,7 +221,7 @@ def _read_then_write(ctx: FileContext, owner: Owner, func: ast.AST) -> Iterator[
                 if test is None:
                     continue
                 how = f"is read into `{local}` at line {read.lineno}, checked at line {test.lineno} and changed here"
-            yield Hit(
+            yield change, Hit(
                 change,
                 f"`{ctx.segment(node) or name}` {how} {owner.why(name)}: another thread can change it "
                 f"in between, and its update is lost.",
@@ -236,7 +238,7 @@ def _uses(node: ast.AST, local: str, ref: ast.AST | None = None) -> bool:
     )
 
 
-def _rebinds(func: ast.AST, local: str, read: ast.stmt, change: ast.AST) -> bool:
+def _rebinds(func: FunctionNode, local: str, read: ast.stmt, change: ast.stmt | ast.Call) -> bool:
     """The local is bound again between the read and the change (then it no longer holds the read value)."""
     return any(
         isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Store)
@@ -245,9 +247,10 @@ def _rebinds(func: ast.AST, local: str, read: ast.stmt, change: ast.AST) -> bool
     )
 
 
-def _awaits_between(func: ast.AST, first: int, last: int) -> bool:
+def _awaits_between(func: FunctionNode, first: int, last: int) -> bool:
     return any(isinstance(n, ast.Await) and first <= n.lineno <= last for n in walk_local(func))
 
 
 def _confidence(owner: Owner, name: str) -> Confidence:
-    return Confidence.HIGH if owner.guard(name)[1] else Confidence.MEDIUM  # type: ignore[index]
+    guard = owner.guard(name)
+    return Confidence.HIGH if guard is not None and guard[1] else Confidence.MEDIUM

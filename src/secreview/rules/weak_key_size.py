@@ -117,7 +117,7 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if name in ("Crypto.PublicKey.ECC.generate", "Cryptodome.PublicKey.ECC.generate"):
         curve = resolve(ctx, argument(node, None, "curve"))
         if isinstance(curve, ast.Constant) and str(curve.value).lower() in _SMALL_CURVE_NAMES:
-            yield Hit(node, f"`{name}` uses the curve {curve.value}, under 224 bits.")
+            yield Hit(node, f"`{name}` uses the curve {curve.value!s}, under 224 bits.")
         return
     if name in _RANDOM_BYTES:
         size = literal_number(ctx, argument(node, 0, "n" if name.startswith("os.") else "nbytes"))

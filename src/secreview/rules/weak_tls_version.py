@@ -117,7 +117,7 @@ def check(node: ast.AST, ctx: FileContext) -> Iterator[Hit]:
 
 def _call(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     callee = (ctx.call_name(node) or ctx.segment(node.func) or "").rsplit(".", 1)[-1]
-    candidates = [(arg, None) for arg in node.args] if callee in _SETUP_CALLS else []
+    candidates: list[tuple[ast.expr, str | None]] = [(arg, None) for arg in node.args] if callee in _SETUP_CALLS else []
     candidates += [(kw.value, kw.arg) for kw in node.keywords if kw.arg in _SETUP_KEYWORDS
                    or callee in _SETUP_CALLS and kw.arg]
     for value, kw in candidates:

@@ -210,7 +210,7 @@ class Calls:
         return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and looks_like_sql(n.value)
                    for part in parts for n in ast.walk(part))
 
-    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env,  # noqa: ANN001
+    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env,
                      reread: Reread) -> Label:
         if isinstance(func, ast.Attribute):
             if func.attr == "get" and any(kw.arg == "type" and self.ctx.qualname(kw.value) in _NUMERIC
@@ -237,7 +237,7 @@ class Calls:
             return join_all([*args, *(label for _, label in keywords)])
         return CLEAN
 
-    def propagated(self, frm, receiver: Label, args: list[Label], keywords) -> Label:  # noqa: ANN001
+    def propagated(self, frm, receiver: Label, args: list[Label], keywords) -> Label:
         moved = CLEAN
         for item in frm:
             if item == "receiver":
@@ -250,7 +250,7 @@ class Calls:
                 moved = join(moved, join_all(label for name, label in keywords if name == item))
         return moved
 
-    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,  # noqa: ANN001
+    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,
                       env: dict[str, Label] | None = None, receiver_path: str | None = None) -> Label:
         """`env`, `receiver_path`: for a bound call on a path (`job.run()`), what the receiver's attributes
         hold fills the method's `self.X` origins (what a constructor stored on this very instance)."""

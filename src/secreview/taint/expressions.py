@@ -60,7 +60,7 @@ class Expressions:
         finally:
             self.depth -= 1
 
-    def _eval(self, expr: ast.AST, env: Env) -> Label:  # noqa: C901 - one dispatch over kinds
+    def _eval(self, expr: ast.AST, env: Env) -> Label:
         kind = type(expr)
         if kind is ast.Constant:
             return CLEAN

@@ -75,7 +75,7 @@ class FunctionAnalysis:
             env = self.statement(stmt, env)
         return env
 
-    def statement(self, stmt: ast.stmt, env: Env) -> Env | None:  # noqa: C901 - one dispatch over statement kinds
+    def statement(self, stmt: ast.stmt, env: Env) -> Env | None:
         kind = type(stmt)
         if kind is ast.Assign:
             label = self.eval(stmt.value, env)

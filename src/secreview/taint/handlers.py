@@ -194,7 +194,7 @@ class Responses:
         """A handler whose return value is the response body returns a string built from
         tainted data (`(body, status)`: the body). Values that are not visibly strings (a dict
         becomes JSON, a response object has its own sinks) are left alone."""
-        body = value
+        body: ast.AST = value
         if isinstance(value, ast.Tuple) and value.elts:
             parts = self.state.element_labels.get(id(value))
             if parts is None or declared_not_html(value):

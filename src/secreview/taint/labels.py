@@ -40,7 +40,7 @@ def join(a: Label, b: Label) -> Label:
     return out
 
 
-def join_all(labels) -> Label:  # noqa: ANN001 - any iterable of labels
+def join_all(labels) -> Label:  # any iterable of labels
     out: Label = CLEAN
     for label in labels:
         out = join(out, label)

@@ -180,9 +180,18 @@ def _walk(ctx: FileContext, expr: ast.AST | None, kinds: frozenset[str], parts: 
     return None
 
 
-def source_of(ctx: FileContext, expr: ast.AST | None, kinds: Iterable[str] = ALL, **how: object) -> Source | None:
+def source_of(
+    ctx: FileContext,
+    expr: ast.AST | None,
+    kinds: Iterable[str] = ALL,
+    *,
+    parts: Iterable[str] | None = None,
+    stop: Iterable[str] = (),
+    follow: str = "all",
+    through_conversions: bool = False,
+) -> Source | None:
     """`origin(...)`'s source (node and description), for rules that only report it."""
-    found = origin(ctx, expr, kinds, **how)  # type: ignore[arg-type]
+    found = origin(ctx, expr, kinds, parts=parts, stop=stop, follow=follow, through_conversions=through_conversions)
     return found.source if found is not None else None
 
 
@@ -346,6 +355,15 @@ _INPUT_NAMES = frozenset({"request", "req", "headers", "form", "args", "params",
                           "payload", "json", "environ", "META", "GET", "POST", "query_params", "match_info"})
 
 
+def _read_from(side: ast.expr) -> ast.expr | None:
+    """What `x[k]`, `x.a` or `x.get(...)` reads from (`x`); None for anything else."""
+    if isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr == "get":
+        return side.func.value
+    if isinstance(side, (ast.Subscript, ast.Attribute)):
+        return side.value
+    return None
+
+
 def _supplied(ctx: FileContext, side: ast.expr, params: set[str], depth: int) -> bool:
     if origin(ctx, side, ALL) is not None:
         return True
@@ -354,9 +372,8 @@ def _supplied(ctx: FileContext, side: ast.expr, params: set[str], depth: int) ->
             return True
         value = reaching_value(ctx, side)
         return value is not None and depth > 0 and _supplied(ctx, value, params, depth - 1)
-    is_get = isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr == "get"
-    if isinstance(side, (ast.Subscript, ast.Attribute)) or is_get:
-        base = side.func.value if is_get else side.value  # type: ignore[union-attr]
+    base = _read_from(side)
+    if base is not None:
         keyed = not isinstance(side, ast.Attribute)
         while isinstance(base, (ast.Subscript, ast.Attribute, ast.Call)):
             if isinstance(base, ast.Attribute) and base.attr in _INPUT_NAMES:

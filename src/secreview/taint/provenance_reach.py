@@ -10,6 +10,11 @@ import ast
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
+
+_PROVENANCE_SELF_ATTRS: MemoKey[dict[str, str | None]] = MemoKey("provenance-self-attrs")
+_PROVENANCE_WRITES: MemoKey[dict[str, list[tuple[int, ast.expr]]]] = MemoKey("provenance-writes")
+_PROVENANCE_CALLS_BY_NAME: MemoKey[dict[str, list[ast.Call]]] = MemoKey("provenance-calls-by-name")
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send"})
 _REMOTE_FUNCS = frozenset(
@@ -52,7 +57,7 @@ def constructor_of(ctx: FileContext, expr: ast.AST) -> str | None:
         cls = ctx.enclosing_class(expr)
         if cls is None:
             return None
-        return ctx.memo("provenance-self-attrs", cls, lambda: _self_constructors(ctx, cls)).get(expr.attr)
+        return ctx.memo(_PROVENANCE_SELF_ATTRS, cls, lambda: _self_constructors(ctx, cls)).get(expr.attr)
     return None
 
 
@@ -85,7 +90,7 @@ def written_into(ctx: FileContext, name: ast.Name) -> list[ast.expr]:
     func = ctx.enclosing_function(name)
     if func is None:
         return []
-    writes = ctx.memo("provenance-writes", func, lambda: _writes(ctx, func))
+    writes = ctx.memo(_PROVENANCE_WRITES, func, lambda: _writes(ctx, func))
     return [value for line, value in writes.get(name.id, ()) if line < name.lineno]
 
 
@@ -125,7 +130,7 @@ def caller_arguments(ctx: FileContext, name: ast.Name) -> list[ast.expr]:
             return []
         index -= 1  # `self.helper(x)`: the receiver is not an argument
 
-    by_name = ctx.memo("provenance-calls-by-name", ctx.tree, lambda: _calls_by_name(ctx))
+    by_name = ctx.memo(_PROVENANCE_CALLS_BY_NAME, ctx.tree, lambda: _calls_by_name(ctx))
     found = []
     for call in by_name.get(func.name, ()):
         if not _calls(call, func, cls is not None):

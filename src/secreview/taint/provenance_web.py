@@ -9,11 +9,21 @@ import ast
 import functools
 import re
 import weakref
+from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext, FunctionNode
 from secreview.analysis.flow import Source, reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.taint.provenance_reach import params_of, remote_call
 from secreview.taint.spec import Source as SpecSource
+from secreview.taint.types import Typer
+
+if TYPE_CHECKING:  # for the annotation only: the spec index (and its TOML reader) loads on first use
+    from secreview.taint.loader import SpecIndex
+
+_PROVENANCE_TYPER: MemoKey[Typer] = MemoKey("provenance-typer")
+_PROVENANCE_OBJECT_PARAMS: MemoKey[frozenset[str]] = MemoKey("provenance-object-params")
+_WEB_MODULE: MemoKey[bool] = MemoKey("web-module")
 
 Found = tuple[Source, str, str]  # (the source, its taint kind, its part)
 
@@ -162,15 +172,13 @@ def clearing_calls() -> frozenset[str]:
                      if any("*" in s.clears for s in found))
 
 
-def _index():  # noqa: ANN202 - the engine's spec index, loaded on first use
+def _index() -> SpecIndex:  # the engine's spec index, loaded on first use
     from secreview.taint.rules import spec_index
 
     return spec_index()
 
 
-def _typer(ctx: FileContext):  # noqa: ANN202
-    from secreview.taint.types import Typer
-
+def _typer(ctx: FileContext) -> Typer:
     def build() -> Typer:
         typer = Typer(ctx, _index())
         # Kept in the context's memo: a strong reference back would make a cycle that holds the tree
@@ -178,7 +186,7 @@ def _typer(ctx: FileContext):  # noqa: ANN202
         typer.ctx = weakref.proxy(ctx)
         return typer
 
-    return ctx.memo("provenance-typer", ctx.tree, build)
+    return ctx.memo(_PROVENANCE_TYPER, ctx.tree, build)
 
 
 def _response_types() -> frozenset[str]:
@@ -308,13 +316,13 @@ def _view_capture(ctx: FileContext, func: FunctionNode, ident: str) -> bool:
         return frozenset(n.value.id for n in ast.walk(func) if isinstance(n, ast.Attribute)
                          and isinstance(n.value, ast.Name) and n.attr not in _STR_METHODS)
 
-    return ident not in ctx.memo("provenance-object-params", func, objects)
+    return ident not in ctx.memo(_PROVENANCE_OBJECT_PARAMS, func, objects)
 
 
 # -- modules, handlers, clients -------------------------------------------------------------------------
 def is_web_module(ctx: FileContext) -> bool:
     """The file imports a web framework: only then is a bare `request` a client's request."""
-    return ctx.memo("web-module", ctx.tree, lambda: any(
+    return ctx.memo(_WEB_MODULE, ctx.tree, lambda: any(
         target.lstrip(".").split(".")[0] in WEB_FRAMEWORKS for target in ctx.imports.values()))
 
 

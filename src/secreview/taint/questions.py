@@ -49,8 +49,9 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
     saved, project.recorder = project.recorder, None
     try:
         asked = {q: project.answer(q, not clipped) for q in set(queries) if q[0] != WHOLE}
-        for name in sorted({project.module_at(p) for p in paths} - {None, *own}):
-            asked[("positions", name)] = project.answer(("positions", name))  # type: ignore[arg-type]
+        copied = {name for name in map(project.module_at, paths) if name is not None} - set(own)
+        for name in sorted(copied):
+            asked[("positions", name)] = project.answer(("positions", name))
         versions: dict[str, str] = {}
         dynamic: dict[str, str] = {}
         static: dict[str, str] = {}

@@ -14,13 +14,17 @@ Only a check of the whole value counts: `fullmatch`, or `match` with a pattern t
 
 from __future__ import annotations
 
+import importlib
 import string
+import sys
 from functools import lru_cache
+from types import ModuleType
+from typing import Any
 
-try:  # Python >= 3.11
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+# The standard library's private regex parser (untyped: its attributes are Any). Python 3.11+ keeps it
+# in re._parser; sre_parse there is a shim that warns on import.
+_sre_parse: ModuleType = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+Sre = Any  # what that parser gives: (op, argument) items, ops and their arguments
 
 _WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
 # the characters that matter to some sink kind: letters and digits never do
@@ -58,7 +62,7 @@ def pattern_clears(pattern: str, how: str = "fullmatch") -> frozenset[str]:
     its subject for; empty when the pattern does not pin the whole value."""
     try:
         parsed = _sre_parse.parse(pattern)
-    except Exception:  # noqa: BLE001 - any error of the parser: an unreadable pattern proves nothing
+    except Exception:  # any error of the parser: an unreadable pattern proves nothing
         return frozenset()
     items = list(parsed)
     admitted = _admitted(items)
@@ -75,12 +79,12 @@ def pattern_clears(pattern: str, how: str = "fullmatch") -> frozenset[str]:
     return frozenset(kind for kind, forbidden in _FORBIDDEN.items() if not admitted & forbidden)
 
 
-def _anchor(item: tuple) -> str | None:
+def _anchor(item: tuple[Sre, Sre]) -> str | None:
     op, arg = item
     return str(arg) if str(op) == "AT" else None
 
 
-def _admitted(items: list) -> frozenset[str] | None:  # noqa: C901 - one dispatch over opcodes
+def _admitted(items: list[Sre]) -> frozenset[str] | None:  # one dispatch over opcodes
     """The special characters a sequence of parsed items can match (None: unknown)."""
     out: set[str] = set()
     for op, arg in items:
@@ -129,7 +133,7 @@ _CATEGORIES = {
 }
 
 
-def _in_class(items: list) -> frozenset[str] | None:
+def _in_class(items: list[Sre]) -> frozenset[str] | None:
     negate = False
     listed: set[str] = set()
     for op, arg in items:

@@ -133,10 +133,10 @@ def unit_words(ctx: FileContext, node: ast.AST) -> frozenset[str]:
 
 
 def _identifiers(ctx: FileContext, node: ast.AST) -> frozenset[str]:
-    if isinstance(node, ast.Module):
-        text = ctx.source
-    else:
+    if isinstance(node, (ast.stmt, ast.expr)):
         text = "\n".join(ctx.lines[node.lineno - 1:node.end_lineno or node.lineno])
+    else:  # the module body
+        text = ctx.source
     return frozenset(_IDENTIFIER.findall(text))
 
 

@@ -10,7 +10,10 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.rules._access.vocabulary import split_words, word_set
+
+_ACCESS_MODULE_ASSIGNMENTS: MemoKey[dict[str, list[ast.Assign | ast.AnnAssign]]] = MemoKey("access-module-assignments")
 
 _SETTINGS_NAMES = {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "ROOT_URLCONF", "WSGI_APPLICATION"}
 _DEV_FILES = re.compile(
@@ -30,7 +33,7 @@ def module_assignments(ctx: FileContext) -> dict[str, list[ast.Assign | ast.AnnA
                     table.setdefault(target.id, []).append(stmt)
         return table
 
-    return ctx.memo("access-module-assignments", ctx.tree, compute)
+    return ctx.memo(_ACCESS_MODULE_ASSIGNMENTS, ctx.tree, compute)
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.Assign | ast.AnnAssign]:

@@ -71,9 +71,9 @@ def _percent(ctx: FileContext, template: str, args: ast.AST, depth: int) -> tupl
     return out + template[position:], True
 
 
-def module_constant(ctx: FileContext, name: str) -> ast.AST | None:
+def module_constant(ctx: FileContext, name: str) -> ast.expr | None:
     """The value of a module-level name bound exactly once, by a plain assignment."""
-    found: list[ast.AST] = []
+    found: list[ast.expr] = []
     for stmt in ctx.tree.body:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:

@@ -8,7 +8,10 @@ from collections.abc import Iterable
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.taint.provenance import web_source
+
+_ACCESS_CALLS: MemoKey[list[tuple[str, ast.Call]]] = MemoKey("access-calls")
 
 
 def function_calls(ctx: FileContext, func: ast.AST) -> list[tuple[str, ast.Call]]:
@@ -22,7 +25,7 @@ def function_calls(ctx: FileContext, func: ast.AST) -> list[tuple[str, ast.Call]
                 found.append((name.rsplit(".", 1)[-1].rstrip("()"), node))
         return found
 
-    return ctx.memo("access-calls", func, compute)
+    return ctx.memo(_ACCESS_CALLS, func, compute)
 
 
 def calls_any(ctx: FileContext, func: ast.AST | None, names: Iterable[str]) -> bool:

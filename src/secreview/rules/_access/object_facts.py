@@ -9,7 +9,9 @@ from secreview.analysis.flow import reaching_value
 from secreview.analysis.values import literal_value, module_constant
 
 
-def created_by(ctx: FileContext, expr: ast.AST | None, constructors: set[str]) -> ast.Call | None:
+def created_by(
+    ctx: FileContext, expr: ast.AST | None, constructors: set[str] | frozenset[str]
+) -> ast.Call | None:
     """The constructor call that made `expr` (`app` bound to `Flask(__name__)`), through names."""
     for _ in range(3):
         if isinstance(expr, ast.Call):

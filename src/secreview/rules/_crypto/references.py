@@ -8,7 +8,7 @@ from secreview.analysis.context import FileContext
 from secreview.rules._crypto.scopes import calls_in_function
 
 
-def reference(node: ast.AST) -> str:
+def reference(node: ast.AST | None) -> str:
     """`s` -> "s", `self.smtp` -> "self.smtp"; "" for anything else."""
     if isinstance(node, ast.Name):
         return node.id
@@ -34,7 +34,7 @@ def bound_name(ctx: FileContext, call: ast.Call) -> ast.Name | None:
     return None
 
 
-def method_calls(ctx: FileContext, target: ast.AST, methods: set[str] | frozenset[str]) -> list[ast.Call]:
+def method_calls(ctx: FileContext, target: ast.expr, methods: set[str] | frozenset[str]) -> list[ast.Call]:
     """Calls `<target>.m(...)` for m in `methods` in the function that binds `target`."""
     return [
         c for c in calls_in_function(ctx, target)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.rules._crypto.identifiers import words_of
 from secreview.rules._crypto.values import value_identifiers
+
+_CRYPTO_CALLS: MemoKey[list[ast.Call]] = MemoKey("crypto-calls")
 
 
 def function_name(ctx: FileContext, node: ast.AST) -> str:
@@ -23,7 +26,7 @@ def calls_in_function(ctx: FileContext, node: ast.AST) -> list[ast.Call]:
         found.sort(key=lambda n: (n.lineno, n.col_offset))
         return found
 
-    return ctx.memo("crypto-calls", scope, compute)
+    return ctx.memo(_CRYPTO_CALLS, scope, compute)
 
 
 def guarded_by_option(ctx: FileContext, node: ast.AST, words: frozenset[str]) -> bool:

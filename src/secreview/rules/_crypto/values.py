@@ -7,8 +7,12 @@ import ast
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import assignments
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal, module_constant
 from secreview.rules._crypto.identifiers import word_set
+
+_CRYPTO_LOOP_NAMES: MemoKey[frozenset[str]] = MemoKey("crypto-loop-names")
+_CRYPTO_CLASS_CONSTANTS: MemoKey[tuple[dict[str, list[ast.expr]], frozenset[str]]] = MemoKey("crypto-class-constants")
 
 
 def function_params(func: ast.AST | None) -> set[str]:
@@ -37,13 +41,13 @@ def single_value(ctx: FileContext, name: ast.Name) -> ast.expr | None:
 
 def _binds_loop(ctx: FileContext, func: ast.AST, name: str) -> bool:
     def compute() -> frozenset[str]:
-        found = set()
+        found: set[str] = set()
         for node in walk(func):
             if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 found.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
         return frozenset(found)
 
-    return name in ctx.memo("crypto-loop-names", func, compute)
+    return name in ctx.memo(_CRYPTO_LOOP_NAMES, func, compute)
 
 
 def resolve(ctx: FileContext, expr: ast.expr | None, depth: int = 4) -> ast.expr | None:
@@ -135,7 +139,7 @@ def class_constant(ctx: FileContext, attr: ast.Attribute) -> ast.expr | None:
         return None
     # once per class, not once per `self.X` read: a walk of the class for each read was quadratic
     # in the size of a class with many methods
-    bound, stored = ctx.memo("crypto-class-constants", cls, lambda: _class_bindings(cls))
+    bound, stored = ctx.memo(_CRYPTO_CLASS_CONSTANTS, cls, lambda: _class_bindings(cls))
     values = bound.get(attr.attr, ())
     return values[0] if len(values) == 1 and attr.attr not in stored else None
 
@@ -157,8 +161,8 @@ def literal_number(ctx: FileContext, expr: ast.expr | None) -> int | None:
         return value.value
     if value is not None and is_literal(value, ctx) and isinstance(value, (ast.BinOp, ast.UnaryOp)):
         try:
-            number = eval(compile(ast.Expression(value), "<n>", "eval"), {"__builtins__": {}})  # noqa: S307
-        except Exception:  # noqa: BLE001 - arithmetic on literals only; anything odd is "unknown"
+            number = eval(compile(ast.Expression(value), "<n>", "eval"), {"__builtins__": {}})
+        except Exception:  # arithmetic on literals only; anything odd is "unknown"
             return None
         return number if isinstance(number, int) and abs(number) < 1 << 20 else None
     return None

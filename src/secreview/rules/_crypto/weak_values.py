@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.values import module_constant
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Severity, TraceStep
 from secreview.rules._crypto.identifiers import words_of
 from secreview.ruleset import Hit
 from secreview.taint.provenance import clock_based
+
+# Whether the value stored under `identifier` (made by `source`, when known) is a secret: the rule's own test.
+NamesSecret = Callable[[FileContext, ast.Call | None, str], bool]
 
 _SOURCE_NOTE = re.compile(r"source: `([\w.]+)\(\)`")
 _KEY = re.compile(r"""\[\s*(?:b?["'])([^"']+)["']\s*\]""")
@@ -45,7 +49,7 @@ _STRING_BUILDERS = frozenset({"join", "format", "str", "hex", "hexdigest", "dige
                               "urlsafe_b64encode", "encode", "md5", "sha1", "sha256", "sha512", "new"})
 
 
-def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | None:  # noqa: ANN001
+def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret: NamesSecret) -> Hit | None:
     """The rule's hit for one flow, or None; `names_secret(ctx, source_call, identifier)` is the rule's
     word test for named sinks."""
     if not hit.trace:
@@ -76,8 +80,8 @@ def weak_flow_hit(hit: Hit, sink: str, ctx: FileContext, names_secret) -> Hit | 
     return Hit(node, message, trace=hit.trace, confidence=confidence, severity=severity)
 
 
-def _judge(sink: str, snippet: str, clock: bool, material: bool, ctx: FileContext,  # noqa: PLR0913
-           source: ast.Call | None, names_secret) -> Confidence | None:  # noqa: ANN001
+def _judge(sink: str, snippet: str, clock: bool, material: bool, ctx: FileContext,
+           source: ast.Call | None, names_secret: NamesSecret) -> Confidence | None:
     if sink.startswith(_NAMED):
         where, _, identifier = sink.partition(":")
         if where == "called" and identifier.rpartition(".")[2] in _COOKIE_CALLS:
@@ -132,7 +136,7 @@ def _what(sink: str) -> str:
     return f"`{sink}`"
 
 
-def source_call(ctx: FileContext, first) -> ast.Call | None:  # noqa: ANN001 - a TraceStep
+def source_call(ctx: FileContext, first: TraceStep) -> ast.Call | None:
     """The call the trace starts at, in this file: the one at its column, and of the name its note gives
     (`hashlib.sha256(...).hexdigest()`: both calls start at the same column)."""
     text = ctx.line_text(first.line)

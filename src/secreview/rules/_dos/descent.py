@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TypeGuard
 
 from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal
+
+_DESCENT_GRAPH: MemoKey[dict[str, list[tuple[ast.Call, str]]]] = MemoKey("descent-graph")
+_DESCENT_PARSER: MemoKey[bool] = MemoKey("descent-parser")
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # A depth, level or limit the class keeps (`self.depth`, `self._nesting`, a `max_depth` parameter).
@@ -22,7 +27,7 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
     cls = ctx.parent(func)
     if not isinstance(cls, ast.ClassDef):
         return None
-    graph = ctx.memo("descent-graph", cls, lambda: _graph(cls))
+    graph = ctx.memo(_DESCENT_GRAPH, cls, lambda: _graph(cls))
     if func.name not in graph:
         return None
     order = {m.name: m.lineno for m in cls.body if isinstance(m, _DEFS)}
@@ -33,7 +38,7 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
         if plain and order[callee] <= func.lineno and func.name in _reachable(graph, callee):
             # what the class does with its input is asked once per class, and only of a class that
             # re-enters a method (asking it for every method walked every class once per method)
-            if ctx.memo("descent-parser", cls, lambda: _consumes_input(ctx, cls, graph) and not _limited(ctx, cls)):
+            if ctx.memo(_DESCENT_PARSER, cls, lambda: _consumes_input(ctx, cls, graph) and not _limited(ctx, cls)):
                 return call, callee
             return None
     return None
@@ -55,7 +60,8 @@ def _graph(cls: ast.ClassDef) -> dict[str, list[tuple[ast.Call, str]]]:
 
 
 def _own_nodes(func: FunctionNode) -> list[ast.AST]:
-    found, stack = [], list(func.body)
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(func.body)
     while stack:
         node = stack.pop()
         found.append(node)
@@ -83,7 +89,7 @@ def _consumes_input(ctx: FileContext, cls: ast.ClassDef, graph: dict[str, list[t
     indexes = {n.slice.attr for n in ast.walk(cls) if isinstance(n, ast.Subscript) and _self_attr(n.slice)}
     advances = any(
         isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and _self_attr(node.target)
-        and node.target.attr in indexes  # type: ignore[attr-defined]
+        and node.target.attr in indexes
         or isinstance(node, ast.Call) and ctx.call_name(node) == "builtins.next" and bool(node.args)
         and _self_attr(node.args[0])
         for node in ast.walk(cls)
@@ -96,7 +102,7 @@ def _consumes_input(ctx: FileContext, cls: ast.ClassDef, graph: dict[str, list[t
                            for c in made)
 
 
-def _self_attr(node: ast.AST) -> bool:
+def _self_attr(node: ast.AST) -> TypeGuard[ast.Attribute]:
     return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.rules._dos.regex_calls import UNANCHORED_METHODS
+
+_DOS_PATTERN_USES: MemoKey[dict[tuple[str, str], set[str]]] = MemoKey("dos-pattern-uses")
 
 _NEUTRAL_ATTRS = frozenset({"pattern", "flags", "groups", "groupindex"})
 _INSPECTORS = frozenset(
@@ -34,7 +37,7 @@ def compiled_pattern_is_whole(ctx: FileContext, call: ast.Call) -> bool:
         return True
     func = ctx.enclosing_function(call)
     scope = func if func is not None and key[0] == "name" else ctx.tree  # a local name: its function
-    uses = ctx.memo("dos-pattern-uses", scope, lambda: _pattern_uses(ctx, scope)).get(key, set())
+    uses = ctx.memo(_DOS_PATTERN_USES, scope, lambda: _pattern_uses(ctx, scope)).get(key, set())
     meaningful = uses - _NEUTRAL_ATTRS
     return not meaningful or not meaningful <= UNANCHORED_METHODS
 

@@ -27,6 +27,7 @@ from secreview.rules._dos.sre_alphabet import (
     _NOT_LITERAL,
     _POSSESSIVE,
     _SUBPATTERN,
+    Sre,
     _Alphabet,
     _sre,
 )
@@ -51,7 +52,7 @@ def _analyse(pattern: str | bytes, flags: int, whole: bool) -> Redos | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = _sre.parse(pattern, flags)
-    except Exception:  # noqa: BLE001 - any parse failure: not ours to judge (regex-module syntax...)
+    except Exception:  # any parse failure: not ours to judge (regex-module syntax...)
         return None
     try:
         auto = _Glushkov(parsed, isinstance(pattern, bytes))
@@ -85,7 +86,7 @@ class _Glushkov(_Alphabet, _AmbiguitySearch):
     pattern between the same positions are two edges, as a backtracking matcher
     tries both."""
 
-    def __init__(self, parsed, is_bytes: bool) -> None:  # noqa: ANN001 - sre SubPattern
+    def __init__(self, parsed: Sre, is_bytes: bool) -> None:
         self.is_bytes = is_bytes
         self.flags = parsed.state.flags
         self.universe = self._universe(parsed)
@@ -140,11 +141,11 @@ class _Glushkov(_Alphabet, _AmbiguitySearch):
     def optional(self, frag: _Frag) -> _Frag:
         return _Frag(_cap(frag.null + 1), frag.first, frag.last)
 
-    def build(self, sub, flags: int) -> _Frag:  # noqa: ANN001 - sre SubPattern or list of items
+    def build(self, sub: Sre, flags: int) -> _Frag:
         items = sub.data if hasattr(sub, "data") else sub
         return self.seq([self.item(op, av, flags) for op, av in items])
 
-    def item(self, op, av, flags: int) -> _Frag:  # noqa: ANN001, C901
+    def item(self, op: Sre, av: Sre, flags: int) -> _Frag:
         if op in (_LITERAL, _NOT_LITERAL, _ANY, _IN):
             return self.position(self._char_mask(op, av, flags))
         if op is _BRANCH:
@@ -170,7 +171,7 @@ class _Glushkov(_Alphabet, _AmbiguitySearch):
             return self.alt([yes, no])
         return _Frag(1, {}, {})  # lookarounds and anything else: zero-width
 
-    def repeat(self, low: int, high: int, body, flags: int) -> _Frag:  # noqa: ANN001
+    def repeat(self, low: int, high: int, body: Sre, flags: int) -> _Frag:
         if high == 0:
             return _Frag(1, {}, {})
         if high == 1:
@@ -194,7 +195,7 @@ class _Glushkov(_Alphabet, _AmbiguitySearch):
         self.loops += 1
         return self.optional(frag) if low == 0 else frag
 
-    def _chars(self, sub, flags: int) -> int:  # noqa: ANN001
+    def _chars(self, sub: Sre, flags: int) -> int:
         mask = 0
         items = sub.data if hasattr(sub, "data") else sub
         for op, av in items:
@@ -212,7 +213,7 @@ class _Glushkov(_Alphabet, _AmbiguitySearch):
         return mask
 
 
-def _unbounded(sub) -> bool:  # noqa: ANN001 - sre SubPattern or list of items
+def _unbounded(sub: Sre) -> bool:
     """Does the subpattern contain a repetition without an upper bound?"""
     stack = [sub]
     while stack:

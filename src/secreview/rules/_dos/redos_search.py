@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The pair automaton: state i is a pair of Glushkov positions (p, q); edges[i] lists (target state, whether
+# the two runs differ on that step).
+_States = list[tuple[int, int]]
+_Edges = list[list[tuple[int, bool]]]
+
 
 @dataclass(frozen=True, slots=True)
 class Redos:
@@ -41,7 +46,7 @@ class _AmbiguitySearch:
         masks, follow = self.masks, self.follow
         index: dict[tuple[int, int], int] = {(0, 0): 0}
         states = [(0, 0)]
-        edges: list[list[tuple[int, bool]]] = [[]]
+        edges: _Edges = [[]]
         i = 0
         work = 0
         while i < len(states):
@@ -129,7 +134,7 @@ class _AmbiguitySearch:
                 return preferred
         return chr(self.universe[(mask & -mask).bit_length() - 1])
 
-    def _pump(self, states, edges, start: int, members: set[int]) -> str:  # noqa: ANN001
+    def _pump(self, states: _States, edges: _Edges, start: int, members: set[int]) -> str:
         """A cycle (p, p) -> ... -> (p, p) through a non-diagonal edge, as text ("" if none)."""
         seen: dict[tuple[int, bool], tuple[int, bool] | None] = {(start, False): None}
         queue = [(start, False)]
@@ -151,8 +156,8 @@ class _AmbiguitySearch:
                 queue.append(key)
         return ""
 
-    def _prefix(self, states, edges, goal: int) -> str:  # noqa: ANN001
-        seen = {0: None}
+    def _prefix(self, states: _States, edges: _Edges, goal: int) -> str:
+        seen: dict[int, int | None] = {0: None}
         queue = [0]
         for node in queue:
             if node == goal:
@@ -162,14 +167,14 @@ class _AmbiguitySearch:
                     seen[target] = node
                     queue.append(target)
         text = []
-        cursor = goal
+        cursor: int | None = goal
         while cursor and seen.get(cursor) is not None:
             text.append(self._char(*states[cursor]))
             cursor = seen[cursor]
         return "".join(reversed(text))
 
 
-def _components(edges: list[list[tuple[int, bool]]]) -> list[list[int]]:
+def _components(edges: _Edges) -> list[list[int]]:
     """Tarjan's strongly connected components, iteratively; only components with a cycle."""
     n = len(edges)
     order = [-1] * n

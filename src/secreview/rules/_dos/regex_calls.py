@@ -111,17 +111,16 @@ def literal_string(ctx: FileContext, expr: ast.AST | None, _depth: int = 0) -> s
         return None
     if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, bytes)):
         return expr.value
-    if isinstance(expr, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in expr.values):
-        return "".join(str(v.value) for v in expr.values)  # type: ignore[attr-defined]
+    if isinstance(expr, ast.JoinedStr):
+        constants = [v for v in expr.values if isinstance(v, ast.Constant)]
+        if len(constants) == len(expr.values):
+            return "".join(str(v.value) for v in constants)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         left, right = literal_string(ctx, expr.left, _depth + 1), literal_string(ctx, expr.right, _depth + 1)
-        if (
-            isinstance(left, str)
-            and isinstance(right, str)
-            or isinstance(left, bytes)
-            and isinstance(right, bytes)
-        ):
-            return left + right  # type: ignore[operator]
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        if isinstance(left, bytes) and isinstance(right, bytes):
+            return left + right
         return None
     if isinstance(expr, ast.Name):
         value = reaching_value(ctx, expr)

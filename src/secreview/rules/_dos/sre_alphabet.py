@@ -7,10 +7,17 @@ representative code points.
 
 from __future__ import annotations
 
-try:  # Python 3.11+: the parser lives in re._parser (sre_parse warns on import there)
-    from re import _parser as _sre  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef]
+import importlib
+import sys
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+# The standard library's private regex parser (untyped: its attributes are Any). Python 3.11+ keeps it
+# in re._parser; sre_parse there is a shim that warns on import.
+_sre: ModuleType = importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+# What that parser gives: a SubPattern, a list of (op, argument) items, an op or its argument.
+Sre = Any
 
 _REPRESENTATIVES = "\u00a0\u00e9\u00c9\u0663\u4e2d\u2028\u0394\u03b4\uffff\U0001f600"
 
@@ -37,7 +44,7 @@ class _Alphabet:
     all: int
 
     # -- alphabet ------------------------------------------------------------------------
-    def _universe(self, parsed) -> list[int]:  # noqa: ANN001
+    def _universe(self, parsed: Sre) -> list[int]:
         if self.is_bytes:
             return list(range(256))
         codes = set(range(128)) | {ord(c) for c in _REPRESENTATIVES}
@@ -53,21 +60,21 @@ class _Alphabet:
                     stack.extend(item)
             elif hasattr(item, "data"):
                 stack.extend(item.data)
-        extra = set()
+        extra: set[int] = set()
         for code in codes:
             if code < 0x110000:
                 ch = chr(code)
                 extra.update(ord(c) for c in (ch.lower(), ch.upper()) if len(c) == 1)
         return sorted(codes | extra)
 
-    def _mask(self, test) -> int:  # noqa: ANN001 - predicate on a code point
+    def _mask(self, test: Callable[[int], bool]) -> int:
         mask = 0
         for i, code in enumerate(self.universe):
             if test(code):
                 mask |= 1 << i
         return mask
 
-    def _category(self, cat, flags: int):  # noqa: ANN001, ANN202
+    def _category(self, cat: Sre, flags: int) -> Callable[[int], bool]:
         name = str(cat).upper()
         ascii_only = self.is_bytes or bool(flags & _ASCII)
 
@@ -87,7 +94,7 @@ class _Alphabet:
             base = lambda c: c == 10  # noqa: E731
         return (lambda c: not base(c)) if "NOT" in name else base
 
-    def _char_mask(self, op, av, flags: int) -> int:  # noqa: ANN001
+    def _char_mask(self, op: Sre, av: Sre, flags: int) -> int:
         fold = bool(flags & _IGNORECASE)
         if op is _LITERAL:
             return self._mask(lambda c: _same(c, av, fold))
@@ -96,22 +103,30 @@ class _Alphabet:
         if op is _ANY:
             return self.all if flags & _DOTALL else self.all & ~self._mask(lambda c: c == 10)
         # IN
-        tests = []
+        tests: list[Callable[[int], bool]] = []
         negate = False
         for kind, value in av:
             if kind is _NEGATE:
                 negate = True
             elif kind is _LITERAL:
-                tests.append(lambda c, v=value: _same(c, v, fold))
+                tests.append(_literal_test(value, fold))
             elif kind is _RANGE:
                 lo, hi = value
-                tests.append(lambda c, lo=lo, hi=hi: any(lo <= x <= hi for x in _variants(c, fold)))
+                tests.append(_range_test(lo, hi, fold))
             elif kind is _CATEGORY:
                 tests.append(self._category(value, flags))
             else:
                 tests.append(lambda c: True)
         mask = self._mask(lambda c: any(t(c) for t in tests))
         return self.all & ~mask if negate else mask
+
+
+def _literal_test(literal: int, fold: bool) -> Callable[[int], bool]:
+    return lambda c: _same(c, literal, fold)
+
+
+def _range_test(lo: int, hi: int, fold: bool) -> Callable[[int], bool]:
+    return lambda c: any(lo <= x <= hi for x in _variants(c, fold))
 
 
 def _same(c: int, literal: int, fold: bool) -> bool:

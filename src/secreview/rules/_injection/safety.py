@@ -7,8 +7,11 @@ import re
 
 from secreview.analysis.context import FileContext, FunctionNode, walk
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal
 from secreview.rules._injection.model import Part
+
+_INJECTION_TESTS: MemoKey[list[ast.expr]] = MemoKey("injection-tests")
 
 _NUMERIC_CALLS = frozenset(
     {
@@ -173,7 +176,7 @@ def validated(ctx: FileContext, name: ast.Name) -> bool:
     func = ctx.enclosing_function(name)
     if func is None:
         return False
-    for test in ctx.memo("injection-tests", func, lambda: _tests(func)):
+    for test in ctx.memo(_INJECTION_TESTS, func, lambda: _tests(func)):
         if test.lineno >= name.lineno:
             break
         for node in ast.walk(test):

@@ -30,7 +30,7 @@ def sql_value_position(before: str) -> bool:
     return False
 
 
-def sql_verdict(ctx: FileContext, expr: ast.AST | None, need_sql_text: bool = True) -> Verdict | None:
+def sql_verdict(ctx: FileContext, expr: ast.expr | None, need_sql_text: bool = True) -> Verdict | None:
     """A built SQL string worth reporting: an outside value in it, or a non-literal in a value position."""
     verdict = analyze(ctx, expr, "sql")
     if verdict is None or verdict.how is None and verdict.source is None:

@@ -15,12 +15,9 @@ def const_str(ctx: FileContext, expr: ast.AST | None, depth: int = 4) -> object:
         expr = module_constant(ctx, expr.id)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add) and depth > 0:
         left, right = const_str(ctx, expr.left, depth - 1), const_str(ctx, expr.right, depth - 1)
-        if (
-            isinstance(left, str)
-            and isinstance(right, str)
-            or isinstance(left, bytes)
-            and isinstance(right, bytes)
-        ):
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        if isinstance(left, bytes) and isinstance(right, bytes):
             return left + right
         return None
     return literal_value(expr, ctx)

@@ -12,7 +12,7 @@ from secreview.rules._injection.walk import _walk
 from secreview.taint.provenance import read_directly, source_of
 
 
-def analyze(ctx: FileContext, expr: ast.AST | None, kind: str) -> Verdict | None:
+def analyze(ctx: FileContext, expr: ast.expr | None, kind: str) -> Verdict | None:
     """How `expr` was built and which of its values are unsafe for `kind`; None when all are safe."""
     if expr is None or is_literal(expr, ctx):
         return None

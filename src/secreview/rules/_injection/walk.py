@@ -20,9 +20,9 @@ _NUMERIC_SPEC = set("bdoxXneEfFgG%")
 
 # -- walking a string expression ---------------------------------------------------------------
 def _walk(
-    ctx: FileContext, expr: ast.AST, build: Build, depth: int, conv: str, site: ast.expr | None = None
+    ctx: FileContext, expr: ast.expr, build: Build, depth: int, conv: str, site: ast.expr | None = None
 ) -> None:
-    site = site if site is not None else expr  # type: ignore[assignment]
+    site = site if site is not None else expr
     if isinstance(expr, ast.Constant):
         build.chunks.append(_text(expr.value))
         return
@@ -88,8 +88,8 @@ def _walk(
     _part(build, expr, site, conv)
 
 
-def _part(build: Build, expr: ast.AST, site: ast.AST, conv: str) -> None:
-    build.parts.append(Part(expr, site, conv, build.text))  # type: ignore[arg-type]
+def _part(build: Build, expr: ast.expr, site: ast.expr, conv: str) -> None:
+    build.parts.append(Part(expr, site, conv, build.text))
     build.chunks.append("?")
 
 
@@ -97,12 +97,9 @@ def _fstring_conv(value: ast.FormattedValue) -> str:
     if value.conversion in (ord("r"), ord("a")):
         return "r"
     spec = value.format_spec
-    if (
-        isinstance(spec, ast.JoinedStr)
-        and spec.values
-        and all(isinstance(v, ast.Constant) for v in spec.values)
-    ):
-        text = "".join(str(v.value) for v in spec.values)  # type: ignore[attr-defined]
+    if isinstance(spec, ast.JoinedStr) and spec.values:
+        constants = [v for v in spec.values if isinstance(v, ast.Constant)]
+        text = "".join(str(v.value) for v in constants) if len(constants) == len(spec.values) else ""
         if text and text[-1] in _NUMERIC_SPEC:
             return "num"
     return ""
@@ -117,8 +114,8 @@ def _walk_percent(ctx: FileContext, expr: ast.BinOp, build: Build, depth: int) -
             right = bound
     if not isinstance(template, (str, bytes)):
         _walk(ctx, expr.left, build, depth - 1, "")
-        for value in _values_of(right):
-            _walk(ctx, value, build, depth - 1, "")
+        for given in _values_of(right):
+            _walk(ctx, given, build, depth - 1, "")
         return
     text = _text(template)
     positional = list(right.elts) if isinstance(right, ast.Tuple) else None
@@ -163,8 +160,8 @@ def _walk_format(ctx: FileContext, call: ast.Call, build: Build, depth: int) -> 
     ]
     if not isinstance(template, str):
         _walk(ctx, func.value, build, depth - 1, "")
-        for value in [*args, *kwargs.values(), *spread]:
-            _walk(ctx, value, build, depth - 1, "")
+        for given in [*args, *kwargs.values(), *spread]:
+            _walk(ctx, given, build, depth - 1, "")
         return
     auto = 0
     try:

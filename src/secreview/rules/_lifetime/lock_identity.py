@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import ast
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.memo import MemoKey
 from secreview.rules._lifetime.lock_factories import lock_factory, lockish_name
 from secreview.rules._lifetime.scopes import FUNCS, dotted, scope_of, walk_local
+
+_LIFETIME_CLASS_LOCKS: MemoKey[dict[str, ast.Call]] = MemoKey("lifetime-class-locks")
+_LIFETIME_MODULE_LOCKS: MemoKey[dict[str, ast.Call]] = MemoKey("lifetime-module-locks")
+_LIFETIME_LOCAL_BINDINGS: MemoKey[tuple[frozenset[str], dict[str, ast.Call]]] = MemoKey("lifetime-local-bindings")
 
 _NAMED_LOCK_CALLS = {
     "lock",
@@ -28,15 +33,15 @@ def class_locks(ctx: FileContext, cls: ast.ClassDef) -> dict[str, ast.Call]:
     def compute() -> dict[str, ast.Call]:
         found: dict[str, ast.Call] = {}
         for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and lock_factory(ctx, stmt.value):
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and lock_factory(ctx, stmt.value):
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
-                        found[target.id] = stmt.value  # type: ignore[assignment]
+                        found[target.id] = stmt.value
         for method in cls.body:
             if not isinstance(method, FUNCS):
                 continue
             for node in walk_local(method):
-                if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     if not lock_factory(ctx, node.value):
                         continue
@@ -46,10 +51,10 @@ def class_locks(ctx: FileContext, cls: ast.ClassDef) -> dict[str, ast.Call]:
                             and isinstance(target.value, ast.Name)
                             and target.value.id in ("self", "cls")
                         ):
-                            found[target.attr] = node.value  # type: ignore[assignment]
+                            found[target.attr] = node.value
         return found
 
-    return ctx.memo("lifetime-class-locks", cls, compute)
+    return ctx.memo(_LIFETIME_CLASS_LOCKS, cls, compute)
 
 
 def module_locks(ctx: FileContext) -> dict[str, ast.Call]:
@@ -60,16 +65,16 @@ def module_locks(ctx: FileContext) -> dict[str, ast.Call]:
         for stmt in ctx.tree.body:
             if (
                 isinstance(stmt, (ast.Assign, ast.AnnAssign))
-                and stmt.value is not None
+                and isinstance(stmt.value, ast.Call)
                 and lock_factory(ctx, stmt.value)
             ):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
                     if isinstance(target, ast.Name):
-                        found[target.id] = stmt.value  # type: ignore[assignment]
+                        found[target.id] = stmt.value
         return found
 
-    return ctx.memo("lifetime-module-locks", ctx.tree, compute)
+    return ctx.memo(_LIFETIME_MODULE_LOCKS, ctx.tree, compute)
 
 
 def lock_creation(ctx: FileContext, expr: ast.AST) -> ast.Call | None:
@@ -89,12 +94,12 @@ def lock_creation(ctx: FileContext, expr: ast.AST) -> ast.Call | None:
     return None
 
 
-def _local_bindings(ctx: FileContext, func: ast.AST) -> tuple[frozenset[str], dict[str, ast.Call]]:
+def _local_bindings(ctx: FileContext, func: FunctionNode) -> tuple[frozenset[str], dict[str, ast.Call]]:
     """Names bound in a function (parameters included) and, for locals last assigned a lock factory
     call, that call."""
 
     def compute() -> tuple[frozenset[str], dict[str, ast.Call]]:
-        args = func.args  # type: ignore[attr-defined]
+        args = func.args
         names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
         assigned: list[tuple[int, str, ast.expr]] = []
         for node in walk_local(func):
@@ -104,13 +109,13 @@ def _local_bindings(ctx: FileContext, func: ast.AST) -> tuple[frozenset[str], di
                 assigned += [(node.lineno, t.id, node.value) for t in node.targets if isinstance(t, ast.Name)]
         factories: dict[str, ast.Call] = {}
         for _line, name, value in sorted(assigned, key=lambda item: item[0]):
-            if lock_factory(ctx, value):
-                factories[name] = value  # type: ignore[assignment]
+            if isinstance(value, ast.Call) and lock_factory(ctx, value):
+                factories[name] = value
             else:
                 factories.pop(name, None)
         return frozenset(names), factories
 
-    return ctx.memo("lifetime-local-bindings", func, compute)
+    return ctx.memo(_LIFETIME_LOCAL_BINDINGS, func, compute)
 
 
 def is_lock(ctx: FileContext, expr: ast.AST) -> bool:

@@ -10,12 +10,12 @@ from secreview.rules._lifetime.resource_spec import Spec, _call_of_attribute, _i
 from secreview.rules._lifetime.scopes import in_nested_scope, walk_local
 
 
-def _binding(ctx: FileContext, call: ast.AST) -> tuple[str, ast.AST] | str:
+def _binding(ctx: FileContext, call: ast.AST) -> tuple[str, ast.stmt | ast.expr] | str:
     """(name, binding statement) when the call's value is bound to a plain local name;
     otherwise a short word for what happens to it: "with", "inline", "argument", "escape", "discarded"."""
     parent = ctx.parent(call)
     if isinstance(parent, ast.Await):
-        call, parent = parent, ctx.parent(parent)  # type: ignore[assignment]
+        call, parent = parent, ctx.parent(parent)
     if isinstance(parent, ast.withitem):
         return "with"
     if isinstance(parent, ast.Attribute) and parent.value is call:
@@ -45,7 +45,7 @@ def _declared_outside(scope: ast.AST, name: str) -> bool:
     return any(isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names for node in walk_local(scope))
 
 
-def _uses(ctx: FileContext, scope: ast.AST, name: str, binding: ast.AST) -> list[ast.Name] | None:
+def _uses(ctx: FileContext, scope: ast.AST, name: str, binding: ast.stmt | ast.expr) -> list[ast.Name] | None:
     """Loads of `name` that may see the bound value; None when the name is used in a nested scope."""
     start = (binding.lineno, binding.col_offset)
     loop = next(

@@ -14,7 +14,7 @@ from secreview.rules._lifetime.scopes import _NESTED, contains, in_cleanup, scop
 from secreview.ruleset import Hit
 
 
-def _exits_between(ctx: FileContext, scope: ast.AST, binding: ast.AST, end: int) -> ast.stmt | None:
+def _exits_between(ctx: FileContext, scope: ast.AST, binding: ast.stmt | ast.expr, end: int) -> ast.stmt | None:
     """A return/raise strictly between the binding and a line, not in a nested scope, and not in
     an `except` handler of the `try` whose body makes the binding (the value does not exist there)."""
     start = binding.lineno
@@ -66,7 +66,7 @@ def _calls_between(ctx: FileContext, scope: ast.AST, start: int, end: int, skip:
 
 
 def lifetime(
-    ctx: FileContext, call: ast.Call, spec: Spec, name_override: tuple[str, ast.AST] | None = None
+    ctx: FileContext, call: ast.Call, spec: Spec, name_override: tuple[str, ast.stmt | ast.expr] | None = None
 ) -> Lifetime | None:
     """What happens to the resource created by `call`; None when it is released on every path or
     escapes the function (returned, stored, handed over, kept by a closure)."""

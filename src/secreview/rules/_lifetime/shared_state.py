@@ -5,13 +5,17 @@ functions run with it held by contract, and what counts as changing the state.""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, FunctionNode
+from secreview.analysis.memo import MemoKey
 from secreview.rules._lifetime.lock_factories import ASYNC_FACTORIES
 from secreview.rules._lifetime.lock_identity import class_locks, module_locks
 from secreview.rules._lifetime.lock_regions import held_locks
 from secreview.rules._lifetime.scopes import FUNCS, walk_local
+
+_SR403_LOCALS: MemoKey[tuple[set[str], set[str]]] = MemoKey("sr403-locals")
 
 _MUTATORS = {"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",
              "discard", "clear", "appendleft", "extendleft", "popleft", "sort", "reverse",
@@ -27,19 +31,21 @@ class Owner:
 
     lock_keys: set[str]
     asyncio: bool
-    functions: list[ast.AST]
-    state_of: object  # callable(node, func) -> state name or None
-    locks: dict[str, ast.AST]  # lock name -> its creation
-    guarded: dict[str, tuple[ast.AST, bool]] = field(default_factory=dict)  # name -> (site, mutated there)
-    unused: ast.AST | None = None  # the creation of a lock nothing ever takes: it guards everything
+    functions: list[FunctionNode]
+    state_of: Callable[[ast.AST, FunctionNode], str | None]  # the state a node names in a function, or None
+    locks: dict[str, ast.Call]  # lock name -> its creation
+    guarded: dict[str, tuple[ast.expr, bool]] = field(default_factory=dict)  # name -> (site, mutated there)
+    unused: ast.Call | None = None  # the creation of a lock nothing ever takes: it guards everything
 
-    def guard(self, name: str | None) -> tuple[ast.AST, bool] | None:
-        if name in self.guarded:
+    def guard(self, name: str | None) -> tuple[ast.expr, bool] | None:
+        if name is not None and name in self.guarded:
             return self.guarded[name]
         return (self.unused, False) if self.unused is not None and name is not None else None
 
     def why(self, name: str) -> str:
-        site, _ = self.guard(name)  # type: ignore[misc]
+        guard = self.guard(name)
+        assert guard is not None, "asked only of state that has a guard"
+        site = guard[0]
         if site is self.unused and name not in self.guarded:
             lock = next(k for k, v in self.locks.items() if v is site)
             return f"without a lock, although `{lock}` is created at line {site.lineno} and never taken"
@@ -52,7 +58,7 @@ def class_owner(ctx: FileContext, cls: ast.ClassDef) -> Owner | None:
         return None
     methods = {s.name for s in cls.body if isinstance(s, FUNCS)}
 
-    def state_of(node: ast.AST, func: ast.AST) -> str | None:
+    def state_of(node: ast.AST, func: FunctionNode) -> str | None:
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
@@ -84,7 +90,7 @@ def module_owner(ctx: FileContext) -> Owner | None:
     module_names -= set(locks)
     functions = [s for s in ctx.tree.body if isinstance(s, FUNCS)]
 
-    def state_of(node: ast.AST, func: ast.AST) -> str | None:
+    def state_of(node: ast.AST, func: FunctionNode) -> str | None:
         if isinstance(node, ast.Name) and node.id in module_names and not _local(ctx, func, node.id):
             return node.id
         return None
@@ -98,7 +104,7 @@ def module_owner(ctx: FileContext) -> Owner | None:
     )
 
 
-def never_taken(ctx: FileContext, owner: Owner, scope: ast.AST) -> ast.AST | None:
+def never_taken(ctx: FileContext, owner: Owner, scope: ast.AST) -> ast.Call | None:
     """The creation of the owner's only lock when nothing in the module takes or passes it on
     (`self._lock` in this class, `x._lock` anywhere): the author meant to guard this state and forgot."""
     if len(owner.locks) != 1:
@@ -117,21 +123,22 @@ def never_taken(ctx: FileContext, owner: Owner, scope: ast.AST) -> ast.AST | Non
     return creation
 
 
-def _local(ctx: FileContext, func: ast.AST, name: str) -> bool:
+def _local(ctx: FileContext, func: FunctionNode, name: str) -> bool:
     """Bound in the function without a `global` declaration (then it shadows the module name)."""
 
     def compute() -> tuple[set[str], set[str]]:
-        stores, globals_ = set(), set()
+        stores: set[str] = set()
+        globals_: set[str] = set()
         for node in walk_local(func):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 stores.add(node.id)
             elif isinstance(node, ast.Global):
                 globals_.update(node.names)
-        args = func.args  # type: ignore[attr-defined]
+        args = func.args
         stores |= {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
         return stores, globals_
 
-    stores, globals_ = ctx.memo("sr403-locals", func, compute)
+    stores, globals_ = ctx.memo(_SR403_LOCALS, func, compute)
     return name in stores and name not in globals_
 
 
@@ -141,18 +148,19 @@ def held(ctx: FileContext, node: ast.AST, func: ast.AST) -> set[str]:
 
 def collect_guarded(ctx: FileContext, owner: Owner) -> None:
     for func in owner.functions:
-        if func.name in INIT_LIKE:  # type: ignore[attr-defined]
+        if func.name in INIT_LIKE:
             continue
         for node in walk_local(func):
-            name = owner.state_of(node, func)  # type: ignore[operator]
-            if name is None or not (held(ctx, node, func) & owner.lock_keys):
+            name = owner.state_of(node, func)
+            # (state_of names only a Name or an Attribute: the isinstance test is for the checker)
+            if name is None or not isinstance(node, ast.expr) or not (held(ctx, node, func) & owner.lock_keys):
                 continue
             mutated = mutation_of(ctx, node) is not None
             if name not in owner.guarded or (mutated and not owner.guarded[name][1]):
                 owner.guarded[name] = (node, mutated)
 
 
-def mutation_of(ctx: FileContext, ref: ast.AST) -> ast.AST | None:
+def mutation_of(ctx: FileContext, ref: ast.AST) -> ast.stmt | ast.Call | None:
     """The statement/call that changes the state `ref` names, when `ref` is the changed object."""
     parent = ctx.parent(ref)
     if (
@@ -175,13 +183,13 @@ def mutation_of(ctx: FileContext, ref: ast.AST) -> ast.AST | None:
     return None
 
 
-def locked_functions(ctx: FileContext, owner: Owner) -> set[ast.AST]:
+def locked_functions(ctx: FileContext, owner: Owner) -> set[FunctionNode]:
     """Functions that run with the lock held by contract: decorated, named or documented so, or only
     ever called from inside a locked region."""
-    locked: set[ast.AST] = set()
+    locked: set[FunctionNode] = set()
     for func in owner.functions:
-        name = func.name.lower()  # type: ignore[attr-defined]
-        doc = (ast.get_docstring(func) or "").lower()  # type: ignore[arg-type]
+        name = func.name.lower()
+        doc = (ast.get_docstring(func) or "").lower()
         if (
             held(ctx, func.body[0], func)
             or "locked" in name
@@ -189,14 +197,14 @@ def locked_functions(ctx: FileContext, owner: Owner) -> set[ast.AST]:
             or ("lock" in doc and any(w in doc for w in ("held", "hold", "acquired", "must be called")))
         ):
             locked.add(func)
-    by_name = {f.name: f for f in owner.functions}  # type: ignore[attr-defined]
+    by_name = {f.name: f for f in owner.functions}
     for _ in range(3):
         calls: dict[str, list[bool]] = {}
         for func in owner.functions:
             for node in walk_local(func):
                 if isinstance(node, ast.Call):
                     callee = _callee_name(node)
-                    if callee in by_name:
+                    if callee is not None and callee in by_name:
                         calls.setdefault(callee, []).append(func in locked or bool(held(ctx, node, func)))
         for callee, under in calls.items():
             if under and all(under):

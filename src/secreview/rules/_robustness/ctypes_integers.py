@@ -7,11 +7,14 @@ import ast
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import Source, reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_literal
 from secreview.rules._robustness.ctypes_buffers import compared_before
 from secreview.rules._robustness.ctypes_types import CTYPES_INT_BITS, NUMPY_INT_BITS, _local_struct, ctypes_name
 from secreview.rules._robustness.source_text import short_text
 from secreview.taint.provenance import direct_input
+
+_ROBUSTNESS_STRUCT_FIELDS: MemoKey[dict[str, dict[str, str]]] = MemoKey("robustness-struct-fields")
 
 
 def struct_fields(ctx: FileContext, name: str) -> dict[str, str]:
@@ -40,7 +43,7 @@ def struct_fields(ctx: FileContext, name: str) -> dict[str, str]:
             table[node.name] = fields
         return table
 
-    return ctx.memo("robustness-struct-fields", ctx.tree, compute).get(name, {})
+    return ctx.memo(_ROBUSTNESS_STRUCT_FIELDS, ctx.tree, compute).get(name, {})
 
 
 _WRAPPING_OPS = (ast.Add, ast.Sub, ast.Mult, ast.LShift, ast.Pow)

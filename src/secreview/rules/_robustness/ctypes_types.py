@@ -6,7 +6,10 @@ from __future__ import annotations
 import ast
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.rules._robustness.source_text import short_text
+
+_ROBUSTNESS_STRUCTS: MemoKey[frozenset[str]] = MemoKey("robustness-structs")
 
 # -- ctypes ------------------------------------------------------------------------------------------
 # Bits kept by each fixed-width integer type (c_long / c_ulong are 32 bits on Windows).
@@ -87,7 +90,7 @@ def ctypes_name(ctx: FileContext, expr: ast.AST | None) -> str | None:
 
 def _local_struct(ctx: FileContext, name: str) -> bool:
     def compute() -> frozenset[str]:
-        found = set()
+        found: set[str] = set()
         for node in ctx.tree_nodes():
             if isinstance(node, ast.ClassDef):
                 bases = {ctx.qualname(b) or "" for b in node.bases}
@@ -95,7 +98,7 @@ def _local_struct(ctx: FileContext, name: str) -> bool:
                     found.add(node.name)
         return frozenset(found)
 
-    return name in ctx.memo("robustness-structs", ctx.tree, compute)
+    return name in ctx.memo(_ROBUSTNESS_STRUCTS, ctx.tree, compute)
 
 
 def owning_creation(ctx: FileContext, expr: ast.AST | None) -> str | None:

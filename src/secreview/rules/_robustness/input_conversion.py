@@ -9,8 +9,11 @@ import re
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import Source
+from secreview.analysis.memo import MemoKey
 from secreview.rules._robustness.source_text import segment
 from secreview.taint.provenance import is_route_handler, strip_wrappers
+
+_ROBUSTNESS_ERROR_HANDLERS: MemoKey[frozenset[str]] = MemoKey("robustness-error-handlers")
 
 # -- conversions ------------------------------------------------------------------
 _VALUE_ERRORS = frozenset({"ValueError", "TypeError"})
@@ -73,7 +76,7 @@ def file_error_handlers(ctx: FileContext) -> frozenset[str]:
                 found.add(name.rsplit(".", 1)[-1])
         return frozenset(found)
 
-    return ctx.memo("robustness-error-handlers", ctx.tree, compute)
+    return ctx.memo(_ROBUSTNESS_ERROR_HANDLERS, ctx.tree, compute)
 
 
 _SHAPE_CHECKS = frozenset(
@@ -87,13 +90,9 @@ def shape_checked(ctx: FileContext, call: ast.Call, value: ast.expr) -> bool:
     text = segment(ctx, value)
     func = ctx.enclosing_function(call) or ctx.tree
     for node in ast.walk(func):
-        test = (
-            getattr(node, "test", None)
-            if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert))
-            else None
-        )
-        if test is None or node.lineno > call.lineno:  # type: ignore[attr-defined]
+        if not isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) or node.lineno > call.lineno:
             continue
+        test = node.test
         for sub in ast.walk(test):
             if (
                 isinstance(sub, ast.Call)

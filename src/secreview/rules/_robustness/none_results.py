@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
 from secreview.analysis.context import FileContext, walk
 from secreview.analysis.flow import reaching_value
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import is_none, literal_value, module_constant
 from secreview.rules._robustness.source_text import segment, short_text
 from secreview.taint.provenance import request_mapping, source_of
+
+_ROBUSTNESS_SELF_MAPS: MemoKey[dict[str, bool]] = MemoKey("robustness-self-maps")
 
 # -- calls that give None on a miss -------------------------------------------------------------
 _MAPPING_FACTORIES = frozenset(
@@ -100,7 +102,7 @@ def _self_attr_mapping(ctx: FileContext, attr: ast.Attribute) -> bool:
                         kinds[t.attr] = kinds.get(t.attr, True) and ok
         return kinds
 
-    return ctx.memo("robustness-self-maps", cls, compute).get(attr.attr, False)
+    return ctx.memo(_ROBUSTNESS_SELF_MAPS, cls, compute).get(attr.attr, False)
 
 
 def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
@@ -108,8 +110,8 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
     qual = ctx.qualname(recv) or ""
     if qual in {"os.environ", "flask.session", "flask.g.__dict__"}:
         return qual
-    if request_mapping(ctx, recv):
-        return segment(ctx, recv) or recv.attr  # type: ignore[attr-defined]
+    if isinstance(recv, ast.Attribute) and request_mapping(ctx, recv):
+        return segment(ctx, recv) or recv.attr
     if isinstance(recv, ast.Call) and _is_mapping_value(ctx, recv):
         return segment(ctx, recv)
     if isinstance(recv, ast.Attribute) and _self_attr_mapping(ctx, recv):
@@ -128,7 +130,7 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
             value = module_constant(ctx, recv.id)
         if _is_mapping_value(ctx, value):
             return recv.id
-        if isinstance(value, ast.Attribute) and value is not recv:
+        if isinstance(value, ast.Attribute):  # (recv is a Name here: never the same node)
             inner = mapping_receiver(ctx, value)
             if inner:
                 return recv.id
@@ -138,9 +140,9 @@ def mapping_receiver(ctx: FileContext, recv: ast.expr) -> str | None:
 def none_result(ctx: FileContext, expr: ast.AST) -> str | None:
     """Why `expr` may evaluate to None on a miss (a sentence), or None when it cannot (as far as we know)."""
     if isinstance(expr, ast.Attribute) and expr.attr in _URL_NONE_ATTRS:
-        base = expr.value
+        base: ast.expr | None = expr.value
         if isinstance(base, ast.Name):
-            base = reaching_value(ctx, base)  # type: ignore[assignment]
+            base = reaching_value(ctx, base)
         if isinstance(base, ast.Call) and ctx.call_name(base) in {
             "urllib.parse.urlparse",
             "urllib.parse.urlsplit",
@@ -344,10 +346,3 @@ def _has_default(call: ast.Call, position: int) -> bool:
     if len(call.args) > position:
         return not is_none(call.args[position])
     return any(k.arg == "default" and not is_none(k.value) for k in call.keywords)
-
-
-def iter_functions_and_module(ctx: FileContext) -> Iterator[ast.AST]:
-    yield ctx.tree
-    for node in ctx.tree_nodes():
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node

@@ -65,11 +65,12 @@ def _loop_source(ctx: FileContext, name: ast.Name, errors: frozenset[str]) -> So
 
 def _taken_in_loop(ctx: FileContext, site: ast.Call, position: int) -> ast.Call | None:
     """The call that took the message handed at `site`, when `site` runs in a `while` loop."""
-    if position >= len(site.args) or not isinstance(site.args[position], ast.Name):
+    message = site.args[position] if position < len(site.args) else None
+    if not isinstance(message, ast.Name):
         return None
     if not any(isinstance(a, ast.While) for a in ctx.ancestors(site)):
         return None
-    value = reaching_value(ctx, site.args[position])
+    value = reaching_value(ctx, message)
     if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
         return None
     attr = value.func.attr

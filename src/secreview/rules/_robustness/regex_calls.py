@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import AnyStr, NamedTuple
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.flow import reaching_value
@@ -31,7 +32,9 @@ def _compiled_pattern(ctx: FileContext, recv: ast.expr) -> ast.Call | None:
 
 def _class_attribute(ctx: FileContext, attr: ast.Attribute) -> ast.expr | None:
     """`self.X`, `cls.X` or `Klass.X` bound once in a class body of this file."""
-    owner = attr.value.id  # type: ignore[union-attr]
+    if not isinstance(attr.value, ast.Name):
+        return None
+    owner = attr.value.id
     cls = ctx.enclosing_class(attr) if owner in {"self", "cls"} else None
     classes = (
         [cls]
@@ -133,9 +136,13 @@ def always_matches(ctx: FileContext, pattern: ast.expr | None, flags: ast.expr |
     if method == "fullmatch" or not isinstance(value, (str, bytes)) or flag_value is None:
         return False
     try:
-        compiled = re.compile(value, flag_value)
-        test = compiled.search if method == "search" else compiled.match
-        probes = _PROBES if isinstance(value, str) else [p.encode("utf-8") for p in _PROBES]
-        return all(test(probe) is not None for probe in probes)
+        if isinstance(value, str):
+            return _matches_every(re.compile(value, flag_value), method, _PROBES)
+        return _matches_every(re.compile(value, flag_value), method, [p.encode("utf-8") for p in _PROBES])
     except (re.error, RecursionError, OverflowError, ValueError):
         return False
+
+
+def _matches_every(compiled: re.Pattern[AnyStr], method: str, probes: Sequence[AnyStr]) -> bool:
+    test = compiled.search if method == "search" else compiled.match
+    return all(test(probe) is not None for probe in probes)

@@ -140,7 +140,7 @@ _NOT_FOUND = re.compile(
 )
 
 
-def fail_open(ctx: FileContext, handler: ast.ExceptHandler) -> tuple[str, str, ast.AST] | None:
+def fail_open(ctx: FileContext, handler: ast.ExceptHandler) -> tuple[str, str, ast.stmt] | None:
     """(function name, handler kind, the granting return) when an access decision grants on an exception."""
     func = ctx.enclosing_function(handler)
     if func is None or not decides_access(func.name):

@@ -7,18 +7,23 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
+
+_ROBUSTNESS_LINES: MemoKey[list[bytes]] = MemoKey("robustness-lines")
 
 _LINE_BREAK = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def segment(ctx: FileContext, node: ast.AST) -> str:
     """`segment(ctx, node)` without re-splitting the whole file on every call (the same text)."""
-    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    start: int | None = getattr(node, "lineno", None)
+    end: int | None = getattr(node, "end_lineno", None)
+    col: int | None = getattr(node, "col_offset", None)
+    end_col: int | None = getattr(node, "end_col_offset", None)
     if start is None or end is None or col is None or end_col is None:
         return ""
     lines = ctx.memo(
-        "robustness-lines", ctx.tree, lambda: [m.encode("utf-8") for m in _LINE_BREAK.findall(ctx.source)]
+        _ROBUSTNESS_LINES, ctx.tree, lambda: [m.encode("utf-8") for m in _LINE_BREAK.findall(ctx.source)]
     )
     if end > len(lines):
         return ctx.segment(node)

@@ -7,8 +7,11 @@ import ast
 import re
 
 from secreview.analysis.context import FileContext, walk
+from secreview.analysis.memo import MemoKey
 from secreview.rules._robustness.catching import _NESTED_SCOPES, caught_here
 from secreview.rules._robustness.source_text import segment
+
+_ROBUSTNESS_TESTS: MemoKey[list[tuple[int, int, str]]] = MemoKey("robustness-tests")
 
 # -- how a value is used ---------------------------------------------------------------------
 _ITERATING_BUILTINS = frozenset(
@@ -182,11 +185,4 @@ def tested_texts(ctx: FileContext, node: ast.AST) -> set[str]:
         return out
 
     line = getattr(node, "lineno", 0)
-    return {text for start, end, text in ctx.memo("robustness-tests", scope, compute) if start <= line}
-
-
-def use_attr_of(ctx: FileContext, expr: ast.AST) -> str | None:
-    parent = ctx.parent(expr)
-    if isinstance(parent, ast.Attribute) and parent.value is expr:
-        return parent.attr
-    return None
+    return {text for start, end, text in ctx.memo(_ROBUSTNESS_TESTS, scope, compute) if start <= line}
