@@ -84,7 +84,7 @@ class ProjectPhase:
     def dependency_hash(self, display: str) -> str:
         """What a file's cached result is keyed by besides its text: the module name it is reviewed as
         (imports resolve from it). What the review read of other modules is checked apart: the answers
-        it recorded (`ProjectSummaries.still`)."""
+        it recorded (`questions.still`)."""
         module = self.modules.get(display)
         return f"module:{module.name}" if module is not None else ""
 

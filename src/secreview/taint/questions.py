@@ -17,12 +17,14 @@ checking a few dozen versions each instead of replaying ~800 answers.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from secreview.taint.digests import WHOLE, modules_behind, step_paths
-from secreview.taint.summaries import ProjectSummaries
+from secreview.taint.digests import WHOLE, canonical_json, modules_behind, step_paths, without_positions
+from secreview.taint.labels import label_to_list
+from secreview.taint.summaries import FunctionSummary, ProjectSummaries
 
 ABSENT = "-"  # the version of a module without a summary
 _THROUGH_BASES = ("method", "attr")  # their answers walk base classes, wherever those are defined
@@ -48,17 +50,17 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
     paths, clipped = step_paths(output) if output is not None else (set(), False)
     saved, project.recorder = project.recorder, None
     try:
-        asked = {q: project.answer(q, not clipped) for q in set(queries) if q[0] != WHOLE}
-        copied = {name for name in map(project.module_at, paths) if name is not None} - set(own)
+        asked = {q: answer(project, q, not clipped) for q in set(queries) if q[0] != WHOLE}
+        copied = {name for name in (module_at(project, p) for p in paths) if name is not None} - set(own)
         for name in sorted(copied):
-            asked[("positions", name)] = project.answer(("positions", name))
+            asked[("positions", name)] = answer(project, ("positions", name))
         versions: dict[str, str] = {}
         dynamic: dict[str, str] = {}
         static: dict[str, str] = {}
         for query, digest in asked.items():
             key, behind, through_bases = _shape(query)
             if through_bases:
-                behind = project.bases_read(query[1], query[2])
+                behind = bases_read(project, query[1], query[2])
             if through_bases or "*" in behind:
                 dynamic[key] = digest
             else:
@@ -104,10 +106,10 @@ def still(project: ProjectSummaries, head: object, static: Callable[[], object])
                     return False
                 continue
             if query[0] in _THROUGH_BASES and len(query) == 4:
-                read = project.bases_read(query[1], query[2])
+                read = bases_read(project, query[1], query[2])
                 if read <= recorded.keys() and not read & changed:
                     continue  # the walk reads exactly the summaries it read then
-            if project.answer(query, semantic) != digest:
+            if answer(project, query, semantic) != digest:
                 return False
         if not changed:
             return True
@@ -118,10 +120,99 @@ def still(project: ProjectSummaries, head: object, static: Callable[[], object])
             query = tuple(key.split("\x1f"))
             if changed.isdisjoint(modules_behind(query)):
                 continue  # every summary it reads is exactly as it was: so is the answer
-            if project.answer(query, semantic) != digest:
+            if answer(project, query, semantic) != digest:
                 return False
         return True
     except (ValueError, IndexError, TypeError, KeyError, AttributeError):
         return False
     finally:
         project.recorder = saved
+
+
+def module_at(project: ProjectSummaries, path: str) -> str | None:
+    """The project module whose summary is of the file at `path` (its display path)."""
+    if project._paths is None:
+        project._paths = {}
+        for name in project.modules:
+            value = dict.__getitem__(project.modules, name)
+            project._paths[value.get("path", "") if isinstance(value, dict) else value.path] = name
+    return project._paths.get(path)
+
+
+def answer(project: ProjectSummaries, query: tuple[str, ...], semantic: bool = True) -> str:
+    """A digest of the answer, remembered on the project until a module's summary changes
+    (`ProjectSummaries._forget`): a cold review asks the same questions of a fixed project for every file."""
+    key = (query, semantic)
+    found = project._answered.get(key)
+    if found is None:
+        found = project._answered[key] = _digest_answer(project, query, semantic)
+        for module in modules_behind(query):
+            project._answered_by.setdefault(module, []).append(key)
+    return found
+
+
+def _digest_answer(project: ProjectSummaries, query: tuple[str, ...], semantic: bool) -> str:
+    kind, *args = query
+    value: Any
+    if kind == "function":
+        return _function_digest(project.function(args[0]), semantic)
+    if kind == "method":
+        return _function_digest(project.method(args[0], args[1], args[2]), semantic)
+    if kind == "has":
+        return "1" if args[0] in project.modules else "0"
+    if kind == "top":
+        return "1" if args[0] in project.tops() else "0"
+    if kind == "name":
+        return "1" if project.has_name(args[0], args[1]) else "0"
+    if kind == "positions" and args[0] in project.versions:  # the whole summary's digest, made once
+        return project.versions[args[0]][:24]
+    if kind in ("positions", "module") and args[0] in project._stored_digests:
+        whole, meaning = project._stored_digests[args[0]]
+        return meaning if semantic and kind == "module" else whole
+    if kind in ("positions", "module"):
+        value = project.modules.raw(args[0]) if args[0] in project.modules else None
+    elif kind == "attr":
+        value = label_to_list(project.class_attribute(args[0], args[1], args[2]))
+    elif kind == "type":
+        value = project.module_type(args[0], args[1])
+    else:
+        raise ValueError(f"unknown project question {kind!r}")
+    if semantic and kind != "positions":
+        value = without_positions(value)
+    return hashlib.sha256(canonical_json(value)).hexdigest()[:24]
+
+
+def _function_digest(found: FunctionSummary | None, semantic: bool) -> str:
+    """A function summary's digest, kept on the object (a summary is not changed once published: a new
+    run makes a new one)."""
+    if found is None:
+        return "-"
+    attr = "_semantic_digest" if semantic else "_full_digest"
+    cached = found.__dict__.get(attr)
+    if cached is None:
+        value = found.to_dict()
+        cached = hashlib.sha256(canonical_json(without_positions(value) if semantic else value)).hexdigest()[:24]
+        found.__dict__[attr] = cached
+    return cached
+
+
+def bases_read(project: ProjectSummaries, module: str, cls: str) -> frozenset[str]:
+    """The modules a method or attribute lookup through `module.cls`'s base classes reads, present or not:
+    when each is as it was, so is the walk. Remembered until a summary changes (every importer of a class
+    asks it again)."""
+    found = project._bases.get((module, cls))
+    if found is None:
+        found = project._bases[(module, cls)] = frozenset(_bases_read(project, module, cls, 0, set()))
+    return found
+
+
+def _bases_read(project: ProjectSummaries, module: str, cls: str, depth: int, out: set[str]) -> set[str]:
+    out.add(module)
+    if depth > 5 or module not in project.modules:
+        return out
+    value = dict.__getitem__(project.modules, module)  # a stored summary is read as stored, not decoded
+    bases = value["class_bases"].get(cls, ()) if isinstance(value, dict) else value.class_bases.get(cls, ())
+    for base in bases:
+        base_module, _, base_cls = base.rpartition(".")
+        _bases_read(project, base_module, base_cls, depth + 1, out)
+    return out

@@ -14,14 +14,12 @@ its methods (source origins only), which every method then reads.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from secreview.model import TraceStep
-from secreview.taint.digests import canonical_json, modules_behind, without_positions
 from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
 from secreview.taint.spec import Sink
 
@@ -158,7 +156,7 @@ class ProjectSummaries:
     # short names of project functions that return a source ("sources") or have any
     # non-empty summary ("active"), counted per name: the cheap relevance test
     _names: dict[str, Counter[str]] | None = field(default=None, repr=False, compare=False)
-    # while set, every question asked of the project is added here (`answers` replays them): what a
+    # while set, every question asked of the project is added here (`questions.record` digests their answers): what a
     # module's summary or a file's review read of other modules, so a cached one is reused exactly as
     # long as those answers stay the same (a helper module that gained a function nobody calls changes
     # nothing for its importers)
@@ -291,26 +289,6 @@ class ProjectSummaries:
             kept |= asked
         return verdict
 
-    def module_at(self, path: str) -> str | None:
-        """The project module whose summary is of the file at `path` (its display path)."""
-        if self._paths is None:
-            self._paths = {}
-            for name in self.modules:
-                value = dict.__getitem__(self.modules, name)
-                self._paths[value.get("path", "") if isinstance(value, dict) else value.path] = name
-        return self._paths.get(path)
-
-    def answer(self, query: tuple[str, ...], semantic: bool = True) -> str:
-        """A digest of the answer, remembered until a module's summary changes (a cold review asks the
-        same questions of a fixed project for every file; digesting each again cost a third of it)."""
-        key = (query, semantic)
-        found = self._answered.get(key)
-        if found is None:
-            found = self._answered[key] = self._digest_answer(query, semantic)
-            for module in modules_behind(query):
-                self._answered_by.setdefault(module, []).append(key)
-        return found
-
     def _forget(self, module: str) -> None:
         """Drop the remembered answers a change of `module`'s summary may change: those about it, and
         every answer that looks across modules (name tables, methods and attributes through bases)."""
@@ -321,56 +299,6 @@ class ProjectSummaries:
         self._bases.clear()
         if self._tops is not None:
             self._tops.add(module.split(".", 1)[0])
-
-    def _digest_answer(self, query: tuple[str, ...], semantic: bool) -> str:
-        kind, *args = query
-        value: Any
-        if kind == "function":
-            return _function_digest(self.function(args[0]), semantic)
-        if kind == "method":
-            return _function_digest(self.method(args[0], args[1], args[2]), semantic)
-        if kind == "has":
-            return "1" if args[0] in self.modules else "0"
-        if kind == "top":
-            return "1" if args[0] in self.tops() else "0"
-        if kind == "name":
-            return "1" if self.has_name(args[0], args[1]) else "0"
-        if kind == "positions" and args[0] in self.versions:  # the whole summary's digest, made once
-            return self.versions[args[0]][:24]
-        if kind in ("positions", "module") and args[0] in self._stored_digests:
-            whole, meaning = self._stored_digests[args[0]]
-            return meaning if semantic and kind == "module" else whole
-        if kind in ("positions", "module"):
-            value = self.modules.raw(args[0]) if args[0] in self.modules else None
-        elif kind == "attr":
-            value = label_to_list(self.class_attribute(args[0], args[1], args[2]))
-        elif kind == "type":
-            value = self.module_type(args[0], args[1])
-        else:
-            raise ValueError(f"unknown project question {kind!r}")
-        if semantic and kind != "positions":
-            value = without_positions(value)
-        return hashlib.sha256(canonical_json(value)).hexdigest()[:24]
-
-    def bases_read(self, module: str, cls: str) -> frozenset[str]:
-        """The modules a method or attribute lookup through `module.cls`'s base classes reads, present or
-        not: when each is as it was, so is the walk. Remembered until a summary changes (every importer
-        of a class asks it again)."""
-        found = self._bases.get((module, cls))
-        if found is None:
-            found = self._bases[(module, cls)] = frozenset(self._bases_read(module, cls, 0, set()))
-        return found
-
-    def _bases_read(self, module: str, cls: str, depth: int, out: set[str]) -> set[str]:
-        out.add(module)
-        if depth > 5 or module not in self.modules:
-            return out
-        value = dict.__getitem__(self.modules, module)  # a stored summary is read as stored, not decoded
-        bases = value["class_bases"].get(cls, ()) if isinstance(value, dict) else value.class_bases.get(cls, ())
-        for base in bases:
-            base_module, _, base_cls = base.rpartition(".")
-            self._bases_read(base_module, base_cls, depth + 1, out)
-        return out
 
     def function(self, dotted: str) -> FunctionSummary | None:
         """The project function with this fully qualified name (`pkg.helpers.build`,
@@ -426,20 +354,6 @@ class ProjectSummaries:
             if found:
                 return found
         return {}
-
-
-def _function_digest(found: FunctionSummary | None, semantic: bool) -> str:
-    """A function summary's digest, kept on the object (a summary is not changed once published: a new
-    run makes a new one)."""
-    if found is None:
-        return "-"
-    attr = "_semantic_digest" if semantic else "_full_digest"
-    cached = found.__dict__.get(attr)
-    if cached is None:
-        value = found.to_dict()
-        cached = hashlib.sha256(canonical_json(without_positions(value) if semantic else value)).hexdigest()[:24]
-        found.__dict__[attr] = cached
-    return cached
 
 
 def sink_to_dict(sink: Sink) -> dict:
