@@ -18,14 +18,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
-from secreview.model import TraceStep
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
 from secreview.taint.flow import FunctionAnalysis
 from secreview.taint.handlers import decorator_sources
 from secreview.taint.imports import absolute_name, resolve
 from secreview.taint.labels import CLEAN, Label, is_param, join, shape
+from secreview.taint.result import Flow, SinkCall
 from secreview.taint.secrets import declared_secret_options, secret_word
-from secreview.taint.spec import Sink
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 from secreview.taint.types import Typer
 from secreview.taint.validators import VALIDATION_WORDS, validated_kinds
@@ -33,23 +32,8 @@ from secreview.taint.validators import VALIDATION_WORDS, validated_kinds
 if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
-MODULE_ROUNDS = 4
-JUDGED_SINKS = "taint-judged-sinks"  # walks of a module's units while its summaries or `self` attributes change
+MODULE_ROUNDS = 4  # walks of a module's units while its summaries or `self` attributes change
 _EMPTY_SHAPE = (frozenset(), frozenset(), frozenset())  # FunctionSummary.shape() of an empty summary
-
-
-@dataclass(frozen=True)
-class Flow:
-    """Tainted data of `source_kind` reaching an argument of a `sink_kind` sink.
-    `sink_node` is where the finding is reported: the sink call itself, or the call
-    of the project helper (in the analysed file) whose parameter reaches the sink."""
-
-    source_kind: str
-    sink_kind: str
-    sink_node: ast.Call
-    arg_node: ast.AST
-    trace: tuple[TraceStep, ...]
-    sink: Sink
 
 
 @dataclass
@@ -77,9 +61,8 @@ class ModuleAnalysis:
         self.class_bases: dict[str, tuple[str, ...]] = {}
         self.globals: dict[str, Label] = {}
         self.units: list[_Unit] = []
-        # (id of a call, sink kind) for every sink call data flow judged in this tree, kept on the
-        # tree's context: where it judged, a pattern rule's claim of a source defers to it
-        self.judged: set[tuple[int, str]] = ctx.memo(JUDGED_SINKS, ctx.tree, set)
+        # every sink call data flow judged in this tree (`TaintResult.judged`, returned by `analyze`)
+        self.judged: set[SinkCall] = set()
         self.secret_options = self._secret_options()
         self._collect(ctx.tree.body, "", None, nested=False)
 
