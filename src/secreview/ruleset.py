@@ -18,6 +18,8 @@ A *taint rule* declares `TAINT = TaintQuery(sources=..., sinks=...)` (kinds from
 reports every flow from one of those source kinds to one of those sink kinds (see
 `secreview/taint/README.md`). A rule with both keeps a pattern part for what data
 flow cannot see; a finding of both at the same place is reported once, with the trace.
+Overlaps between rules are declared in `Meta` (`restates`, `defers_to`; checked by
+`check_overlaps` when the registry loads) and decided in `secreview.overlap`.
 `TaintQuery.for_sink` gives each flow the fix of the very sink it reaches (a command run
 locally wants an argument list, one sent over SSH quoting; YAML wants `safe_load`).
 """
