@@ -131,11 +131,15 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
 
 def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> TaintResult:
     """Flows reported in `ctx`'s file, sorted by line, and the sink calls judged there."""
-    # A module nothing else imports is not summarised by the project phase: one run that
-    # also builds its summary follows calls between its own functions (the run iterates
-    # over them to a fixpoint) and reports its flows.
+    if not project.has_module(module):
+        # A module nothing else imports is not summarised by the project phase: one run that
+        # also builds its summary follows calls between its own functions (the run iterates
+        # over them to a fixpoint) and reports its flows.
+        analysis = ModuleAnalysis(ctx, module, index, project)
+        _, flows = analysis.run(need_summary=True)
+        return TaintResult(flows, frozenset(analysis.judged))
     analysis = ModuleAnalysis(ctx, module, index, project)
-    _, flows = analysis.run(need_summary=not project.has_module(module))
+    _, flows = analysis.run(need_summary=False)
     return TaintResult(flows, frozenset(analysis.judged))
 
 
