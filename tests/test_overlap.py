@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from secreview.analysis.context import FileContext
 from secreview.api import review
 from secreview.config import Config
@@ -16,7 +18,8 @@ from secreview.engine import review_text
 from secreview.model import Confidence, Finding, Severity, TraceStep
 from secreview.overlap import Dropped, Overlaps, pattern_hits_kept, resolve
 from secreview.ruleset import Hit, load_rules
-from secreview.taint.result import TaintResult
+from secreview.taint.result import Flow, TaintResult
+from secreview.taint.spec import Sink
 
 RULES = {rule.meta.code: rule for rule in load_rules()}
 OVERLAPS = Overlaps.of(RULES.values())
@@ -54,6 +57,25 @@ def test_declarations_are_read_from_meta():
     assert OVERLAPS.restates["SR104"] == frozenset({"SR101", "SR103"})
     assert RULES["SR101"].meta.defers_to == ("SR104",)
     assert "SR113" in OVERLAPS.traced and "SR110" not in OVERLAPS.traced
+
+
+DECLARED = sorted((code, restated) for code, codes in OVERLAPS.restates.items() for restated in codes)
+
+
+def test_every_declared_restatement():
+    assert DECLARED == [("SR104", "SR101"), ("SR104", "SR103"), ("SR105", "SR102"), ("SR113", "SR110"),
+                        ("SR113", "SR111"), ("SR113", "SR112"), ("SR123", "SR121"), ("SR123", "SR122"),
+                        ("SR210", "SR209"), ("SR242", "SR205"), ("SR242", "SR243"), ("SR502", "SR501"),
+                        ("SR509", "SR505"), ("SR512", "SR510"), ("SR512", "SR511")]
+
+
+@pytest.mark.parametrize(("code", "restated"), DECLARED)
+def test_the_traced_finding_survives_each_declared_overlap(code: str, restated: str):
+    traced, said = _finding(code, 9, traced=True), _finding(restated, 9, traced=True)
+    outcome = resolve([said, traced], OVERLAPS)
+    assert (outcome.kept, outcome.dropped) == ([traced], [Dropped(said, traced, "restated")])
+    quiet = resolve([traced], OVERLAPS, silenced=[said])
+    assert (quiet.kept, quiet.dropped) == ([], [Dropped(traced, said, "silenced")])
 
 
 def test_traced_sql_injection_restates_sql_string_built_on_its_line():
@@ -128,10 +150,8 @@ def test_a_source_claim_defers_to_data_flow_that_judged_the_call_clean():
     assert pattern_hits_kept(ctx, shell, [claim], reached) == [claim]  # SR104 reports it; the report keeps that
 
 
-def _flow(call: ast.Call, kind: str):  # noqa: ANN202 - a Flow reaching `call`
-    from secreview.taint.result import Flow
-    from secreview.taint.spec import Sink
-
+def _flow(call: ast.Call, kind: str) -> Flow:
+    """Request data reaching `call` as a `kind` sink."""
     return Flow("remote_input", kind, call, call.args[0], (), Sink("stdlib", "subprocess.run", kind))
 
 
