@@ -3,6 +3,8 @@ in the catalog, unique ids — checked for every rule module present."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conftest import FIXTURES
@@ -10,7 +12,7 @@ from secreview.cwe import load_catalog
 from secreview.engine import review_text
 from secreview.markers import parse_markers
 from secreview.model import DEFECT_TYPES, PILLARS
-from secreview.ruleset import DOC_HEADINGS, load_rules
+from secreview.ruleset import DOC_HEADINGS, Rule, RuleError, check_overlaps, load_rules
 
 RULES = load_rules()
 IDS = [r.meta.name for r in RULES]
@@ -67,3 +69,26 @@ def test_rule_reference_is_current(capsys):
     generated = capsys.readouterr().out
     committed = (FIXTURES.parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == generated, "docs/rules.md is stale: run `secreview rules --format markdown > docs/rules.md`"
+
+
+def _declaring(**overlap) -> Rule:
+    """A copy of SR113 sql-injection whose META declares `overlap` instead."""
+    rule = next(r for r in RULES if r.meta.code == "SR113")
+    return replace(rule, meta=replace(rule.meta, **overlap))
+
+
+def test_overlap_declarations_name_rules_of_the_registry():
+    check_overlaps(RULES)  # what load_rules() ran: every declared code is a rule
+    others = [r for r in RULES if r.meta.code != "SR113"]
+    with pytest.raises(RuleError, match=r"META restates names unknown rule\(s\) \['SR999'\]"):
+        check_overlaps([*others, _declaring(restates=("SR110", "SR999"))])
+    with pytest.raises(RuleError, match=r"META defers_to names unknown rule\(s\) \['SR998'\]"):
+        check_overlaps([*others, _declaring(defers_to=("SR998",))])
+    with pytest.raises(RuleError, match="META restates names the rule itself"):
+        check_overlaps([*others, _declaring(restates=("SR113",))])
+    shell = next(r for r in RULES if r.meta.code == "SR101")
+    with pytest.raises(RuleError, match="META restates needs TAINT"):
+        restating = replace(shell, meta=replace(shell.meta, restates=("SR103",)))
+        check_overlaps([*(r for r in RULES if r is not shell), restating])
+    with pytest.raises(RuleError, match=r"META defers_to names rule\(s\) without TAINT \['SR110'\]"):
+        check_overlaps([*others, _declaring(defers_to=("SR110",))])

@@ -69,7 +69,7 @@ def flows_of(files: dict[str, str], index=INDEX, only: str | None = None) -> set
     for name, ctx in mods.items():
         if only is not None and ctx.path != only:
             continue
-        for flow in analyze(ctx, name, index, project):
+        for flow in analyze(ctx, name, index, project).flows:
             found.add((ctx.path, flow.sink_node.lineno, flow.source_kind, flow.sink_kind))
     return found
 
@@ -288,7 +288,7 @@ def test_trace_continues_into_the_helper_and_points_at_real_lines():
     }
     mods = contexts(files)
     project = build_project(mods, INDEX)
-    (flow,) = analyze(mods["app"], "app", INDEX, project)
+    (flow,) = analyze(mods["app"], "app", INDEX, project).flows
     assert flow.sink_node.lineno == 6 and flow.sink.call == "os.system"
     assert [(s.path, s.line) for s in flow.trace] == [
         ("app.py", 5), ("app.py", 5), ("app.py", 6), ("lib.py", 3), ("lib.py", 4), ("lib.py", 5)]
@@ -376,8 +376,8 @@ def test_summaries_round_trip_through_json():
     project = build_project(mods, INDEX)
     restored = ProjectSummaries.from_dict(json.loads(json.dumps(project.to_dict())))
     assert restored.to_dict() == project.to_dict()
-    before = [(f.sink_node.lineno, f.trace) for f in analyze(mods["app"], "app", INDEX, project)]
-    after = [(f.sink_node.lineno, f.trace) for f in analyze(mods["app"], "app", INDEX, restored)]
+    before = [(f.sink_node.lineno, f.trace) for f in analyze(mods["app"], "app", INDEX, project).flows]
+    after = [(f.sink_node.lineno, f.trace) for f in analyze(mods["app"], "app", INDEX, restored).flows]
     assert before == after and len(before) == 1
     single, _ = ModuleAnalysis(mods["lib"], "lib", INDEX, ProjectSummaries()).run(need_summary=True)
     assert [k for k in single.functions["run"].to_dict()["sinks"]] and single.functions["run"].params == ("cmd",)

@@ -15,13 +15,14 @@ from secreview.cache import ResultCache, code_signature, default_dir, file_key
 from secreview.config import Config
 from secreview.engine import FileResult, review_bytes, review_file
 from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, Stats
+from secreview.overlap import Overlaps, resolve
 from secreview.policy import RunPolicy
 from secreview.ruleindex import indexed_rules
 from secreview.ruleset import Rule, load_rules, rule_info, select_rules, taint_rules, wanted_nodes, with_code
 from secreview.source import SourceFile, discover, excluded, read_source
 from secreview.taint.layout import collect, module_roots, names_from_listing
 from secreview.taint.project import ProjectModule, ProjectPhase, build_phase
-from secreview.taint.rules import TaintSetup, drop_restated
+from secreview.taint.rules import TaintSetup
 
 if TYPE_CHECKING:
     from secreview.llm.settings import LLMSettings
@@ -353,6 +354,7 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
     # per-file-ignores may name any rule, selected in this run or not
     known = [(r.meta.code, r.meta.name, r.meta.type) for r in all_rules(config)] if config.per_file_ignores else []
     policy = RunPolicy(config, base or Path.cwd(), known)
+    overlaps = Overlaps.of(rules)
     findings: list[Finding] = []
     errors, unused = [], []
     suppressed = filtered = filtered_test = reviewed = lines = 0
@@ -363,11 +365,10 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
         reviewed += result.reviewed
         lines += result.lines if result.reviewed else 0  # "N files reviewed (M lines)"
         outcome = policy.apply(result.findings)
-        findings.extend(outcome.reported)
+        findings.extend(resolve(outcome.reported, overlaps).kept)  # after the policy: see secreview.overlap
         suppressed += outcome.ignored
         filtered += outcome.filtered
         filtered_test += outcome.filtered_test_code
-    findings = drop_restated(findings, rules)
     findings.sort(key=lambda f: f.sort_key)
     pillars = tuple(
         PillarAccount(p, name, sum(1 for i in infos if i.pillar == p), sum(1 for f in findings if f.pillar == p))

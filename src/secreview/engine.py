@@ -18,9 +18,11 @@ from secreview.analysis.context import FileContext
 from secreview.cwe import Catalog, load_catalog
 from secreview.fingerprint import fingerprint
 from secreview.model import PILLARS, FileError, Finding, Suppression
+from secreview.overlap import Overlaps, pattern_hits_kept, resolve
 from secreview.ruleset import Hit, Rule, wanted_nodes
 from secreview.source import SourceFile, decode, parse, read_source
-from secreview.taint.rules import TaintSetup, drop_silenced, pattern_hits_kept, single_module_setup, taint_hits
+from secreview.taint.result import TaintResult
+from secreview.taint.rules import TaintSetup, single_module_setup, taint_hits, taint_result
 
 MAX_SNIPPET_LINES = 8
 
@@ -71,8 +73,8 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
     catalog = load_catalog()
     comments = suppress.find_comments(text)
     seen: set[tuple[str, int, int, int]] = set()
-    flows = _taint_hits(ctx, rules, taint, result)
-    silenced: set[tuple[int, int]] = set()  # (cwe, line) of suppressed findings
+    found, flows = _taint_hits(ctx, rules, taint, result)
+    silenced: list[Finding] = []  # findings suppression comments silenced
     for rule in rules:
         try:
             # Taint hits first: where a rule's pattern part flags the same place, the traced one is kept.
@@ -80,7 +82,7 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
             if rule.applies(ctx):  # the pattern part; skipped where the file lacks what every hit needs
                 pattern = [hit for kind in rule.nodes for node in ctx.nodes_by_type.get(kind, ())
                            for hit in rule.check(node, ctx)]
-                hits = hits + (pattern_hits_kept(ctx, rule, pattern, taint) if rule.taint is not None else pattern)
+                hits = hits + pattern_hits_kept(ctx, rule, pattern, found, taint)
         except (RecursionError, MemoryError) as exc:
             result.errors.append(FileError(display, "internal", f"{display}: rule {rule.meta.code} stopped: {exc!r}"))
             continue
@@ -98,10 +100,13 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
             lines = suppression_lines(ctx, hit.node)
             if suppress.match(comments, lines, rule.meta.code, rule.meta.name, rule.meta.bandit):
                 result.suppressed += 1
-                silenced.add((finding.cwe, finding.line))
+                silenced.append(finding)
                 continue
             result.findings.append(finding)
-    result.suppressed += drop_silenced(result.findings, silenced, rules)
+    if silenced:  # a suppression carries over to the traced finding that restates the silenced one
+        outcome = resolve(result.findings, Overlaps.of(rules), silenced)
+        result.findings = outcome.kept
+        result.suppressed += len(outcome.dropped)
     result.unused_suppressions = suppress.unused(comments, display, rules)
     if result.findings and is_test_module(ctx):  # a fact about the file; the run's policy decides (policy.py)
         result.findings = [replace(f, test_code=True) for f in result.findings]
@@ -114,24 +119,25 @@ def review_text(display: str, text: str, rules: tuple[Rule, ...], taint: TaintSe
 
 
 def _taint_hits(ctx: FileContext, rules: tuple[Rule, ...], taint: TaintSetup | None,
-                result: FileResult) -> dict[str, list[Hit]]:
-    """The taint rules' hits by rule code; an engine failure is this file's internal error
-    (the pattern rules' findings are kept, and the file is not reported clean of taint)."""
+                result: FileResult) -> tuple[TaintResult | None, dict[str, list[Hit]]]:
+    """What data flow found in this file (None when no taint rule runs or the engine failed) and the
+    taint rules' hits by rule code; an engine failure is this file's internal error (the pattern
+    rules' findings are kept, and the file is not reported clean of taint)."""
     if not any(rule.taint is not None for rule in rules):
-        return {}
+        return None, {}
     by_rule: dict[str, list[Hit]] = {}
     try:
-        setup = taint if taint is not None else single_module_setup(ctx)
-        for rule, hit in taint_hits(ctx, setup, rules):
+        found = taint_result(ctx, taint if taint is not None else single_module_setup(ctx))
+        for rule, hit in taint_hits(ctx, found, rules):
             by_rule.setdefault(rule.meta.code, []).append(hit)
     except (RecursionError, MemoryError) as exc:
         result.errors.append(FileError(ctx.path, "internal", f"{ctx.path}: taint analysis stopped: {exc!r}"))
-        return {}
+        return None, {}
     except Exception as exc:  # an engine bug must not hide the pattern rules' findings
         result.errors.append(
             FileError(ctx.path, "internal", f"{ctx.path}: taint analysis failed: {type(exc).__name__}: {exc}"))
-        return {}
-    return by_rule
+        return None, {}
+    return found, by_rule
 
 
 def suppression_lines(ctx: FileContext, node: ast.AST) -> range:

@@ -25,7 +25,7 @@ from secreview.ruleset import DeferredFunction, Meta, Rule, TaintQuery, load_rul
 # One index per interpreter version (the signature holds it too): two Pythons sharing a cache
 # directory do not recompile the index for each other on every run.
 INDEX_FILE = f"rule-index-py{sys.version_info[0]}.{sys.version_info[1]}.json"
-INDEX_FORMAT = 1  # bump when the entries below change shape
+INDEX_FORMAT = 2  # bump when the entries below change shape (2: META restates, defers_to)
 # The index names the modules whose code it defers: only rule modules of this package may be named,
 # so a file in the cache directory can never make secreview import anything else.
 _RULE_MODULE = re.compile(r"secreview\.rules\.[a-z][a-z0-9_]*")
@@ -61,6 +61,7 @@ def index_entries(rules: tuple[Rule, ...]) -> list[dict[str, Any]] | None:
         entries.append({
             "module": rule.module, "code": m.code, "name": m.name, "title": m.title, "cwe": m.cwe, "type": m.type,
             "severity": m.severity.value, "confidence": m.confidence.value, "fix": m.fix, "bandit": list(m.bandit),
+            "restates": list(m.restates), "defers_to": list(m.defers_to),
             "nodes": [kind.__name__ for kind in rule.nodes], "check": rule.check is not no_check,
             "prefilter": rule.prefilter is not None, "needs": sorted(rule.needs), "doc": rule.doc,
             "sections": rule.sections, "cwe_name": info.cwe_name, "pillar": info.pillar,
@@ -77,7 +78,8 @@ def rule_from_entry(entry: dict[str, Any]) -> Rule:
     if not isinstance(module, str) or not _RULE_MODULE.fullmatch(module):
         raise ValueError(f"not a rule module: {module!r}")
     meta = Meta(entry["code"], entry["name"], entry["title"], entry["cwe"], entry["type"],
-                Severity(entry["severity"]), Confidence(entry["confidence"]), entry["fix"], tuple(entry["bandit"]))
+                Severity(entry["severity"]), Confidence(entry["confidence"]), entry["fix"], tuple(entry["bandit"]),
+                tuple(entry["restates"]), tuple(entry["defers_to"]))
     taint = entry["taint"]
     query = None if taint is None else TaintQuery(
         frozenset(taint["sources"]), frozenset(taint["sinks"]),

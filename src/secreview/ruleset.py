@@ -18,6 +18,8 @@ A *taint rule* declares `TAINT = TaintQuery(sources=..., sinks=...)` (kinds from
 reports every flow from one of those source kinds to one of those sink kinds (see
 `secreview/taint/README.md`). A rule with both keeps a pattern part for what data
 flow cannot see; a finding of both at the same place is reported once, with the trace.
+Overlaps between rules are declared in `Meta` (`restates`, `defers_to`; checked by
+`check_overlaps` when the registry loads) and decided in `secreview.overlap`.
 `TaintQuery.for_sink` gives each flow the fix of the very sink it reaches (a command run
 locally wants an argument list, one sent over SSH quoting; YAML wants `safe_load`).
 """
@@ -53,6 +55,14 @@ class Meta:
     confidence: Confidence
     fix: str  # default advice; a hit may give a more precise one
     bandit: tuple[str, ...] = ()  # Bandit ids this rule answers for (`# nosec B602`)
+    # Overlaps with other rules, decided in `secreview.overlap` (codes are checked when the registry loads):
+    # `restates`: rules whose finding on the line of this rule's traced finding says the same with less
+    # evidence (dropped; a suppression of it silences this rule's finding there too). Only a rule with a
+    # data-flow part (TAINT) restates: its findings carry the trace.
+    restates: tuple[str, ...] = ()
+    # `defers_to`: taint rules whose data flow, where it judged a call as one of their sinks and found
+    # nothing reaching it, outweighs this rule's claim of a source there: the hit's `without_source` stands.
+    defers_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,9 @@ class Hit:
     # "Replace this node's source text with this text": the engine turns it into Finding.suggestion
     # (a rewrite of the finding's whole lines). Give it only when the rewrite is exact and safe.
     rewrite: tuple[ast.AST, str] | None = None
+    # A hit that claims a source: what the rule reports here instead where data flow judged the call
+    # and found no source reaching it (`Meta.defers_to`); None: nothing then.
+    without_source: Hit | None = None
 
 
 CheckFn = Callable[[ast.AST, FileContext], Iterable[Hit]]
@@ -242,7 +255,29 @@ def load_rules() -> tuple[Rule, ...]:
             if key in seen:
                 raise RuleError(f"duplicate rule {attr} {key!r} in {seen[key]} and {rule.module}")
             seen[key] = rule.module
+    check_overlaps(rules)
     return tuple(sorted(rules, key=lambda r: r.meta.code))
+
+
+def check_overlaps(rules: Iterable[Rule]) -> None:
+    """The overlaps rules declare (`Meta.restates`, `Meta.defers_to`) name other rules of the registry:
+    a restating rule and a rule deferred to have a data-flow part."""
+    by_code = {rule.meta.code: rule for rule in rules}
+    for rule in by_code.values():
+        m = rule.meta
+        for label, codes in (("restates", m.restates), ("defers_to", m.defers_to)):
+            if not isinstance(codes, tuple) or not all(isinstance(c, str) for c in codes):
+                raise RuleError(f"{rule.module}: META {label} must be a tuple of rule codes")
+            unknown = sorted(c for c in codes if c not in by_code)
+            if unknown:
+                raise RuleError(f"{rule.module}: META {label} names unknown rule(s) {unknown}")
+            if m.code in codes:
+                raise RuleError(f"{rule.module}: META {label} names the rule itself")
+        if m.restates and rule.taint is None:
+            raise RuleError(f"{rule.module}: META restates needs TAINT (only a traced finding restates another)")
+        untainted = sorted(c for c in m.defers_to if by_code[c].taint is None)
+        if untainted:
+            raise RuleError(f"{rule.module}: META defers_to names rule(s) without TAINT {untainted}")
 
 
 def select_rules(

@@ -14,7 +14,7 @@ import builtins
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar, cast, overload
+from typing import TypeVar, cast
 
 from secreview.analysis.memo import MemoKey
 
@@ -216,15 +216,7 @@ class FileContext:
         ]
         return ".".join(reversed(parts))
 
-    @overload
-    def memo(self, key: MemoKey[T], node: ast.AST, compute: Callable[[], T]) -> T: ...
-
-    # String keys: only for the taint modules other work is rewriting (taint/module.py, taint/rules.py,
-    # taint/secrets.py); they move to MemoKey and this overload goes once that work is merged.
-    @overload
-    def memo(self, key: str, node: ast.AST, compute: Callable[[], T]) -> T: ...
-
-    def memo(self, key: MemoKey[T] | str, node: ast.AST, compute: Callable[[], T]) -> T:
+    def memo(self, key: MemoKey[T], node: ast.AST, compute: Callable[[], T]) -> T:
         """Cache a fact derived from `node` and shared by several rules (e.g. a function's assignments).
         Only derived facts: a value cached here must follow from the tree alone, whoever asks first."""
         slot = (key, id(node))

@@ -60,6 +60,7 @@ META = Meta(
     fix="Never evaluate client data as code: parse it with ast.literal_eval() or json.loads(), or map the "
     "client's choice to a fixed set of functions.",
     bandit=("B307",),
+    restates=("SR102",),
 )
 # A taint rule: the engine reports every flow from these source kinds to these sink kinds
 # (secreview/taint/README.md); the specs (taint/specs/*.toml) say which calls they are.

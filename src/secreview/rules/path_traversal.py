@@ -81,6 +81,7 @@ META = Meta(
     fix="Serve files with send_from_directory/safe_join, or reduce the name with "
     "secure_filename()/basename(), "
     "or resolve the path (os.path.realpath) and verify it is inside the base directory (os.path.commonpath).",
+    restates=("SR209",),
 )
 NODES = (ast.Call,)
 

@@ -86,6 +86,7 @@ META = Meta(
     confidence=Confidence.HIGH,
     fix="Render through a template with autoescaping, or escape every request value with markupsafe.escape() "
     "/ html.escape() (django.utils.html.format_html in Django) before building the HTML.",
+    restates=("SR121", "SR122"),
 )
 NODES = (ast.Return, ast.Call)
 

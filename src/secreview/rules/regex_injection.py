@@ -76,6 +76,7 @@ META = Meta(
     confidence=Confidence.HIGH,
     fix="Escape the input with re.escape() before putting it in a pattern; if users must supply patterns, "
     "cap their length and run them with a timeout-capable engine (e.g. google-re2).",
+    restates=("SR501",),
 )
 NODES = (ast.Call,)
 _SANITIZERS = frozenset(

@@ -81,6 +81,7 @@ META = Meta(
     "(subprocess.run([...]), no shell=True, os.system or os.popen). A command sent over SSH runs in the remote "
     "shell: quote every interpolated value with shlex.quote() or validate it against a strict pattern.",
     bandit=("B601",),
+    restates=("SR101", "SR103"),
 )
 NODES = (ast.Call,)
 

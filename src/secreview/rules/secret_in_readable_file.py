@@ -72,6 +72,7 @@ META = Meta(
     fix="Create the file with a private mode before writing the secret: "
     "os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w') (0o640 with a service "
     "group), or set os.umask(0o077) around the write; fix the mode of existing files with os.chmod.",
+    restates=("SR205", "SR243"),
 )
 
 

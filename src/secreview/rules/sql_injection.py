@@ -65,6 +65,7 @@ META = Meta(
     fix="Pass untrusted values as query parameters (`cursor.execute(sql, params)`, SQLAlchemy bound "
     "parameters); never format them into the SQL text.",
     bandit=("B608",),
+    restates=("SR110", "SR111", "SR112"),
 )
 # A taint rule: the engine reports every flow from these source kinds to these sink kinds
 # (secreview/taint/README.md); the specs (taint/specs/*.toml) say which calls they are.

@@ -73,6 +73,10 @@ META = Meta(
     "(asyncio.create_subprocess_exec) instead of shell=True, os.system or os.popen; if a shell is "
     "unavoidable, quote every interpolated value with shlex.quote().",
     bandit=("B602", "B605", "B609"),
+    # where data flow typed the call as a command sink, followed the values into it (with the guards,
+    # conversions and project sanitizers in between) and found nothing reaching it, its silence outweighs
+    # the pattern's guess that request data is in the command (`if not RE.fullmatch(branch): return`)
+    defers_to=("SR104",),
 )
 NODES = (ast.Call,)
 # The last names of _SHELL_ALWAYS and the subprocess calls of _SUBPROCESS.
@@ -103,38 +107,29 @@ def check(node: ast.Call, ctx: FileContext) -> Iterator[Hit]:
     if _quoted_only(ctx, command):
         return  # every interpolated value is one shell word (shlex.quote) or a number
     source = source_of(ctx, command, follow="carriers")  # a lookup keyed by the input is not its text
-    if source and _judged_by_data_flow(ctx, node):
-        source = None  # data flow followed the values into this call and reports what reaches it
     built = built_string(ctx, command)
-    if source:
-        yield Hit(
-            node,
-            f"`{name}` runs a shell command that contains {source.description}.",
-            trace=trace_for(ctx, source, node, f"{name}(..., shell)"),
-        )
-    elif built:
+    if built:
         how, _ = built
         # Built from values of unknown origin: a defect only if a caller passes untrusted data.
-        yield Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.",
-                  confidence=Confidence.MEDIUM)
+        unsourced = Hit(node, f"`{name}` runs a shell command built with {how} from non-literal values.",
+                        confidence=Confidence.MEDIUM)
     else:
         # An opaque command run through a shell: an explicit choice, whoever supplies the value
         # chooses the commands; nothing here says who does, hence low.
         shown = ctx.segment(command) or "the command"
-        yield Hit(node, f"`{name}` runs `{_short(shown)}` through a shell; it is not a literal, so whoever "
-                  "supplies it chooses the commands that run.", confidence=Confidence.LOW)
-
-
-def _judged_by_data_flow(ctx: FileContext, node: ast.Call) -> bool:
-    """The taint engine typed this call as a command sink, judged what reaches it (with the guards,
-    conversions and project sanitizers in between) and found no flow: its silence outweighs the
-    pattern's guess that request data is in the command (`if not RE.fullmatch(branch): return`
-    before it). Where it does report a flow, the source claim stays (the report keeps the traced one)."""
-    from secreview.taint.module import JUDGED_SINKS
-    from secreview.taint.rules import REACHED_SINKS
-
-    key = (id(node), "command")
-    return key in ctx.memo(JUDGED_SINKS, ctx.tree, set) and key not in ctx.memo(REACHED_SINKS, ctx.tree, set)
+        unsourced = Hit(node, f"`{name}` runs `{_short(shown)}` through a shell; it is not a literal, so whoever "
+                        "supplies it chooses the commands that run.", confidence=Confidence.LOW)
+    if source:
+        # where data flow judged this call and found nothing reaching it, `unsourced` stands (META defers_to);
+        # where it reports a flow, the report keeps the traced finding of SR104 (which restates this one)
+        yield Hit(
+            node,
+            f"`{name}` runs a shell command that contains {source.description}.",
+            trace=trace_for(ctx, source, node, f"{name}(..., shell)"),
+            without_source=unsourced,
+        )
+    else:
+        yield unsourced
 
 
 def _fixed(ctx: FileContext, expr: ast.expr, depth: int = 0) -> bool:

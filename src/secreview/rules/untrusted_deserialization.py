@@ -70,6 +70,7 @@ META = Meta(
     "YAML with yaml.safe_load(); where pickle is unavoidable, sign the bytes (hmac) and verify the signature "
     "before loading.",
     bandit=("B301",),
+    restates=("SR510", "SR511"),
 )
 
 

@@ -63,6 +63,7 @@ META = Meta(
     "defusedxml.sax, defusedxml.pulldom); with lxml, pass a parser created with "
     "lxml.etree.XMLParser(resolve_entities=False, no_network=True).",
     bandit=("B320",),
+    restates=("SR505",),
 )
 def _safe_parser(call: ast.Call, arg: ast.AST, ctx: FileContext) -> bool:
     """The parse is given a parser built not to resolve entities (`etree.XMLParser(resolve_entities=False)`):

@@ -33,15 +33,15 @@ from collections.abc import Callable, Container, Mapping
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
-from secreview.taint.facts import Flow
 from secreview.taint.imports import resolve
 from secreview.taint.module import ModuleAnalysis
+from secreview.taint.result import Flow, TaintResult
 from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
 
 if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
-__all__ = ["Flow", "FunctionSummary", "ModuleSummary", "ProjectSummaries", "analyze", "build_project",
+__all__ = ["Flow", "FunctionSummary", "ModuleSummary", "ProjectSummaries", "TaintResult", "analyze", "build_project",
            "imported_modules"]
 
 MAX_ROUNDS = 6
@@ -49,7 +49,7 @@ MAX_ROUNDS = 6
 
 def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                   known: ProjectSummaries | None = None,
-                  flows: dict[str, list[Flow]] | None = None,
+                  flows: dict[str, TaintResult] | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   unsettled: set[str] | None = None, in_place: bool = False) -> ProjectSummaries:
     """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
@@ -76,7 +76,7 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     order = _order(imports)
     dirty = set(order)
     tick = 0
-    last_run: dict[str, tuple[int, list[Flow]]] = {}  # module -> (tick of its last run, its flows)
+    last_run: dict[str, tuple[int, TaintResult]] = {}  # module -> (tick of its last run, what it found)
     changed_at: dict[str, int] = {}  # module -> tick of the last change of its summary
     for _ in range(MAX_ROUNDS):
         done: set[str] = set()
@@ -87,9 +87,10 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                 continue
             old = project.modules[name]
             tick += 1
-            new, module_flows = ModuleAnalysis(modules[name], name, index, project).run(need_summary=True)
+            analysis = ModuleAnalysis(modules[name], name, index, project)
+            new, module_flows = analysis.run(need_summary=True)
             first_run = name not in last_run
-            last_run[name] = (tick, module_flows)
+            last_run[name] = (tick, TaintResult(module_flows, frozenset(analysis.judged)))
             done.add(name)
             if progress is not None and first_run:
                 progress(len(last_run), len(order))
@@ -110,22 +111,24 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     if unsettled is not None:
         unsettled |= pending
     if flows is not None:
-        for name, (ran, module_flows) in last_run.items():
+        for name, (ran, found) in last_run.items():
             if name not in pending and all(changed_at.get(d, 0) < ran for d in imports[name]):
-                flows[name] = module_flows
+                flows[name] = found
     return project
 
 
-def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> list[Flow]:
-    """Flows reported in `ctx`'s file, sorted by line."""
+def analyze(ctx: FileContext, module: str, index: SpecIndex, project: ProjectSummaries) -> TaintResult:
+    """Flows reported in `ctx`'s file, sorted by line, and the sink calls judged there."""
     if not project.has_module(module):
         # A module nothing else imports is not summarised by the project phase: one run that
         # also builds its summary follows calls between its own functions (the run iterates
         # over them to a fixpoint) and reports its flows.
-        _, flows = ModuleAnalysis(ctx, module, index, project).run(need_summary=True)
-        return flows
-    _, flows = ModuleAnalysis(ctx, module, index, project).run(need_summary=False)
-    return flows
+        analysis = ModuleAnalysis(ctx, module, index, project)
+        _, flows = analysis.run(need_summary=True)
+        return TaintResult(flows, frozenset(analysis.judged))
+    analysis = ModuleAnalysis(ctx, module, index, project)
+    _, flows = analysis.run(need_summary=False)
+    return TaintResult(flows, frozenset(analysis.judged))
 
 
 class ModuleNames:

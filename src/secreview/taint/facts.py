@@ -1,7 +1,7 @@
 """What the parts of a function's analysis share, and nothing else: the flow type the engine
-reports, the environment type, and the two narrow interfaces between a function's analysis
-and the module around it. A leaf: it imports no other analysis module, so every part can
-name these types without an import cycle.
+reports (defined in the leaf `result.py`, shared with the rules' side), the environment type,
+and the two narrow interfaces between a function's analysis and the module around it. A leaf:
+it imports no other analysis module, so every part can name these types without an import cycle.
 
 - `Scope`: what a function's own bindings say about a call's target (its `self`, local aliases of
   imported names, instances of other modules' classes). `FunctionState` provides it.
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from secreview.analysis.context import FileContext
 from secreview.model import TraceStep
 from secreview.taint.labels import Label
+from secreview.taint.result import Flow, SinkCall
 from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
@@ -27,22 +27,10 @@ if TYPE_CHECKING:
     from secreview.taint.types import Typer
 
 Env = dict[str, Label]  # environment key (`x`, `self.x`, `d['k']`) -> label
-# (id of a call, sink kind) for every sink call data flow judged in a tree
-Judged = set[tuple[int, str]]
+# every sink call data flow judged in a tree (`TaintResult.judged`)
+Judged = set[SinkCall]
 
-
-@dataclass(frozen=True)
-class Flow:
-    """Tainted data of `source_kind` reaching an argument of a `sink_kind` sink.
-    `sink_node` is where the finding is reported: the sink call itself, or the call
-    of the project helper (in the analysed file) whose parameter reaches the sink."""
-
-    source_kind: str
-    sink_kind: str
-    sink_node: ast.Call
-    arg_node: ast.AST
-    trace: tuple[TraceStep, ...]
-    sink: Sink
+__all__ = ["Env", "Flow", "Judged", "ModuleFacts", "RawFlow", "Scope"]
 
 
 # A flow as a function's analysis records it, before `ModuleAnalysis` dedupes them into `Flow`s:

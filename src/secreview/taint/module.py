@@ -11,6 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.taint.facts import Flow, Judged, RawFlow, Scope
 from secreview.taint.flow import FunctionAnalysis
 from secreview.taint.imports import absolute_name, resolve
@@ -24,12 +25,15 @@ from secreview.taint.validators import VALIDATION_WORDS, validated_kinds
 if TYPE_CHECKING:
     from secreview.taint.loader import SpecIndex
 
-__all__ = ["JUDGED_SINKS", "MODULE_ROUNDS", "Flow", "ModuleAnalysis"]
+__all__ = ["MODULE_ROUNDS", "Flow", "ModuleAnalysis"]
 
 MODULE_ROUNDS = 4  # walks of a module's units while its summaries or `self` attributes change
-# memo key (on the tree's context) of the sink calls data flow judged there: `ModuleFacts.judged`
-JUDGED_SINKS = "taint-judged-sinks"
 _EMPTY_SHAPE = (frozenset(), frozenset(), frozenset())  # FunctionSummary.shape() of an empty summary
+# facts of the tree cached on its context (derived from the tree alone: the same for every run over it)
+_SECRET_OPTIONS: MemoKey[tuple[str, ...]] = MemoKey("taint-secret-options")
+_ATTRIBUTE_TYPES: MemoKey[dict[str, dict[str, str]]] = MemoKey("taint-attribute-types")
+_CONSTRUCTOR_ATTRIBUTES: MemoKey[dict[str, frozenset[str]]] = MemoKey("taint-constructor-attributes")
+_VALIDATES: MemoKey[tuple[str, ...]] = MemoKey("taint-validates")
 
 
 class ModuleAnalysis:
@@ -49,16 +53,15 @@ class ModuleAnalysis:
         self.class_bases: dict[str, tuple[str, ...]] = {}
         self.globals: dict[str, Label] = {}
         self.units: list[Unit] = []
-        # (id of a call, sink kind) for every sink call data flow judged in this tree, kept on the
-        # tree's context: where it judged, a pattern rule's claim of a source defers to it
-        self.judged: Judged = ctx.memo(JUDGED_SINKS, ctx.tree, set)
+        # every sink call data flow judged in this tree (`TaintResult.judged`, returned by `analyze`)
+        self.judged: Judged = set()
         self.secret_options = self._secret_options()
         self._collect(ctx.tree.body, "", None, nested=False)
 
     def _secret_options(self) -> frozenset[str]:
         """Options declared `secret=True` here or in the project modules this one imports (their summaries
         hold their own imports' declarations, so the union is transitive once they are summarised)."""
-        options = set(self.ctx.memo("taint-secret-options", self.ctx.tree,
+        options = set(self.ctx.memo(_SECRET_OPTIONS, self.ctx.tree,
                                     lambda: declared_secret_options(self.ctx)))
         project = self.project.modules
         if any(m.secret_options for m in project.values()):
@@ -154,7 +157,7 @@ class ModuleAnalysis:
     # -- what functions see ----------------------------------------------------------------
     def attribute_types(self, cls: str) -> dict[str, str]:
         """`self` attributes of a spec type, from `self.x = <typed call>` in the class's `__init__`."""
-        return self.ctx.memo("taint-attribute-types", self.ctx.tree, self._attribute_types).get(cls, {})
+        return self.ctx.memo(_ATTRIBUTE_TYPES, self.ctx.tree, self._attribute_types).get(cls, {})
 
     def _attribute_types(self) -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}
@@ -247,7 +250,7 @@ class ModuleAnalysis:
         constructor call can taint, per instance."""
         if cls is None:
             return frozenset()
-        return self.ctx.memo("taint-constructor-attributes", self.ctx.tree, self._constructor_attributes).get(
+        return self.ctx.memo(_CONSTRUCTOR_ATTRIBUTES, self.ctx.tree, self._constructor_attributes).get(
             cls, frozenset())
 
     def _constructor_attributes(self) -> dict[str, frozenset[str]]:
@@ -315,7 +318,7 @@ def _empty_summary(ctx: FileContext, unit: Unit) -> FunctionSummary:
         keyword_only=tuple(a.arg for a in args.kwonlyargs),
         vararg=args.vararg.arg if args.vararg else None, kwarg=args.kwarg.arg if args.kwarg else None,
         is_method=unit.cls is not None and not static,
-        validates=ctx.memo("taint-validates", func, lambda: _validates(ctx, func)),
+        validates=ctx.memo(_VALIDATES, func, lambda: _validates(ctx, func)),
     )
 
 

@@ -28,6 +28,7 @@ from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint import questions
 from secreview.taint.digests import canonical_json
 from secreview.taint.imports import modules_imported_by_text
+from secreview.taint.result import TaintResult
 from secreview.taint.rules import TaintSetup, spec_index
 
 # The grammar the trees are parsed with: a summary made from another Python's parse is not reused.
@@ -55,7 +56,7 @@ class ProjectPhase:
     # review to use instead of parsing the same text again; each is handed out once
     contexts: dict[str, FileContext] = field(default_factory=dict)
     # display path -> the flows the phase found in that kept tree (its last run saw the final summaries)
-    flows: dict[str, list] = field(default_factory=dict)
+    flows: dict[str, TaintResult] = field(default_factory=dict)
     # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
     summary_digests: dict[str, str] = field(default_factory=dict)
     # module name -> the questions its summary asked of other modules, when it was computed in this run
@@ -184,7 +185,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     project = ProjectSummaries()
     digests: dict[str, str] = {}
     project.versions = digests  # filled below as components settle; `still` compares against it
-    flows_by_module: dict[str, list] = {}
+    flows_by_module: dict[str, TaintResult] = {}
     unsettled: set[str] = set()
     recomputed = 0
     cached_count = 0

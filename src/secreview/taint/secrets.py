@@ -31,8 +31,12 @@ from functools import lru_cache
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.credentials import ambiguous_secret, auth_context, named_secret
+from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import module_constant
 from secreview.taint.labels import CLEAN, Label, sanitize, step
+
+_OBJECT_NAMES: MemoKey[frozenset[str]] = MemoKey("taint-object-names")
+_CLI_SECRET: MemoKey[str] = MemoKey("taint-cli-secret")
 
 SECRET = "secret"
 # The sink kinds only secrets are reported for: masking a value clears these.
@@ -105,7 +109,7 @@ def used_as_object(ctx: FileContext, node: ast.AST, name: str) -> bool:
                          if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
                          and sub.attr not in _STR_METHODS)
 
-    return name in ctx.memo("access-object-names", func, compute)
+    return name in ctx.memo(_OBJECT_NAMES, func, compute)
 
 
 def short_slice(node: ast.Slice) -> bool:
@@ -179,7 +183,7 @@ def cli_secret_option(ctx: FileContext) -> str:
                     return option
         return ""
 
-    return ctx.memo("taint-cli-secret", ctx.tree, compute)
+    return ctx.memo(_CLI_SECRET, ctx.tree, compute)
 
 
 def declared_secret_options(ctx: FileContext) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
+from secreview.analysis.memo import MemoKey
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
 from secreview.taint.facts import ModuleFacts
 from secreview.taint.handlers import decorator_sources
@@ -128,8 +129,11 @@ def callee_first(ctx: FileContext, units: list[Unit]) -> list[Unit]:
     return order
 
 
+_WORDS: MemoKey[frozenset[str]] = MemoKey("taint-words")  # the identifiers a unit spells
+
+
 def unit_words(ctx: FileContext, node: ast.AST) -> frozenset[str]:
-    return ctx.memo("taint-words", node, lambda: _identifiers(ctx, node))
+    return ctx.memo(_WORDS, node, lambda: _identifiers(ctx, node))
 
 
 def _identifiers(ctx: FileContext, node: ast.AST) -> frozenset[str]:
