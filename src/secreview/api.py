@@ -315,8 +315,11 @@ def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], m
             # its own module's steps are its own text: in the key already
             from secreview.taint import questions  # only with a project phase (start-up stays light)
 
-            result.depends = questions.record(project, project.recorder | (reused or set()), traces,
-                                              own=(taint.module,) if taint is not None else ())
+            try:
+                result.depends = questions.record(project, project.recorder | (reused or set()), traces,
+                                                  own=(taint.module,) if taint is not None else ())
+            except RuntimeError as exc:  # a summary it read is gone from the cache: not stored, not clean
+                result.errors.append(FileError(file.display, "internal", f"{file.display}: {exc}"))
         return result
     finally:
         if project is not None:

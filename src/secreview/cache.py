@@ -149,6 +149,7 @@ class ResultCache:
     def __init__(self, directory: Path):
         self.path = directory / "results-v1.sqlite3"
         self._db: sqlite3.Connection | None = None
+        self._reader: CacheReader | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=5)
@@ -193,6 +194,13 @@ class ResultCache:
         except (sqlite3.Error, TypeError, ValueError):
             return
 
+    def later(self) -> CacheReader:
+        """A reader of this cache file that works after `close` (the project phase leaves summaries in the
+        cache, read when a review looks into them, after the phase's store was closed)."""
+        if self._reader is None:
+            self._reader = CacheReader(self.path)
+        return self._reader
+
     def close(self) -> None:
         if self._db is not None:
             try:
@@ -201,6 +209,26 @@ class ResultCache:
             except sqlite3.Error:
                 pass
         self._db = None
+
+
+class CacheReader:
+    """Reads JSON rows of a cache file on its own connection, opened at the first read (deferred summaries
+    are read long after the store that listed them closed). A row that cannot be read is None."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def get_json(self, table: str, key: str) -> object | None:
+        if table not in _JSON_TABLES:
+            return None
+        try:
+            if self._db is None:
+                self._db = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+            row = self._db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
 
 
 def _encode(result: FileResult) -> dict:
