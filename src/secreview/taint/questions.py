@@ -76,6 +76,19 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         project.recorder = saved
 
 
+def refreshed(project: ProjectSummaries, head: dict[str, Any]) -> dict[str, Any] | None:
+    """A head `still` just verified, with today's versions, when some differ (None: all the same). Stored
+    back, the next check of the same result compares versions again instead of replaying the answers: a
+    module imported everywhere that changed once would otherwise make every later check replay them all."""
+    now = project.versions
+    versions = {m: now.get(m, ABSENT) for m in head["v"]}
+    for key in head["d"]:
+        query = tuple(key.split("\x1f"))
+        if query[0] in _THROUGH_BASES and len(query) == 4:  # the walk as it reads today
+            versions.update((m, now.get(m, ABSENT)) for m in bases_read(project, query[1], query[2]))
+    return None if versions == head["v"] else {**head, "v": versions}
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _shape(query: tuple[str, ...]) -> tuple[str, Iterable[str], bool]:
     """A question's stored key, the modules its answer is read from (unless it walks base classes), and
