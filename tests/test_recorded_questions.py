@@ -115,7 +115,7 @@ def test_a_missing_or_older_record_is_not_trusted():
     project = project_of(modules())
     assert questions.still(project, None, lambda: {}) is False
     assert questions.still(project, {"function\x1fpkg.helpers.build": "x"}, lambda: {}) is False  # flat, earlier format
-    assert questions.still(project, {"v": {}, "d": {}}, lambda: {}) is False  # before lookups were grouped
+    assert questions.still(project, {"v": {}, "d": {}, "b": {}}, lambda: {}) is False  # an earlier format
     head, _ = recorded_on(project)
     head["v"]["pkg.helpers"] = "stale"
     assert questions.still(project, head, lambda: None) is False  # the static row is gone
@@ -128,7 +128,7 @@ def test_a_call_through_a_local_name_is_one_question_until_a_module_takes_that_n
     assert project.recorder == {("top", "self")}
     project.recorder, asked = None, project.recorder
     kept = questions.record(project, asked)
-    assert kept.head["d"] == {"top\x1fself": "0"} and kept.static == {}
+    assert kept.head["words"] == {"top": {"0": ["self"]}} and kept.head["d"] == {} and kept.static == {}
     assert questions.still(project_of(modules()), kept.head, lambda: kept.static) is True
     grown = modules()
     grown["self"] = ModuleSummary("self", "self.py", functions={"save": function("save", True)})
@@ -142,3 +142,13 @@ def test_a_summary_the_cache_cannot_give_back_fails_the_check_instead_of_the_rev
     lost = StoredSummary("pkg/helpers.py", ("build",), (), False, {}, lambda: None)
     today.set_stored("pkg.helpers", lost)
     assert questions.still(today, head, rows) is False
+
+
+def test_name_table_questions_are_checked_as_sets_of_words():
+    project = project_of(modules())
+    asked = {("name", "sources", "build"), ("name", "sources", "fetch"), ("name", "active", "build")}
+    kept = questions.record(project, asked)
+    assert kept.head["words"] == {"name\x1fsources": {"0": ["build", "fetch"]}, "name\x1factive": {"0": ["build"]}}
+    assert questions.check(project_of(modules()), kept.head, lambda: kept.static) == questions.SAME
+    # `build` starts returning a source somewhere in the project: the skipped unit must be walked now
+    assert questions.check(project_of(modules(helper_returns=True)), kept.head, lambda: kept.static) == questions.STALE

@@ -61,10 +61,13 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         versions: dict[str, str] = {}
         dynamic: dict[str, str] = {}
         classes: dict[str, dict[str, str]] = {}
+        words: dict[str, dict[str, list[str]]] = {}  # "name" and "top" questions: kind -> answer -> words
         static: dict[str, str] = {}
         for query, digest in asked.items():
             key, behind, through_bases = _shape(query)
-            if through_bases:
+            if query[0] in _WORD_KINDS and len(query) == _WORD_KINDS[query[0]]:
+                words.setdefault("\x1f".join(query[:-1]), {}).setdefault(digest, []).append(query[-1])
+            elif through_bases:
                 behind = bases_read(project, query[1], query[2])
                 classes.setdefault(f"{query[1]}\x1f{query[2]}", {})[key] = digest
             elif "*" in behind:
@@ -74,7 +77,10 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
             for module in behind:
                 if module != "*" and module not in versions:
                     versions[module] = project.versions.get(module, ABSENT)
-        head = {"v": versions, "d": dynamic, "b": classes, "n": len(static)}
+        for by_answer in words.values():
+            for listed in by_answer.values():
+                listed.sort()
+        head = {"v": versions, "d": dynamic, "b": classes, "words": words, "n": len(static)}
         if clipped:
             head["w"] = 1
         return Recorded(head, static)
@@ -103,6 +109,10 @@ def _shape(query: tuple[str, ...]) -> tuple[str, Iterable[str], bool]:
 
 
 STALE, SAME, VERIFIED = "stale", "same", "verified"  # `check`'s verdicts
+# questions about one word of a project-wide table (the short names of active or source-returning
+# functions, the first parts of module names), by their length: recorded as lists of words per answer and
+# checked with one set operation each (a file skipping many units asks hundreds of them)
+_WORD_KINDS = {"name": 3, "top": 2}
 
 
 def still(project: ProjectSummaries, head: object, static: Callable[[], object]) -> bool:
@@ -114,7 +124,7 @@ def check(project: ProjectSummaries, head: object, static: Callable[[], object])
     """SAME: every module the answers were read from is as it was; VERIFIED: some changed, and every answer
     read from them is still what it was (`refreshed` gives the head to store back); STALE: an answer
     changed, or the record cannot be read. `static` reads the static row, only when a module changed."""
-    if not isinstance(head, dict) or not all(isinstance(head.get(k), dict) for k in ("v", "d", "b")):
+    if not isinstance(head, dict) or not all(isinstance(head.get(k), dict) for k in ("v", "d", "b", "words")):
         return STALE  # missing, or stored by an earlier format
     semantic = "w" not in head
     recorded: dict[str, str] = head["v"]
@@ -123,15 +133,12 @@ def check(project: ProjectSummaries, head: object, static: Callable[[], object])
     replayed = bool(changed)
     saved, project.recorder = project.recorder, None
     try:
+        for table, by_answer in head["words"].items():
+            present = project.tops() if table == "top" else project.positive_names(table.split("\x1f")[1])
+            if not present.isdisjoint(by_answer.get("0", ())) or not present.issuperset(by_answer.get("1", ())):
+                return STALE
         for key, digest in head["d"].items():
-            query = tuple(key.split("\x1f"))
-            if query[0] == "name" and len(query) == 3:  # the cheap relevance test: asked as often as that
-                if ("1" if project.names(query[1]).get(query[2], 0) > 0 else "0") != digest:
-                    return STALE
-            elif query[0] == "top" and len(query) == 2:
-                if ("1" if query[1] in project.tops() else "0") != digest:
-                    return STALE
-            elif answer(project, query, semantic) != digest:
+            if answer(project, tuple(key.split("\x1f")), semantic) != digest:
                 return STALE
         for group, answers in head["b"].items():
             module, _, cls = group.partition("\x1f")
