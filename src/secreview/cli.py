@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from secreview import __version__, cliargs
 
@@ -29,7 +29,7 @@ CHANGE_COMMANDS = ("diff", "baseline")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep the message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep the message short
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"secreview: error: {message}\n")
 

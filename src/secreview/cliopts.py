@@ -166,7 +166,9 @@ def finish(report: Report, args: argparse.Namespace, config: Config) -> int:
     """Render and write the report, then choose the exit code."""
     fmt = output_format(args)
     # SARIF carries the checkout root so code scanning can resolve relative paths.
-    options = sarif_uri_options(getattr(args, "srcroot", None), Path.cwd()) if fmt == "sarif" else {}
+    options: dict[str, object] = {}
+    if fmt == "sarif":
+        options.update(sarif_uri_options(getattr(args, "srcroot", None), Path.cwd()))
     if fmt in ("text", "concise"):
         options.update(_text_options(args, fmt, config))
     text = render(report, fmt, **options)

@@ -12,8 +12,9 @@ from typing import Any
 
 from secreview.model import Confidence, Finding, Severity
 
+# `as tomllib`: re-exported (llm/context.py reads pyproject.toml with the same parser)
 if sys.version_info >= (3, 11):
-    import tomllib
+    import tomllib as tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
@@ -229,8 +230,8 @@ def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
                     raise ValueError(f"{part.strip()!r} is not GLOB:RULES")
                 pairs.append((glob.strip(), codes))
     out = []
-    for glob, codes in pairs:
-        items = codes.split(",") if isinstance(codes, str) else codes
+    for glob, listed in pairs:
+        items = listed.split(",") if isinstance(listed, str) else listed
         if not isinstance(items, (list, tuple)):
             raise ValueError(f"the rules for {glob!r} must be a list")
         names = tuple(str(c).strip() for c in items if str(c).strip())
