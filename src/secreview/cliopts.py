@@ -121,19 +121,6 @@ def config_from(args: argparse.Namespace, **extra: Any) -> Config:
     return load_config(cli)
 
 
-def apply_baseline(report: Report, args: argparse.Namespace) -> Report:
-    """Hide baselined findings (raises BaselineError for a bad file); says on stderr how many."""
-    if not getattr(args, "baseline", None):
-        return report
-    from secreview.change import baseline
-
-    report, hidden = baseline.apply(report, baseline.load(args.baseline))
-    if hidden:
-        print(f"secreview: {hidden} finding{'s' if hidden != 1 else ''} hidden by the baseline {args.baseline}",
-              file=sys.stderr)
-    return report
-
-
 def missing_paths(paths: list[str]) -> list[str]:
     """The given paths that do not exist: a usage error (exit 2) before any review, as a typo in a CI
     path must not pass the gate as a review of nothing."""
