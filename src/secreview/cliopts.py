@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from secreview.config import Config
 from secreview.config import load as load_config
@@ -108,7 +107,7 @@ def split_globs(values: list[str] | None) -> list[str] | None:
     return None if values is None else [p for value in values for p in split_patterns(value)]
 
 
-def config_from(args: argparse.Namespace, **extra: Any) -> Config:
+def config_from(args: argparse.Namespace, **extra: object) -> Config:
     cli = {
         "severity": args.severity, "confidence": args.confidence, "fail_on": getattr(args, "fail_on", None),
         "select": split(args.select), "ignore": split(args.ignore), "exclude": split_globs(args.exclude),
