@@ -79,6 +79,17 @@ def test_a_change_in_an_unread_part_of_a_module_is_still_the_same_answer():
     assert rows.reads == 1
 
 
+def test_a_verified_record_takes_todays_versions_and_is_not_replayed_again():
+    head, rows = recorded_on(project_of(modules()))
+    today = project_of(modules(other="b"))
+    assert questions.still(today, head, rows) is True and rows.reads == 1
+    newer = questions.refreshed(today, head)
+    assert newer is not None and newer["v"]["pkg.other"] == today.versions["pkg.other"]
+    assert {k: v for k, v in newer.items() if k != "v"} == {k: v for k, v in head.items() if k != "v"}
+    assert questions.still(today, newer, rows) is True and rows.reads == 1  # versions match: no replay
+    assert questions.refreshed(today, newer) is None
+
+
 def test_a_changed_helper_invalidates():
     head, rows = recorded_on(project_of(modules()))
     assert questions.still(project_of(modules(helper_returns=True)), head, rows) is False

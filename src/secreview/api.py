@@ -174,7 +174,9 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                 results[index] = FileResult(file.display, errors=[error] if error else [])
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
-                results[index] = _cached(store, phase, key)
+                # what it read of the project's summaries is checked first: a stale result is not decoded
+                if phase is None or _still(phase.project, store, key):
+                    results[index] = store.get(key)
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -297,19 +299,20 @@ def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
     return setup.module if setup is not None else None
 
 
-def _cached(store: ResultCache, phase: ProjectPhase | None, key: str) -> FileResult | None:
-    """The stored result under `key`; with a project phase, what it read of the project's summaries is
-    checked first: a stale result is not decoded."""
-    if phase is None or _still(phase.project, store.get_json("depends", key),
-                               lambda: store.get_json("depends", key + ":static")):
-        return store.get(key)
-    return None
-
-
-def _still(project: ProjectSummaries, head: object, static: Callable[[], object]) -> bool:
+def _still(project: ProjectSummaries, store: ResultCache, key: str) -> bool:
+    """Whether what a cached result read of the project's summaries is still what it was; verified by
+    replaying its answers, the record is stored back with today's versions (no replay next time)."""
     from secreview.taint import questions  # only with a project phase (start-up stays light)
 
-    return questions.still(project, head, static)
+    head = store.get_json("depends", key)
+    if not isinstance(head, dict):  # missing, or stored by an earlier format (`still` says no to it too)
+        return False
+    if not questions.still(project, head, lambda: store.get_json("depends", key + ":static")):
+        return False
+    newer = questions.refreshed(project, head)
+    if newer is not None:
+        store.put_json("depends", key, newer)
+    return True
 
 
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
@@ -326,8 +329,11 @@ def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], m
             # its own module's steps are its own text: in the key already
             from secreview.taint import questions  # only with a project phase (start-up stays light)
 
-            result.depends = questions.record(project, project.recorder | (reused or set()), traces,
-                                              own=(taint.module,) if taint is not None else ())
+            try:
+                result.depends = questions.record(project, project.recorder | (reused or set()), traces,
+                                                  own=(taint.module,) if taint is not None else ())
+            except RuntimeError as exc:  # a summary it read is gone from the cache: not stored, not clean
+                result.errors.append(FileError(file.display, "internal", f"{file.display}: {exc}"))
         return result
     finally:
         if project is not None:

@@ -154,6 +154,7 @@ class ResultCache(SummaryStore):
     def __init__(self, directory: Path):
         self.path = directory / "results-v1.sqlite3"
         self._db: sqlite3.Connection | None = None
+        self._reader: CacheReader | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=5)
@@ -198,6 +199,13 @@ class ResultCache(SummaryStore):
         except (sqlite3.Error, TypeError, ValueError):
             return
 
+    def later(self) -> CacheReader:
+        """A reader of this cache file that works after `close` (the project phase leaves summaries in the
+        cache, read when a review looks into them, after the phase's store was closed)."""
+        if self._reader is None:
+            self._reader = CacheReader(self)
+        return self._reader
+
     def close(self) -> None:
         if self._db is not None:
             try:
@@ -206,6 +214,30 @@ class ResultCache(SummaryStore):
             except sqlite3.Error:
                 pass
         self._db = None
+
+
+class CacheReader:
+    """Reads JSON rows of a cache: through its store while that is open (the store's own writes are not
+    committed yet, and a second connection would wait on its lock), then on a connection of its own, opened
+    at the first read after the store closed (deferred summaries are read long after the phase that listed
+    them). A row that cannot be read is None."""
+
+    def __init__(self, store: ResultCache) -> None:
+        self.store = store
+        self._db: sqlite3.Connection | None = None
+
+    def get_json(self, table: str, key: str) -> object | None:
+        if self.store._db is not None:
+            return self.store.get_json(table, key)
+        if table not in _JSON_TABLES:
+            return None
+        try:
+            if self._db is None:
+                self._db = sqlite3.connect(self.store.path, timeout=5, check_same_thread=False)
+            row = self._db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
 
 
 def _encode(result: FileResult) -> dict[str, object]:

@@ -76,6 +76,19 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         project.recorder = saved
 
 
+def refreshed(project: ProjectSummaries, head: dict[str, Any]) -> dict[str, Any] | None:
+    """A head `still` just verified, with today's versions, when some differ (None: all the same). Stored
+    back, the next check of the same result compares versions again instead of replaying the answers: a
+    module imported everywhere that changed once would otherwise make every later check replay them all."""
+    now = project.versions
+    versions = {m: now.get(m, ABSENT) for m in head["v"]}
+    for key in head["d"]:
+        query = tuple(key.split("\x1f"))
+        if query[0] in _THROUGH_BASES and len(query) == 4:  # the walk as it reads today
+            versions.update((m, now.get(m, ABSENT)) for m in bases_read(project, query[1], query[2]))
+    return None if versions == head["v"] else {**head, "v": versions}
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _shape(query: tuple[str, ...]) -> tuple[str, Iterable[str], bool]:
     """A question's stored key, the modules its answer is read from (unless it walks base classes), and
@@ -132,10 +145,7 @@ def still(project: ProjectSummaries, head: object, static: Callable[[], object])
 def module_at(project: ProjectSummaries, path: str) -> str | None:
     """The project module whose summary is of the file at `path` (its display path)."""
     if project._paths is None:
-        project._paths = {}
-        for name in project.modules:
-            value = dict.__getitem__(project.modules, name)
-            project._paths[value.get("path", "") if isinstance(value, dict) else value.path] = name
+        project._paths = {project.modules.path_of(name): name for name in project.modules}
     return project._paths.get(path)
 
 
@@ -162,6 +172,10 @@ def _digest_answer(project: ProjectSummaries, query: tuple[str, ...], semantic: 
         return "1" if args[0] in project.modules else "0"
     if kind == "top":
         return "1" if args[0] in project.tops() else "0"
+    if kind == "anysecrets":
+        return "1" if project.any_secret_options() else "0"
+    if kind == "secrets":
+        return ",".join(sorted(project.secret_options_of(args[0])))
     if kind == "name":
         return "1" if project.has_name(args[0], args[1]) else "0"
     if kind == "positions" and args[0] in project.versions:  # the whole summary's digest, made once
@@ -210,8 +224,11 @@ def _bases_read(project: ProjectSummaries, module: str, cls: str, depth: int, ou
     out.add(module)
     if depth > 5 or module not in project.modules:
         return out
-    value = dict.__getitem__(project.modules, module)  # a stored summary is read as stored, not decoded
-    bases = value["class_bases"].get(cls, ()) if isinstance(value, dict) else value.class_bases.get(cls, ())
+    value = dict.__getitem__(project.modules, module)  # a stored summary is not read, nor decoded
+    if isinstance(value, dict):
+        bases = value["class_bases"].get(cls, ())
+    else:  # a `ModuleSummary` or a `StoredSummary`: both carry the bases
+        bases = value.class_bases.get(cls, ())
     for base in bases:
         base_module, _, base_cls = base.rpartition(".")
         _bases_read(project, base_module, base_cls, depth + 1, out)
