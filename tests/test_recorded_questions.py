@@ -8,7 +8,7 @@ import json
 
 from secreview.taint import questions
 from secreview.taint.project import summary_digest
-from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries
+from secreview.taint.summaries import FunctionSummary, ModuleSummary, ProjectSummaries, StoredSummary
 
 
 def function(name: str, returns: bool = False) -> FunctionSummary:
@@ -131,3 +131,12 @@ def test_a_call_through_a_local_name_is_one_question_until_a_module_takes_that_n
     grown = modules()
     grown["self"] = ModuleSummary("self", "self.py", functions={"save": function("save", True)})
     assert questions.still(project_of(grown), kept.head, lambda: kept.static) is False
+
+
+def test_a_summary_the_cache_cannot_give_back_fails_the_check_instead_of_the_review():
+    head, rows = recorded_on(project_of(modules()))
+    today = project_of(modules())
+    today.versions["pkg.helpers"] = "changed"  # a replay must look into it
+    lost = StoredSummary("pkg/helpers.py", ("build",), (), False, {}, lambda: None)
+    today.set_stored("pkg.helpers", lost)
+    assert questions.still(today, head, rows) is False

@@ -148,6 +148,11 @@ def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: st
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+# The store of this process open on each cache file: a reader goes through it (its writes are not committed
+# until it closes, and a second connection would wait on its lock until the read failed)
+_OPEN: dict[Path, ResultCache] = {}
+
+
 class ResultCache(SummaryStore):
     """Each file's result by `file_key`, and the project phase's JSON tables (its `SummaryStore`)."""
 
@@ -158,6 +163,7 @@ class ResultCache(SummaryStore):
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=5)
+            _OPEN[self.path] = self
             self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             for table in _JSON_TABLES:
                 self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -207,6 +213,8 @@ class ResultCache(SummaryStore):
         return self._reader
 
     def close(self) -> None:
+        if _OPEN.get(self.path) is self:
+            del _OPEN[self.path]
         if self._db is not None:
             try:
                 self._db.commit()
@@ -217,18 +225,18 @@ class ResultCache(SummaryStore):
 
 
 class CacheReader:
-    """Reads JSON rows of a cache: through its store while that is open (the store's own writes are not
-    committed yet, and a second connection would wait on its lock), then on a connection of its own, opened
-    at the first read after the store closed (deferred summaries are read long after the phase that listed
-    them). A row that cannot be read is None."""
+    """Reads JSON rows of a cache file after the store that listed them closed (deferred summaries are read
+    long after the phase that found them): through the store of this process open on that file if there is
+    one, else on a connection of its own, opened at the first read. A row that cannot be read is None."""
 
     def __init__(self, store: ResultCache) -> None:
         self.store = store
         self._db: sqlite3.Connection | None = None
 
     def get_json(self, table: str, key: str) -> object | None:
-        if self.store._db is not None:
-            return self.store.get_json(table, key)
+        open_store = _OPEN.get(self.store.path)
+        if open_store is not None and open_store._db is not None:
+            return open_store.get_json(table, key)
         if table not in _JSON_TABLES:
             return None
         try:

@@ -136,8 +136,8 @@ def still(project: ProjectSummaries, head: object, static: Callable[[], object])
             if answer(project, query, semantic) != digest:
                 return False
         return True
-    except (ValueError, IndexError, TypeError, KeyError, AttributeError):
-        return False
+    except (ValueError, IndexError, TypeError, KeyError, AttributeError, RuntimeError):
+        return False  # unreadable (RuntimeError: a stored summary the cache lost): not the same, recompute
     finally:
         project.recorder = saved
 
