@@ -305,14 +305,12 @@ def _still(project: ProjectSummaries, store: ResultCache, key: str) -> bool:
     from secreview.taint import questions  # only with a project phase (start-up stays light)
 
     head = store.get_json("depends", key)
-    if not isinstance(head, dict):  # missing, or stored by an earlier format (`still` says no to it too)
+    if not isinstance(head, dict):  # missing, or stored by an earlier format (`check` says STALE to it too)
         return False
-    if not questions.still(project, head, lambda: store.get_json("depends", key + ":static")):
-        return False
-    newer = questions.refreshed(project, head)
-    if newer is not None:
-        store.put_json("depends", key, newer)
-    return True
+    verdict = questions.check(project, head, lambda: store.get_json("depends", key + ":static"))
+    if verdict == questions.VERIFIED:
+        store.put_json("depends", key, questions.refreshed(project, head))
+    return verdict != questions.STALE
 
 
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,

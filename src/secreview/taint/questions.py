@@ -46,7 +46,11 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
     result computed from the answers) copied of positions is recorded apart: a `positions` question per
     module whose trace steps it holds, answered with that module's whole summary — except the `own`
     modules, whose text is in the cache key already. A trace as long as clipping allows may have lost steps
-    that still shaped it: then every answer is recorded with its positions (`w`)."""
+    that still shaped it: then every answer is recorded with its positions (`w`).
+
+    The head: `v` the versions read, `d` the questions no module fixes (name tables, `top`), `b` the
+    lookups through base classes grouped by the class they start from (a class's attributes are asked
+    one by one, its bases are walked once), `n` how many questions the static row holds."""
     paths, clipped = step_paths(output) if output is not None else (set(), False)
     saved, project.recorder = project.recorder, None
     try:
@@ -56,19 +60,27 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
             asked[("positions", name)] = answer(project, ("positions", name))
         versions: dict[str, str] = {}
         dynamic: dict[str, str] = {}
+        classes: dict[str, dict[str, str]] = {}
+        words: dict[str, dict[str, list[str]]] = {}  # "name" and "top" questions: kind -> answer -> words
         static: dict[str, str] = {}
         for query, digest in asked.items():
             key, behind, through_bases = _shape(query)
-            if through_bases:
+            if query[0] in _WORD_KINDS and len(query) == _WORD_KINDS[query[0]]:
+                words.setdefault("\x1f".join(query[:-1]), {}).setdefault(digest, []).append(query[-1])
+            elif through_bases:
                 behind = bases_read(project, query[1], query[2])
-            if through_bases or "*" in behind:
+                classes.setdefault(f"{query[1]}\x1f{query[2]}", {})[key] = digest
+            elif "*" in behind:
                 dynamic[key] = digest
             else:
                 static[key] = digest
             for module in behind:
                 if module != "*" and module not in versions:
                     versions[module] = project.versions.get(module, ABSENT)
-        head = {"v": versions, "d": dynamic, "n": len(static)}
+        for by_answer in words.values():
+            for listed in by_answer.values():
+                listed.sort()
+        head = {"v": versions, "d": dynamic, "b": classes, "words": words, "n": len(static)}
         if clipped:
             head["w"] = 1
         return Recorded(head, static)
@@ -76,17 +88,16 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         project.recorder = saved
 
 
-def refreshed(project: ProjectSummaries, head: dict[str, Any]) -> dict[str, Any] | None:
-    """A head `still` just verified, with today's versions, when some differ (None: all the same). Stored
-    back, the next check of the same result compares versions again instead of replaying the answers: a
+def refreshed(project: ProjectSummaries, head: dict[str, Any]) -> dict[str, Any]:
+    """A head `check` found VERIFIED, with today's versions (of the bases walks as they read today too).
+    Stored back, the next check of the same result compares versions instead of replaying the answers: a
     module imported everywhere that changed once would otherwise make every later check replay them all."""
     now = project.versions
     versions = {m: now.get(m, ABSENT) for m in head["v"]}
-    for key in head["d"]:
-        query = tuple(key.split("\x1f"))
-        if query[0] in _THROUGH_BASES and len(query) == 4:  # the walk as it reads today
-            versions.update((m, now.get(m, ABSENT)) for m in bases_read(project, query[1], query[2]))
-    return None if versions == head["v"] else {**head, "v": versions}
+    for group in head["b"]:
+        module, _, cls = group.partition("\x1f")
+        versions.update((m, now.get(m, ABSENT)) for m in bases_read(project, module, cls))
+    return {**head, "v": versions}
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -97,47 +108,61 @@ def _shape(query: tuple[str, ...]) -> tuple[str, Iterable[str], bool]:
     return "\x1f".join(query), () if through_bases else tuple(modules_behind(query)), through_bases
 
 
+STALE, SAME, VERIFIED = "stale", "same", "verified"  # `check`'s verdicts
+# questions about one word of a project-wide table (the short names of active or source-returning
+# functions, the first parts of module names), by their length: recorded as lists of words per answer and
+# checked with one set operation each (a file skipping many units asks hundreds of them)
+_WORD_KINDS = {"name": 3, "top": 2}
+
+
 def still(project: ProjectSummaries, head: object, static: Callable[[], object]) -> bool:
-    """Whether every recorded answer is what it was. `static`: reads the static row, only when a module
-    it may depend on changed."""
-    if not isinstance(head, dict) or not isinstance(head.get("v"), dict) or not isinstance(head.get("d"), dict):
-        return False  # missing, or stored by an earlier format
+    """Whether every recorded answer is what it was (`check` is not STALE)."""
+    return check(project, head, static) != STALE
+
+
+def check(project: ProjectSummaries, head: object, static: Callable[[], object]) -> str:
+    """SAME: every module the answers were read from is as it was; VERIFIED: some changed, and every answer
+    read from them is still what it was (`refreshed` gives the head to store back); STALE: an answer
+    changed, or the record cannot be read. `static` reads the static row, only when a module changed."""
+    if not isinstance(head, dict) or not all(isinstance(head.get(k), dict) for k in ("v", "d", "b", "words")):
+        return STALE  # missing, or stored by an earlier format
     semantic = "w" not in head
     recorded: dict[str, str] = head["v"]
     now = project.versions
     changed = {m for m, version in recorded.items() if now.get(m, ABSENT) != version}
+    replayed = bool(changed)
     saved, project.recorder = project.recorder, None
     try:
+        for table, by_answer in head["words"].items():
+            present = project.tops() if table == "top" else project.positive_names(table.split("\x1f")[1])
+            if not present.isdisjoint(by_answer.get("0", ())) or not present.issuperset(by_answer.get("1", ())):
+                return STALE
         for key, digest in head["d"].items():
-            query = tuple(key.split("\x1f"))
-            if query[0] == "name" and len(query) == 3:  # the cheap relevance test: asked as often as that
-                if ("1" if project.names(query[1]).get(query[2], 0) > 0 else "0") != digest:
-                    return False
-                continue
-            if query[0] == "top" and len(query) == 2:
-                if ("1" if query[1] in project.tops() else "0") != digest:
-                    return False
-                continue
-            if query[0] in _THROUGH_BASES and len(query) == 4:
-                read = bases_read(project, query[1], query[2])
-                if read <= recorded.keys() and not read & changed:
-                    continue  # the walk reads exactly the summaries it read then
-            if answer(project, query, semantic) != digest:
-                return False
+            if answer(project, tuple(key.split("\x1f")), semantic) != digest:
+                return STALE
+        for group, answers in head["b"].items():
+            module, _, cls = group.partition("\x1f")
+            read = bases_read(project, module, cls)
+            if read <= recorded.keys() and not read & changed:
+                continue  # the walk reads exactly the summaries it read then
+            replayed = True
+            for key, digest in answers.items():
+                if answer(project, tuple(key.split("\x1f")), semantic) != digest:
+                    return STALE
         if not changed:
-            return True
+            return VERIFIED if replayed else SAME
         rows = static()
         if not isinstance(rows, dict) or len(rows) != head.get("n"):
-            return False
+            return STALE
         for key, digest in rows.items():
             query = tuple(key.split("\x1f"))
             if changed.isdisjoint(modules_behind(query)):
                 continue  # every summary it reads is exactly as it was: so is the answer
             if answer(project, query, semantic) != digest:
-                return False
-        return True
+                return STALE
+        return VERIFIED
     except (ValueError, IndexError, TypeError, KeyError, AttributeError, RuntimeError):
-        return False  # unreadable (RuntimeError: a stored summary the cache lost): not the same, recompute
+        return STALE  # unreadable (RuntimeError: a stored summary the cache lost): not the same, recompute
     finally:
         project.recorder = saved
 

@@ -223,6 +223,7 @@ class ProjectSummaries:
     versions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _bases: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _tops: set[str] | None = field(default=None, repr=False, compare=False)
+    _positive: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -331,6 +332,13 @@ class ProjectSummaries:
         summary = self.modules.get(owner)
         return summary.module_types.get(name) if summary is not None else None
 
+    def positive_names(self, which: str) -> frozenset[str]:
+        """The short names `has_name` says yes to (remembered until a summary changes)."""
+        found = self._positive.get(which)
+        if found is None:
+            found = self._positive[which] = frozenset(w for w, n in self.names(which).items() if n > 0)
+        return found
+
     def has_name(self, which: str, word: str) -> bool:
         """Whether a project function named `word` returns a source ("sources") or has a non-empty
         summary ("active"): the cheap relevance test."""
@@ -366,6 +374,7 @@ class ProjectSummaries:
         for key in self._answered_by.pop("*", ()):
             self._answered.pop(key, None)
         self._bases.clear()
+        self._positive.clear()
         if self._tops is not None:
             self._tops.add(module.split(".", 1)[0])
 
