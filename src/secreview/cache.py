@@ -23,7 +23,6 @@ from typing import Any
 from secreview.engine import FileResult
 from secreview.model import FileError
 from secreview.report.json import finding_from_dict, suppression_from_dict
-from secreview.taint.project import SummaryStore
 
 # Errors that follow from the content alone are cached; reading problems and internal
 # failures are not (they may not happen next time).
@@ -153,7 +152,7 @@ def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: st
 _OPEN: dict[Path, ResultCache] = {}
 
 
-class ResultCache(SummaryStore):
+class ResultCache:
     """Each file's result by `file_key`, and the project phase's JSON tables (its `SummaryStore`)."""
 
     def __init__(self, directory: Path):

@@ -22,7 +22,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
@@ -113,18 +113,30 @@ def summary_digest(summary: Any) -> str:
     return hashlib.sha256(canonical_json(summary.to_dict() if summary is not None else None)).hexdigest()
 
 
-class SummaryStore:
-    """Where module summaries and import lists are kept between runs (see `cache.py`);
-    the default keeps nothing."""
+class SummaryReader(Protocol):
+    def get_json(self, table: str, key: str) -> object | None: ...
 
-    def get_json(self, table: str, key: str) -> Any | None:
-        return None
 
-    def put_json(self, table: str, key: str, value: Any) -> None:
-        return None
+class SummaryStore(SummaryReader, Protocol):
+    """Where module summaries and import lists are kept between runs (`cache.ResultCache`)."""
 
-    def later(self) -> Any:
+    def put_json(self, table: str, key: str, value: object) -> None: ...
+
+    def later(self) -> SummaryReader:
         """What reads rows after the phase is over (summaries left in the store until looked into)."""
+        ...
+
+
+class _NoStore:
+    """The store of a phase without a cache: keeps nothing."""
+
+    def get_json(self, table: str, key: str) -> object | None:
+        return None
+
+    def put_json(self, table: str, key: str, value: object) -> None:
+        return None
+
+    def later(self) -> SummaryReader:
         return self
 
 
@@ -143,7 +155,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
     from secreview.taint.summaries import ProjectSummaries
 
-    store = store or SummaryStore()
+    store = store or _NoStore()
     texts: dict[str, str] = {}
     for display, module in modules.items():
         data = contents.get(display) if contents is not None else None
@@ -319,7 +331,7 @@ def _meta(summary: dict[str, Any], digest: str, below: str) -> dict[str, Any]:
 
 
 def _stored(store: SummaryStore, key: str, meta: dict[str, Any]) -> StoredSummary:
-    reader = store.later() if hasattr(store, "later") else store  # a store of tests may not have one
+    reader = store.later()
 
     def load() -> object:
         row = reader.get_json("summaries", key)
