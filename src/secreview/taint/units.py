@@ -166,4 +166,5 @@ def _index_words(index: SpecIndex) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _last(keys: Iterable[str]) -> set[str]:
+    """The last name segment of each qualified name (`sqlite3.Cursor.execute` -> `execute`)."""
     return {k.rsplit(".", 1)[-1] for k in keys if k}
