@@ -172,8 +172,7 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
                 # what it read of the project's summaries is checked first: a stale result is not decoded
-                if phase is None or _still(phase.project, store.get_json("depends", key),  # type: ignore[union-attr]
-                                           lambda key=key: store.get_json("depends", key + ":static")):  # type: ignore[union-attr]
+                if phase is None or _still(phase.project, store, key):  # type: ignore[arg-type]
                     results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
                 if results[index] is None:
                     todo.append((index, file, data, key))
@@ -295,10 +294,16 @@ def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
     return setup.module if setup is not None else None
 
 
-def _still(project: Any, head: object, static: Callable[[], object]) -> bool:
+def _still(project: Any, store: ResultCache, key: str) -> bool:
+    """Whether what a cached result read of the project's summaries is still what it was; verified by
+    replaying its answers, the record is stored back with today's versions (no replay next time)."""
     from secreview.taint import questions  # only with a project phase (start-up stays light)
 
-    return questions.still(project, head, static)
+    head = store.get_json("depends", key)
+    verdict = questions.check(project, head, lambda: store.get_json("depends", key + ":static"))
+    if verdict == questions.VERIFIED:
+        store.put_json("depends", key, questions.refreshed(project, head))  # type: ignore[arg-type]
+    return verdict != questions.STALE
 
 
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
@@ -315,8 +320,11 @@ def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], m
             # its own module's steps are its own text: in the key already
             from secreview.taint import questions  # only with a project phase (start-up stays light)
 
-            result.depends = questions.record(project, project.recorder | (reused or set()), traces,
-                                              own=(taint.module,) if taint is not None else ())
+            try:
+                result.depends = questions.record(project, project.recorder | (reused or set()), traces,
+                                                  own=(taint.module,) if taint is not None else ())
+            except RuntimeError as exc:  # a summary it read is gone from the cache: not stored, not clean
+                result.errors.append(FileError(file.display, "internal", f"{file.display}: {exc}"))
         return result
     finally:
         if project is not None:

@@ -145,13 +145,20 @@ def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: st
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+# The store of this process open on each cache file: a reader goes through it (its writes are not committed
+# until it closes, and a second connection would wait on its lock until the read failed)
+_OPEN: dict[Path, ResultCache] = {}
+
+
 class ResultCache:
     def __init__(self, directory: Path):
         self.path = directory / "results-v1.sqlite3"
         self._db: sqlite3.Connection | None = None
+        self._reader: CacheReader | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=5)
+            _OPEN[self.path] = self
             self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             for table in _JSON_TABLES:
                 self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -193,7 +200,16 @@ class ResultCache:
         except (sqlite3.Error, TypeError, ValueError):
             return
 
+    def later(self) -> CacheReader:
+        """A reader of this cache file that works after `close` (the project phase leaves summaries in the
+        cache, read when a review looks into them, after the phase's store was closed)."""
+        if self._reader is None:
+            self._reader = CacheReader(self)
+        return self._reader
+
     def close(self) -> None:
+        if _OPEN.get(self.path) is self:
+            del _OPEN[self.path]
         if self._db is not None:
             try:
                 self._db.commit()
@@ -201,6 +217,30 @@ class ResultCache:
             except sqlite3.Error:
                 pass
         self._db = None
+
+
+class CacheReader:
+    """Reads JSON rows of a cache file after the store that listed them closed (deferred summaries are read
+    long after the phase that found them): through the store of this process open on that file if there is
+    one, else on a connection of its own, opened at the first read. A row that cannot be read is None."""
+
+    def __init__(self, store: ResultCache) -> None:
+        self.store = store
+        self._db: sqlite3.Connection | None = None
+
+    def get_json(self, table: str, key: str) -> object | None:
+        open_store = _OPEN.get(self.store.path)
+        if open_store is not None and open_store._db is not None:
+            return open_store.get_json(table, key)
+        if table not in _JSON_TABLES:
+            return None
+        try:
+            if self._db is None:
+                self._db = sqlite3.connect(self.store.path, timeout=5, check_same_thread=False)
+            row = self._db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
 
 
 def _encode(result: FileResult) -> dict:

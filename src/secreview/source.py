@@ -149,10 +149,12 @@ def _walk(
                 is_dir = is_file = False
             if not is_dir and not (is_file and _maybe_python(entry.name)) and not entry.is_symlink():
                 continue  # neither reviewed nor walked nor an error: no pattern needs to see it
-            path = Path(entry.path)
-            if (excludes and excluded_path(path, excludes, cwd)) or (ignores and _ignored(path, is_dir, ignores)):
+            # a Path only where a pattern or a file needs one (a tree's directories outnumber its modules)
+            path = Path(entry.path) if excludes or ignores or not is_dir else None
+            if path is not None and ((excludes and excluded_path(path, excludes, cwd))
+                                     or (ignores and _ignored(path, is_dir, ignores))):
                 continue
-            if entry.is_symlink() and not is_dir and not is_file:
+            if path is not None and entry.is_symlink() and not is_dir and not is_file:
                 yield None, _link_error(path, display_path(path, cwd))
             elif is_dir:
                 name = entry.name
@@ -161,7 +163,7 @@ def _walk(
                     continue
                 linked = entry.is_symlink()
                 subdirs.append((entry.path, os.path.realpath(entry.path) if linked else os.path.join(real, name)))
-            elif is_file and _is_python(path):
+            elif is_file and path is not None and _is_python(path):
                 yield path, None
         stack.extend(reversed(subdirs))
 

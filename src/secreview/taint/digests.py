@@ -19,12 +19,12 @@ def stored_digests(summary: dict, whole: str | None = None) -> tuple[str, str]:
 def modules_behind(query: tuple[str, ...]) -> list[str]:
     """The modules whose summaries an answer depends on ("*": any module)."""
     kind, *args = query
-    if kind in ("has", "module", "positions", "type"):
+    if kind in ("has", "module", "positions", "type", "secrets"):
         return [args[0]]
     if kind == "function":  # the longest prefix that is a module answers: any of them may
         parts = args[0].split(".")
         return [".".join(parts[:cut]) for cut in range(1, len(parts))]
-    return ["*"]  # `name` (a table of the whole project), `top`, lookups through base classes
+    return ["*"]  # `name` (a table of the whole project), `top`, `anysecrets`, lookups through base classes
 
 
 WHOLE = "@whole"  # in recorded answers: they were taken with their positions (a trace was clipped)

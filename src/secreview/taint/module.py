@@ -64,12 +64,10 @@ class ModuleAnalysis:
         hold their own imports' declarations, so the union is transitive once they are summarised)."""
         declared = self.ctx.memo(_SECRET_OPTIONS, self.ctx.tree, lambda: declared_secret_options(self.ctx))
         options = set(declared)
-        project = self.project.modules
-        if any(m.secret_options for m in project.values()):
-            for name in resolve(self.ctx.imports.values(), self.module, self.is_package, project):
-                summary = project.get(name)
-                if summary is not None and name != self.module:
-                    options.update(summary.secret_options)
+        if self.project.any_secret_options():
+            for name in resolve(self.ctx.imports.values(), self.module, self.is_package, self.project.modules):
+                if name != self.module:
+                    options.update(self.project.secret_options_of(name))
         return frozenset(options)
 
     # -- units -----------------------------------------------------------------------------

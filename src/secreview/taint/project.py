@@ -26,10 +26,11 @@ from typing import Any
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint import questions
-from secreview.taint.digests import canonical_json
+from secreview.taint.digests import canonical_json, stored_digests
 from secreview.taint.imports import modules_imported_by_text
 from secreview.taint.result import TaintResult
 from secreview.taint.rules import TaintSetup, spec_index
+from secreview.taint.summaries import StoredSummary
 
 # The grammar the trees are parsed with: a summary made from another Python's parse is not reused.
 GRAMMAR = f"python{sys.version_info[0]}.{sys.version_info[1]}"
@@ -121,6 +122,10 @@ class SummaryStore:
     def put_json(self, table: str, key: str, value: Any) -> None:
         return None
 
+    def later(self) -> Any:
+        """What reads rows after the phase is over (summaries left in the store until looked into)."""
+        return self
+
 
 def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: SummaryStore | None = None,
                 code_signature: str = "", wanted: frozenset[type] = frozenset(),
@@ -135,7 +140,6 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     the modules that import them (transitively) are added to the focus first — a change to a helper is
     judged with the code that calls it (`ProjectPhase.focus` names them). `contents`: display path ->
     bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
-    from secreview.taint.digests import stored_digests
     from secreview.taint.summaries import ProjectSummaries
 
     store = store or SummaryStore()
@@ -220,23 +224,16 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         below_digest = hashlib.sha256("\x1f".join(f"{d}\x1e{reach[d]}" for d in below).encode()).hexdigest()
         cached = _cached(store, keys)
         if cached is not None:
-            stored_pair: dict[str, list] = {}
-            for name in cached:
-                pair = store.get_json("summaries", keys[name] + ":digests")
-                if isinstance(pair, list) and len(pair) == 3 and all(isinstance(d, str) for d in pair):
-                    stored_pair[name] = pair
-            for name, (_, summary) in cached.items():
-                pair = stored_pair.get(name)
-                project.set_stored(name, summary, (pair[0], pair[1]) if pair else None)
-            unchanged = len(stored_pair) == len(cached) and all(p[2] == below_digest for p in stored_pair.values())
+            for name, meta in cached.items():
+                project.set_stored(name, _stored(store, keys[name], meta), (meta["digest"][:24], meta["meaning"]))
+            unchanged = all(meta["below"] == below_digest for meta in cached.values())
             first = keys[members[0]]  # the component's recorded questions are stored under its first member
             if unchanged or questions.still(project, store.get_json("summaries", first + ":depends"),
                                             lambda first=first: store.get_json("summaries", first + ":depends-static")):
-                for name, (digest, _) in cached.items():
-                    digests[name] = digest
-                    pair = stored_pair.get(name)
-                    if pair and pair[2] != below_digest:  # verified against today's: no replay next time
-                        store.put_json("summaries", keys[name] + ":digests", [pair[0], pair[1], below_digest])
+                for name, meta in cached.items():
+                    digests[name] = meta["digest"]
+                    if meta["below"] != below_digest:  # verified against today's: no replay next time
+                        store.put_json("summaries", keys[name] + ":digests", {**meta, "below": below_digest})
                 cached_count += len(members)
                 done += len(members)
                 _reach(component, below, digests, reach)
@@ -274,8 +271,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 depends[name] = asked
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
                     store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict})
-                    store.put_json("summaries", keys[name] + ":digests",
-                                   [*stored_digests(as_dict, digests[name]), below_digest])
+                    store.put_json("summaries", keys[name] + ":digests", _meta(as_dict, digests[name], below_digest))
                     store.put_json("summaries", keys[name] + ":depends", answers.head)
                     store.put_json("summaries", keys[name] + ":depends-static", answers.static)
         done += len(members)
@@ -295,20 +291,41 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                         focus=frozenset(focus) if focus is not None else frozenset(by_name))
 
 
-def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, tuple[str, dict]] | None:
-    """The stored (digest, summary as JSON-ready data) of every key, or None when one is missing or
-    malformed (a component is recomputed whole). Summaries are decoded only when the review looks into
-    them (`summaries.LazyModules`)."""
+def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, dict[str, Any]] | None:
+    """The stored description (`_meta`) of every key's summary, or None when one is missing or malformed (a
+    component is recomputed whole). The summaries themselves stay in the cache until looked into
+    (`summaries.StoredSummary`)."""
     out = {}
     for name, key in keys.items():
-        value = store.get_json("summaries", key)
-        if not isinstance(value, dict) or not isinstance(value.get("digest"), str):
+        meta = store.get_json("summaries", key + ":digests")
+        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("digest", "meaning", "below",
+                                                                                        "path")) \
+                or not all(isinstance(meta.get(k), list) for k in ("active", "sources")) \
+                or not isinstance(meta.get("class_bases"), dict):
             return None
-        summary = value.get("summary")
-        if not isinstance(summary, dict) or not isinstance(summary.get("functions"), dict):
-            return None
-        out[name] = (value["digest"], summary)
+        out[name] = meta
     return out
+
+
+def _meta(summary: dict, digest: str, below: str) -> dict[str, Any]:
+    """What a stored summary's row of digests says about it, read on every warm run instead of the summary:
+    its whole digest (`summary_digest`) and semantic one (`stored_digests`), the digest of the summaries
+    below it it was checked against, and what the project's tables need (`StoredSummary`)."""
+    active, sources = StoredSummary.lists(summary)
+    return {"digest": digest, "meaning": stored_digests(summary, digest)[1], "below": below,
+            "path": summary["path"], "active": active, "sources": sources,
+            "secret_options": bool(summary.get("secret_options")), "class_bases": summary["class_bases"]}
+
+
+def _stored(store: SummaryStore, key: str, meta: dict[str, Any]) -> StoredSummary:
+    reader = store.later() if hasattr(store, "later") else store  # a store of tests may not have one
+
+    def load() -> object:
+        row = reader.get_json("summaries", key)
+        return row.get("summary") if isinstance(row, dict) else None
+
+    return StoredSummary(meta["path"], tuple(meta["active"]), tuple(meta["sources"]),
+                         bool(meta.get("secret_options")), meta["class_bases"], load)
 
 
 def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:

@@ -46,7 +46,11 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
     result computed from the answers) copied of positions is recorded apart: a `positions` question per
     module whose trace steps it holds, answered with that module's whole summary — except the `own`
     modules, whose text is in the cache key already. A trace as long as clipping allows may have lost steps
-    that still shaped it: then every answer is recorded with its positions (`w`)."""
+    that still shaped it: then every answer is recorded with its positions (`w`).
+
+    The head: `v` the versions read, `d` the questions no module fixes (name tables, `top`), `b` the
+    lookups through base classes grouped by the class they start from (a class's attributes are asked
+    one by one, its bases are walked once), `n` how many questions the static row holds."""
     paths, clipped = step_paths(output) if output is not None else (set(), False)
     saved, project.recorder = project.recorder, None
     try:
@@ -56,24 +60,44 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
             asked[("positions", name)] = answer(project, ("positions", name))
         versions: dict[str, str] = {}
         dynamic: dict[str, str] = {}
+        classes: dict[str, dict[str, str]] = {}
+        words: dict[str, dict[str, list[str]]] = {}  # "name" and "top" questions: kind -> answer -> words
         static: dict[str, str] = {}
         for query, digest in asked.items():
             key, behind, through_bases = _shape(query)
-            if through_bases:
+            if query[0] in _WORD_KINDS and len(query) == _WORD_KINDS[query[0]]:
+                words.setdefault("\x1f".join(query[:-1]), {}).setdefault(digest, []).append(query[-1])
+            elif through_bases:
                 behind = bases_read(project, query[1], query[2])
-            if through_bases or "*" in behind:
+                classes.setdefault(f"{query[1]}\x1f{query[2]}", {})[key] = digest
+            elif "*" in behind:
                 dynamic[key] = digest
             else:
                 static[key] = digest
             for module in behind:
                 if module != "*" and module not in versions:
                     versions[module] = project.versions.get(module, ABSENT)
-        head = {"v": versions, "d": dynamic, "n": len(static)}
+        for by_answer in words.values():
+            for listed in by_answer.values():
+                listed.sort()
+        head = {"v": versions, "d": dynamic, "b": classes, "words": words, "n": len(static)}
         if clipped:
             head["w"] = 1
         return Recorded(head, static)
     finally:
         project.recorder = saved
+
+
+def refreshed(project: ProjectSummaries, head: dict[str, Any]) -> dict[str, Any]:
+    """A head `check` found VERIFIED, with today's versions (of the bases walks as they read today too).
+    Stored back, the next check of the same result compares versions instead of replaying the answers: a
+    module imported everywhere that changed once would otherwise make every later check replay them all."""
+    now = project.versions
+    versions = {m: now.get(m, ABSENT) for m in head["v"]}
+    for group in head["b"]:
+        module, _, cls = group.partition("\x1f")
+        versions.update((m, now.get(m, ABSENT)) for m in bases_read(project, module, cls))
+    return {**head, "v": versions}
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -84,47 +108,61 @@ def _shape(query: tuple[str, ...]) -> tuple[str, Iterable[str], bool]:
     return "\x1f".join(query), () if through_bases else tuple(modules_behind(query)), through_bases
 
 
+STALE, SAME, VERIFIED = "stale", "same", "verified"  # `check`'s verdicts
+# questions about one word of a project-wide table (the short names of active or source-returning
+# functions, the first parts of module names), by their length: recorded as lists of words per answer and
+# checked with one set operation each (a file skipping many units asks hundreds of them)
+_WORD_KINDS = {"name": 3, "top": 2}
+
+
 def still(project: ProjectSummaries, head: object, static: Callable[[], object]) -> bool:
-    """Whether every recorded answer is what it was. `static`: reads the static row, only when a module
-    it may depend on changed."""
-    if not isinstance(head, dict) or not isinstance(head.get("v"), dict) or not isinstance(head.get("d"), dict):
-        return False  # missing, or stored by an earlier format
+    """Whether every recorded answer is what it was (`check` is not STALE)."""
+    return check(project, head, static) != STALE
+
+
+def check(project: ProjectSummaries, head: object, static: Callable[[], object]) -> str:
+    """SAME: every module the answers were read from is as it was; VERIFIED: some changed, and every answer
+    read from them is still what it was (`refreshed` gives the head to store back); STALE: an answer
+    changed, or the record cannot be read. `static` reads the static row, only when a module changed."""
+    if not isinstance(head, dict) or not all(isinstance(head.get(k), dict) for k in ("v", "d", "b", "words")):
+        return STALE  # missing, or stored by an earlier format
     semantic = "w" not in head
     recorded: dict[str, str] = head["v"]
     now = project.versions
     changed = {m for m, version in recorded.items() if now.get(m, ABSENT) != version}
+    replayed = bool(changed)
     saved, project.recorder = project.recorder, None
     try:
+        for table, by_answer in head["words"].items():
+            present = project.tops() if table == "top" else project.positive_names(table.split("\x1f")[1])
+            if not present.isdisjoint(by_answer.get("0", ())) or not present.issuperset(by_answer.get("1", ())):
+                return STALE
         for key, digest in head["d"].items():
-            query = tuple(key.split("\x1f"))
-            if query[0] == "name" and len(query) == 3:  # the cheap relevance test: asked as often as that
-                if ("1" if project.names(query[1]).get(query[2], 0) > 0 else "0") != digest:
-                    return False
-                continue
-            if query[0] == "top" and len(query) == 2:
-                if ("1" if query[1] in project.tops() else "0") != digest:
-                    return False
-                continue
-            if query[0] in _THROUGH_BASES and len(query) == 4:
-                read = bases_read(project, query[1], query[2])
-                if read <= recorded.keys() and not read & changed:
-                    continue  # the walk reads exactly the summaries it read then
-            if answer(project, query, semantic) != digest:
-                return False
+            if answer(project, tuple(key.split("\x1f")), semantic) != digest:
+                return STALE
+        for group, answers in head["b"].items():
+            module, _, cls = group.partition("\x1f")
+            read = bases_read(project, module, cls)
+            if read <= recorded.keys() and not read & changed:
+                continue  # the walk reads exactly the summaries it read then
+            replayed = True
+            for key, digest in answers.items():
+                if answer(project, tuple(key.split("\x1f")), semantic) != digest:
+                    return STALE
         if not changed:
-            return True
+            return VERIFIED if replayed else SAME
         rows = static()
         if not isinstance(rows, dict) or len(rows) != head.get("n"):
-            return False
+            return STALE
         for key, digest in rows.items():
             query = tuple(key.split("\x1f"))
             if changed.isdisjoint(modules_behind(query)):
                 continue  # every summary it reads is exactly as it was: so is the answer
             if answer(project, query, semantic) != digest:
-                return False
-        return True
-    except (ValueError, IndexError, TypeError, KeyError, AttributeError):
-        return False
+                return STALE
+        return VERIFIED
+    except (ValueError, IndexError, TypeError, KeyError, AttributeError, RuntimeError):
+        return STALE  # unreadable (RuntimeError: a stored summary the cache lost): not the same, recompute
     finally:
         project.recorder = saved
 
@@ -132,10 +170,7 @@ def still(project: ProjectSummaries, head: object, static: Callable[[], object])
 def module_at(project: ProjectSummaries, path: str) -> str | None:
     """The project module whose summary is of the file at `path` (its display path)."""
     if project._paths is None:
-        project._paths = {}
-        for name in project.modules:
-            value = dict.__getitem__(project.modules, name)
-            project._paths[value.get("path", "") if isinstance(value, dict) else value.path] = name
+        project._paths = {project.modules.path_of(name): name for name in project.modules}
     return project._paths.get(path)
 
 
@@ -162,6 +197,10 @@ def _digest_answer(project: ProjectSummaries, query: tuple[str, ...], semantic: 
         return "1" if args[0] in project.modules else "0"
     if kind == "top":
         return "1" if args[0] in project.tops() else "0"
+    if kind == "anysecrets":
+        return "1" if project.any_secret_options() else "0"
+    if kind == "secrets":
+        return ",".join(sorted(project.secret_options_of(args[0])))
     if kind == "name":
         return "1" if project.has_name(args[0], args[1]) else "0"
     if kind == "positions" and args[0] in project.versions:  # the whole summary's digest, made once
@@ -210,8 +249,11 @@ def _bases_read(project: ProjectSummaries, module: str, cls: str, depth: int, ou
     out.add(module)
     if depth > 5 or module not in project.modules:
         return out
-    value = dict.__getitem__(project.modules, module)  # a stored summary is read as stored, not decoded
-    bases = value["class_bases"].get(cls, ()) if isinstance(value, dict) else value.class_bases.get(cls, ())
+    value = dict.__getitem__(project.modules, module)  # a stored summary is not read, nor decoded
+    if isinstance(value, dict):
+        bases = value["class_bases"].get(cls, ())
+    else:  # a `ModuleSummary` or a `StoredSummary`: both carry the bases
+        bases = value.class_bases.get(cls, ())
     for base in bases:
         base_module, _, base_cls = base.rpartition(".")
         _bases_read(project, base_module, base_cls, depth + 1, out)

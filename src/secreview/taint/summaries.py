@@ -123,13 +123,51 @@ class ModuleSummary:
         )
 
 
+@dataclass(frozen=True)
+class StoredSummary:
+    """A module summary still in the cache, with what the project's tables need of it without reading it
+    (its path, the short names of its active and source-returning functions, whether it declares secret
+    options); `load` reads the JSON when something looks inside. A warm review of one file or change
+    touches hundreds of summaries and looks into a few: reading them all cost a fifth of it."""
+
+    path: str
+    active: tuple[str, ...]
+    sources: tuple[str, ...]
+    secret_options: bool
+    class_bases: dict[str, list[str]]  # class -> qualified base names (lookups through bases walk them)
+    load: Callable[[], object]
+
+    def read(self) -> dict:
+        found = self.load()
+        if not isinstance(found, dict) or not isinstance(found.get("functions"), dict):
+            # the cache lost a row it listed a moment ago: the review must not go on as if the module
+            # had no summary (it would miss flows and could call the code clean)
+            raise RuntimeError(f"the cached summary of {self.path} could not be read back")
+        return found
+
+    @classmethod
+    def lists(cls, summary: dict) -> tuple[list[str], list[str]]:
+        """The short names of a stored summary's active and source-returning functions (`_count`'s tests on
+        the JSON form), one entry per function."""
+        active: list[str] = []
+        sources: list[str] = []
+        for name, f in summary["functions"].items():
+            short = name.rsplit(".", 1)[-1]
+            if f["returns"] or f["sinks"] or f.get("validates"):
+                active.append(short)
+            if any(not item["kind"].startswith("@") for item in f["returns"]):
+                sources.append(short)
+        return active, sources
+
+
 class LazyModules(dict):
-    """Module name -> `ModuleSummary`, where a summary read from the cache stays the JSON it was stored as
-    until something looks at it: a warm review of one file or change reads hundreds of summaries and
-    looks into a few (decoding them all cost more than the rest of the review)."""
+    """Module name -> `ModuleSummary`, where a summary read from the cache stays in the cache
+    (`StoredSummary`) or the JSON it was stored as until something looks at it."""
 
     def __getitem__(self, name: str) -> ModuleSummary:
         value = dict.__getitem__(self, name)
+        if isinstance(value, StoredSummary):
+            value = value.read()
         if isinstance(value, dict):
             value = ModuleSummary.from_dict(value)
             dict.__setitem__(self, name, value)
@@ -147,7 +185,20 @@ class LazyModules(dict):
     def raw(self, name: str) -> dict:
         """The module's summary as JSON-ready data (without decoding a cached one)."""
         value = dict.__getitem__(self, name)
+        if isinstance(value, StoredSummary):
+            value = value.read()
+            dict.__setitem__(self, name, value)
         return value if isinstance(value, dict) else value.to_dict()
+
+    def path_of(self, name: str) -> str:
+        value = dict.__getitem__(self, name)
+        return value.get("path", "") if isinstance(value, dict) else value.path
+
+    def declares_secret_options(self, name: str) -> bool:
+        value = dict.__getitem__(self, name)
+        if isinstance(value, StoredSummary):
+            return value.secret_options
+        return bool(value.get("secret_options") if isinstance(value, dict) else value.secret_options)
 
 
 @dataclass
@@ -172,6 +223,7 @@ class ProjectSummaries:
     versions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _bases: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _tops: set[str] | None = field(default=None, repr=False, compare=False)
+    _positive: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.modules, LazyModules):
@@ -203,24 +255,30 @@ class ProjectSummaries:
         if self._names is not None:
             self._count(summary, 1)
 
-    def set_stored(self, name: str, stored: dict, digests: tuple[str, str] | None = None) -> None:
+    def set_stored(self, name: str, stored: dict | StoredSummary, digests: tuple[str, str] | None = None) -> None:
         """A module's summary as read from the cache (JSON-ready data), decoded when first used.
         `digests`: its whole and semantic digests as stored (`stored_digests`), so questions about the
         whole module are answered without digesting it again."""
         self._forget(name)
         if digests is not None:
             self._stored_digests[name] = digests
-        if self._paths is not None:
-            self._paths[stored.get("path", "")] = name
         if self._names is not None and name in self.modules:
             self._count_any(name, -1)
         dict.__setitem__(self.modules, name, stored)
+        if self._paths is not None:
+            self._paths[self.modules.path_of(name)] = name
         if self._names is not None:
-            self._count_raw(stored, 1)
+            self._count_any(name, 1)
 
     def _count_any(self, name: str, delta: int) -> None:
         value = dict.__getitem__(self.modules, name)
-        if isinstance(value, dict):
+        if isinstance(value, StoredSummary):
+            assert self._names is not None
+            for short in value.active:
+                self._names["active"][short] += delta
+            for short in value.sources:
+                self._names["sources"][short] += delta
+        elif isinstance(value, dict):
             self._count_raw(value, delta)
         else:
             self._count(value, delta)
@@ -237,12 +295,24 @@ class ProjectSummaries:
     def _count_raw(self, module: dict, delta: int) -> None:
         """`_count` read from a stored summary: the same test on the JSON form (`FunctionSummary.to_dict`)."""
         assert self._names is not None
-        for name, f in module["functions"].items():
-            short = name.rsplit(".", 1)[-1]
-            if f["returns"] or f["sinks"] or f.get("validates"):
-                self._names["active"][short] += delta
-            if any(not item["kind"].startswith("@") for item in f["returns"]):
-                self._names["sources"][short] += delta
+        active, sources = StoredSummary.lists(module)
+        for short in active:
+            self._names["active"][short] += delta
+        for short in sources:
+            self._names["sources"][short] += delta
+
+    def any_secret_options(self) -> bool:
+        """Whether some project module declares oslo.config options `secret=True` (read without decoding)."""
+        if self.recorder is not None:
+            self.recorder.add(("anysecrets",))
+        return any(self.modules.declares_secret_options(name) for name in self.modules)
+
+    def secret_options_of(self, name: str) -> tuple[str, ...]:
+        """The options declared secret in project module `name` or the modules it imports."""
+        if self.recorder is not None:
+            self.recorder.add(("secrets", name))
+        summary = self.modules.get(name)
+        return summary.secret_options if summary is not None else ()
 
     def has_module(self, name: str) -> bool:
         if self.recorder is not None:
@@ -261,6 +331,13 @@ class ProjectSummaries:
             self.recorder.add(("type", owner, name))
         summary = self.modules.get(owner)
         return summary.module_types.get(name) if summary is not None else None
+
+    def positive_names(self, which: str) -> frozenset[str]:
+        """The short names `has_name` says yes to (remembered until a summary changes)."""
+        found = self._positive.get(which)
+        if found is None:
+            found = self._positive[which] = frozenset(w for w, n in self.names(which).items() if n > 0)
+        return found
 
     def has_name(self, which: str, word: str) -> bool:
         """Whether a project function named `word` returns a source ("sources") or has a non-empty
@@ -297,6 +374,7 @@ class ProjectSummaries:
         for key in self._answered_by.pop("*", ()):
             self._answered.pop(key, None)
         self._bases.clear()
+        self._positive.clear()
         if self._tops is not None:
             self._tops.add(module.split(".", 1)[0])
 
