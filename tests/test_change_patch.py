@@ -156,3 +156,11 @@ def test_symlink_leading_out_of_the_root_is_not_followed(tmp_path, capsys):
     (tmp_path / "p.diff").write_text(text)
     code, found, data = diff(capsys, "--patch", str(tmp_path / "p.diff"), "--root", str(root), *ONLY)
     assert (found, data["change"]["limited_context"]) == ([("m.py", 5, "SR510")], ["m.py"])
+
+
+def test_a_file_named_dev_null_on_both_sides_is_exit_2_not_a_crash(tmp_path, capsys):
+    # It crashed in change/review.py (PurePosixPath(None)) with exit 1, the findings code (found by mypy).
+    (tmp_path / "p.diff").write_text("--- /dev/null\n+++ /dev/null\n@@ -0,0 +1 @@\n+x = 1\n")
+    code, err = error(capsys, "--patch", str(tmp_path / "p.diff"), "--root", str(tmp_path))
+    assert code == 2
+    assert err == "secreview: error: a file in the patch has no name on either side (/dev/null -> /dev/null)\n"

@@ -23,6 +23,20 @@ def test_file_then_env_then_cli(tmp_path):
     assert (config.severity, config.confidence, config.jobs) == (Severity.LOW, Confidence.HIGH, 3)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    # each raised TypeError or AttributeError (a traceback, not exit 2) until the settings were typed `object`
+    ("[tool.secreview]\njobs = [1]\n", "invalid value [1] for jobs: expected a number"),
+    ("[tool.secreview]\nselect = 5\n", "invalid value 5 for select: expected a list of strings"),
+    ("[tool.secreview]\nexclude = 5\n", "invalid value 5 for exclude: expected a list of strings"),
+    ("tool = 1\n", "pyproject.toml: [tool] must be a table"),
+])
+def test_a_setting_of_the_wrong_type_is_a_config_error(tmp_path, text, message):
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load({}, cwd=tmp_path, env={})
+    assert str(caught.value).removeprefix(str(tmp_path.resolve()) + "/") == message
+
+
 def test_unknown_key_and_bad_values_are_clear_errors(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.secreview]\nseverty = "high"\n')
     with pytest.raises(ConfigError, match="unknown setting 'severty'"):

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from secreview import __version__, memory
 from secreview.cache import ResultCache, code_signature, default_dir, file_key
@@ -26,11 +26,14 @@ from secreview.taint.rules import TaintSetup
 
 if TYPE_CHECKING:
     from secreview.llm.settings import LLMSettings
+    from secreview.taint.summaries import ProjectSummaries
 
 # (stage, done, total): the project phase's "parsing modules" and "summarising modules", then REVIEWING
 Progress = Callable[[str, int, int], None]
 REVIEWING = "reviewing"
 PARALLEL_THRESHOLD = 24  # below this many files, process start-up costs more than it saves
+# a file to review: (its index in the run, the file, its contents or None to read it, its result cache key)
+Pending = tuple[int, SourceFile, bytes | None, str | None]
 
 
 def active_rules(config: Config) -> tuple[Rule, ...]:
@@ -154,7 +157,7 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
     codes = tuple(r.meta.code for r in rules)
     store = _open_cache(config)
     results: list[FileResult | None] = [None] * total
-    todo: list[tuple[int, SourceFile, bytes | None, str | None]] = []
+    todo: list[Pending] = []
     done = 0
     try:
         for index, (file, data) in enumerate(entries):
@@ -167,13 +170,13 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
                 continue
             elif data is None:
                 data, error = read_source(file, config.max_file_size)
-            if error or data is None:
+            if error or data is None or store is None:  # store None: only with an error, see above
                 results[index] = FileResult(file.display, errors=[error] if error else [])
             else:
                 key = file_key(file.display, data, codes, phase.dependency_hash(file.display) if phase else "")
                 # what it read of the project's summaries is checked first: a stale result is not decoded
-                if phase is None or _still(phase.project, store, key):  # type: ignore[arg-type]
-                    results[index] = store.get(key)  # type: ignore[union-attr]  # store is open here
+                if phase is None or _still(phase.project, store, key):
+                    results[index] = store.get(key)
                 if results[index] is None:
                     todo.append((index, file, data, key))
                     continue
@@ -182,13 +185,13 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
-        for (index, _, _, key), result in zip(todo, _review_pending(todo, rules, config, phase), strict=True):
+        for (index, _, _, stored), result in zip(todo, _review_pending(todo, rules, config, phase), strict=True):
             results[index] = result
-            if store is not None and key is not None:
-                store.put(key, result)
+            if store is not None and stored is not None:
+                store.put(stored, result)
                 if phase is not None and result.depends is not None:
-                    store.put_json("depends", key, result.depends.head)
-                    store.put_json("depends", key + ":static", result.depends.static)
+                    store.put_json("depends", stored, result.depends.head)
+                    store.put_json("depends", stored + ":static", result.depends.static)
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
@@ -220,7 +223,9 @@ def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Pat
     started = time.perf_counter()
     rules = active_rules(config)
     entries = [(SourceFile(display, Path(display)), data) for display, data in items]
-    phase, phase_errors, callers = None, [], []
+    phase: ProjectPhase | None = None
+    phase_errors: list[FileError] = []
+    callers: list[tuple[SourceFile, bytes]] = []
     if project is not None and taint_rules(rules) and entries:
         phase, phase_errors, callers = _tree_phase(items, project, rules, config)
     with memory.collector_paused():
@@ -263,7 +268,7 @@ def _tree_phase(items: Sequence[tuple[str, bytes]], project: ProjectTree, rules:
     return phase, _unsettled_error(phase.unsettled), callers
 
 
-def _review_pending(todo: list, rules: tuple[Rule, ...], config: Config,
+def _review_pending(todo: list[Pending], rules: tuple[Rule, ...], config: Config,
                     phase: ProjectPhase | None = None) -> Iterable[FileResult]:
     if not todo:
         return
@@ -294,15 +299,17 @@ def _module_of(phase: ProjectPhase | None, display: str) -> str | None:
     return setup.module if setup is not None else None
 
 
-def _still(project: Any, store: ResultCache, key: str) -> bool:
+def _still(project: ProjectSummaries, store: ResultCache, key: str) -> bool:
     """Whether what a cached result read of the project's summaries is still what it was; verified by
     replaying its answers, the record is stored back with today's versions (no replay next time)."""
     from secreview.taint import questions  # only with a project phase (start-up stays light)
 
     head = store.get_json("depends", key)
+    if not isinstance(head, dict):  # missing, or stored by an earlier format (`check` says STALE to it too)
+        return False
     verdict = questions.check(project, head, lambda: store.get_json("depends", key + ":static"))
     if verdict == questions.VERIFIED:
-        store.put_json("depends", key, questions.refreshed(project, head))  # type: ignore[arg-type]
+        store.put_json("depends", key, questions.refreshed(project, head))
     return verdict != questions.STALE
 
 
@@ -334,10 +341,10 @@ def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], m
 
 # A worker process's copy of the project summaries, set once by its initializer (a worker
 # reviews many files of one project; sending the summaries with each file would cost more).
-_worker_project: list = []
+_worker_project: list[ProjectSummaries] = []
 
 
-def _start_worker(summaries: dict | None) -> None:
+def _start_worker(summaries: dict[str, object] | None) -> None:
     from secreview.taint.summaries import ProjectSummaries
 
     gc.disable()  # the worker's whole life is reviewing files (secreview/memory.py)

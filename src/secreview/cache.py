@@ -18,10 +18,12 @@ import sys
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from secreview.engine import FileResult
 from secreview.model import FileError
 from secreview.report.json import finding_from_dict, suppression_from_dict
+from secreview.taint.project import SummaryStore
 
 # Errors that follow from the content alone are cached; reading problems and internal
 # failures are not (they may not happen next time).
@@ -81,8 +83,8 @@ def signature_of(root: Path, memo: Path | None) -> str:
     stats_digest = stats.hexdigest()
     remembered = _read_json(memo) if memo is not None else None
     if isinstance(remembered, dict) and remembered.get("root") == str(root) and \
-            remembered.get("stats") == stats_digest and isinstance(remembered.get("signature"), str):
-        return remembered["signature"]
+            remembered.get("stats") == stats_digest and isinstance(known := remembered.get("signature"), str):
+        return known
     digest = hashlib.sha256()
     for relative, entry in files:
         digest.update(relative.encode())
@@ -94,10 +96,10 @@ def signature_of(root: Path, memo: Path | None) -> str:
     return signature
 
 
-def _signed_files(root: Path) -> list[tuple[str, os.DirEntry]]:
+def _signed_files(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
     """(path relative to root, entry) of every .py file, taint spec and the CWE catalog, sorted;
     os.scandir because it is several times cheaper than Path.rglob for the stat walk of every run."""
-    found: list[tuple[str, os.DirEntry]] = []
+    found: list[tuple[str, os.DirEntry[str]]] = []
     pending = [("", str(root))]
     while pending:
         prefix, directory = pending.pop()
@@ -116,7 +118,8 @@ def _signed_files(root: Path) -> list[tuple[str, os.DirEntry]]:
 
 def _read_json(path: Path) -> object | None:
     try:
-        return json.loads(path.read_bytes())
+        value: object = json.loads(path.read_bytes())
+        return value
     except (OSError, ValueError):
         return None
 
@@ -150,7 +153,9 @@ def file_key(display: str, data: bytes, rule_codes: tuple[str, ...], depends: st
 _OPEN: dict[Path, ResultCache] = {}
 
 
-class ResultCache:
+class ResultCache(SummaryStore):
+    """Each file's result by `file_key`, and the project phase's JSON tables (its `SummaryStore`)."""
+
     def __init__(self, directory: Path):
         self.path = directory / "results-v1.sqlite3"
         self._db: sqlite3.Connection | None = None
@@ -243,7 +248,7 @@ class CacheReader:
             return None
 
 
-def _encode(result: FileResult) -> dict:
+def _encode(result: FileResult) -> dict[str, object]:
     return {
         "path": result.path, "lines": result.lines, "reviewed": result.reviewed, "suppressed": result.suppressed,
         "findings": [asdict(f) for f in result.findings], "errors": [asdict(e) for e in result.errors],
@@ -251,7 +256,8 @@ def _encode(result: FileResult) -> dict:
     }
 
 
-def _decode(data: dict) -> FileResult:
+def _decode(data: dict[str, Any]) -> FileResult:
+    # JSON this module wrote (`_encode`); a row that is not raises KeyError or TypeError: not reused
     findings = [finding_from_dict(item) for item in data["findings"]]
     unused = [suppression_from_dict(s) for s in data["unused"]]
     return FileResult(path=data["path"], findings=findings, errors=[FileError(**e) for e in data["errors"]],

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from secreview import __version__, cliargs
 
@@ -29,7 +29,7 @@ CHANGE_COMMANDS = ("diff", "baseline")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep the message short
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep the message short
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"secreview: error: {message}\n")
 
@@ -168,7 +168,11 @@ def _scan(args: argparse.Namespace) -> int:
     config = cliopts.config_from(args, respect_gitignore=args.respect_gitignore, progress=args.progress)
     with _progress_bar(config.progress) as progress:
         report = api.review(args.paths, config, progress=progress, llm=llm_options.settings_from_args(args))
-    return cliopts.finish(cliopts.apply_baseline(report, args), args, config)
+    if getattr(args, "baseline", None):
+        from secreview.change.baseline import apply_file  # loaded only when a baseline is given
+
+        report = apply_file(report, args.baseline)
+    return cliopts.finish(report, args, config)
 
 
 def _all_rules() -> tuple[Rule, ...]:

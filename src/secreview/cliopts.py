@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from secreview.config import Config
 from secreview.config import load as load_config
@@ -108,7 +107,7 @@ def split_globs(values: list[str] | None) -> list[str] | None:
     return None if values is None else [p for value in values for p in split_patterns(value)]
 
 
-def config_from(args: argparse.Namespace, **extra: Any) -> Config:
+def config_from(args: argparse.Namespace, **extra: object) -> Config:
     cli = {
         "severity": args.severity, "confidence": args.confidence, "fail_on": getattr(args, "fail_on", None),
         "select": split(args.select), "ignore": split(args.ignore), "exclude": split_globs(args.exclude),
@@ -119,19 +118,6 @@ def config_from(args: argparse.Namespace, **extra: Any) -> Config:
         "allow_incomplete": getattr(args, "allow_incomplete", None), **extra,
     }
     return load_config(cli)
-
-
-def apply_baseline(report: Report, args: argparse.Namespace) -> Report:
-    """Hide baselined findings (raises BaselineError for a bad file); says on stderr how many."""
-    if not getattr(args, "baseline", None):
-        return report
-    from secreview.change import baseline
-
-    report, hidden = baseline.apply(report, baseline.load(args.baseline))
-    if hidden:
-        print(f"secreview: {hidden} finding{'s' if hidden != 1 else ''} hidden by the baseline {args.baseline}",
-              file=sys.stderr)
-    return report
 
 
 def missing_paths(paths: list[str]) -> list[str]:
@@ -166,7 +152,9 @@ def finish(report: Report, args: argparse.Namespace, config: Config) -> int:
     """Render and write the report, then choose the exit code."""
     fmt = output_format(args)
     # SARIF carries the checkout root so code scanning can resolve relative paths.
-    options = sarif_uri_options(getattr(args, "srcroot", None), Path.cwd()) if fmt == "sarif" else {}
+    options: dict[str, object] = {}
+    if fmt == "sarif":
+        options.update(sarif_uri_options(getattr(args, "srcroot", None), Path.cwd()))
     if fmt in ("text", "concise"):
         options.update(_text_options(args, fmt, config))
     text = render(report, fmt, **options)

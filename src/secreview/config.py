@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from secreview.model import Confidence, Finding, Severity
 
+# `as tomllib`: re-exported (llm/context.py reads pyproject.toml with the same parser)
 if sys.version_info >= (3, 11):
-    import tomllib
+    import tomllib as tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
@@ -79,23 +80,27 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def _tool_table(path: Path, section: str) -> Any:
+def _tool_table(path: Path, section: str) -> object:
     """The raw `[tool.secreview]` value of a pyproject.toml; `section` names what the caller reads,
     for the error message."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read [{section}]: {exc}") from exc
-    return data.get("tool", {}).get("secreview", {})
+    tool: object = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    table: object = tool.get("secreview", {})
+    return table
 
 
-def from_pyproject(path: Path | None) -> dict[str, Any]:
+def from_pyproject(path: Path | None) -> dict[str, object]:
     if path is None:
         return {}
     table = _tool_table(path, "tool.secreview")
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.secreview] must be a table")
-    settings = {}
+    settings: dict[str, object] = {}
     for key, value in table.items():
         if isinstance(value, dict) and key not in ("per-file-ignores", "per_file_ignores"):
             continue  # sub-tables ([tool.secreview.llm], ...) belong to other components
@@ -106,7 +111,7 @@ def from_pyproject(path: Path | None) -> dict[str, Any]:
     return settings
 
 
-def anchor_patterns(settings: dict[str, Any], base: Path) -> dict[str, Any]:
+def anchor_patterns(settings: Mapping[str, object], base: Path) -> dict[str, object]:
     """Relative path patterns of a pyproject.toml are relative to its directory, wherever secreview runs
     (single-path patterns match anywhere and stay as they are); those of the command line and the
     environment are relative to the current directory."""
@@ -115,31 +120,30 @@ def anchor_patterns(settings: dict[str, Any], base: Path) -> dict[str, Any]:
     out = dict(settings)
     for key in ("exclude", "extend_exclude"):
         if out.get(key) is not None:
-            values = _convert(key, out[key])
-            out[key] = tuple(anchored(v, base) for v in values)
-    if isinstance(out.get("project"), str) and out["project"].strip().lower() not in (
+            out[key] = tuple(anchored(v, base) for v in _checked(key, out[key], _patterns))
+    project = out.get("project")
+    if isinstance(project, str) and project.strip().lower() not in (
             "0", "1", "false", "true", "no", "yes", "off", "on", ""):
-        out["project"] = str((base / out["project"]).resolve()) if not os.path.isabs(out["project"]) \
-            else out["project"]
+        out["project"] = str((base / project).resolve()) if not os.path.isabs(project) else project
     if out.get("per_file_ignores") is not None:
         out["per_file_ignores"] = tuple((anchored(glob, base), codes) for glob, codes in
-                                        _convert("per_file_ignores", out["per_file_ignores"]))
+                                        _checked("per_file_ignores", out["per_file_ignores"], _per_file_ignores))
     return out
 
 
-def subtable(path: Path | None, name: str) -> dict[str, Any]:
+def subtable(path: Path | None, name: str) -> dict[str, object]:
     """`[tool.secreview.<name>]` of a pyproject.toml (e.g. "llm"), unvalidated: its owner checks the keys."""
     if path is None:
         return {}
     table = _tool_table(path, f"tool.secreview.{name}")
-    section = table.get(name, {}) if isinstance(table, dict) else {}
+    section: object = table.get(name, {}) if isinstance(table, dict) else {}
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [tool.secreview.{name}] must be a table")
     return section
 
 
-def from_env(env: Mapping[str, str]) -> dict[str, Any]:
-    settings: dict[str, Any] = {}
+def from_env(env: Mapping[str, str]) -> dict[str, object]:
+    settings: dict[str, object] = {}
     for name in _KEYS:
         value = env.get(f"SECREVIEW_{name.upper()}")
         if value is not None and value != "":
@@ -147,7 +151,7 @@ def from_env(env: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
-def build(*layers: Mapping[str, Any]) -> Config:
+def build(*layers: Mapping[str, object]) -> Config:
     """Later layers win, except `extend-exclude`, which each layer extends. Values are validated and
     converted here, once."""
     config = Config()
@@ -155,14 +159,11 @@ def build(*layers: Mapping[str, Any]) -> Config:
         for key, value in layer.items():
             if value is None:
                 continue
-            converted = _convert(key, value)
-            if key == "extend_exclude":
-                converted = config.extend_exclude + converted
-            config = replace(config, **{key: converted})
+            config = _set(config, key, value)
     return config
 
 
-def load(cli: Mapping[str, Any], cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+def load(cli: Mapping[str, object], cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     cwd = cwd or Path.cwd()
     pyproject = find_pyproject(cwd)
     file_settings = anchor_patterns(from_pyproject(pyproject), pyproject.parent) if pyproject else {}
@@ -172,39 +173,90 @@ def load(cli: Mapping[str, Any], cwd: Path | None = None, env: Mapping[str, str]
     return build(file_settings, environment, anchor_patterns(dict(cli), cwd))
 
 
-def _convert(key: str, value: Any) -> Any:
-    try:
-        if key in ("severity", "fail_on"):
-            return Severity(str(value).lower())
-        if key == "confidence":
-            return Confidence(str(value).lower())
-        if key == "per_file_ignores":
-            return _per_file_ignores(value)
-        if key == "test_code":
-            policy = str(value).strip().lower()
-            if policy not in TEST_CODE_POLICIES:
-                raise ValueError(f"expected one of {', '.join(TEST_CODE_POLICIES)}")
-            return policy
-        if key in ("select", "ignore", "exclude", "extend_exclude"):
-            if isinstance(value, str):
-                from secreview.paths import split_patterns
+_T = TypeVar("_T")
 
-                value = split_patterns(value)
-            return tuple(str(v).strip() for v in value if str(v).strip())
-        if key in ("max_file_size", "jobs"):
-            number = int(value)
-            if number < 0:
-                raise ValueError("must not be negative")
-            return number
-        if key == "project":
-            return _project(value)
-        if key == "cache_dir":
-            return str(value)
-        if key in ("respect_gitignore", "progress", "cache", "allow_incomplete"):
-            return parse_bool(value)
+
+def _set(config: Config, key: str, value: object) -> Config:
+    """`config` with setting `key` read from `value` (a TOML value, an environment string or a command-line
+    value); `extend_exclude` adds to what earlier layers gave."""
+    match key:
+        case "select":
+            return replace(config, select=_checked(key, value, _patterns))
+        case "ignore":
+            return replace(config, ignore=_checked(key, value, _patterns))
+        case "exclude":
+            return replace(config, exclude=_checked(key, value, _patterns))
+        case "extend_exclude":
+            return replace(config, extend_exclude=config.extend_exclude + _checked(key, value, _patterns))
+        case "severity":
+            return replace(config, severity=_checked(key, value, _severity))
+        case "fail_on":
+            return replace(config, fail_on=_checked(key, value, _severity))
+        case "confidence":
+            return replace(config, confidence=_checked(key, value, _confidence))
+        case "per_file_ignores":
+            return replace(config, per_file_ignores=_checked(key, value, _per_file_ignores))
+        case "test_code":
+            return replace(config, test_code=_checked(key, value, _test_code))
+        case "max_file_size":
+            return replace(config, max_file_size=_checked(key, value, _count))
+        case "jobs":
+            return replace(config, jobs=_checked(key, value, _count))
+        case "project":
+            return replace(config, project=_checked(key, value, _project))
+        case "cache_dir":
+            return replace(config, cache_dir=str(value))
+        case "respect_gitignore":
+            return replace(config, respect_gitignore=_checked(key, value, parse_bool))
+        case "progress":
+            return replace(config, progress=_checked(key, value, parse_bool))
+        case "cache":
+            return replace(config, cache=_checked(key, value, parse_bool))
+        case "allow_incomplete":
+            return replace(config, allow_incomplete=_checked(key, value, parse_bool))
+    raise ConfigError(f"unknown setting {key!r}")
+
+
+def _checked(key: str, value: object, convert: Callable[[object], _T]) -> _T:
+    try:
+        return convert(value)
     except ValueError as exc:
         raise ConfigError(f"invalid value {value!r} for {key}: {exc}") from exc
-    raise ConfigError(f"unknown setting {key!r}")
+
+
+def _patterns(value: object) -> tuple[str, ...]:
+    """Rule selectors or path patterns: a list, or one string of them (`a,b`, see `paths.split_patterns`)."""
+    if isinstance(value, str):
+        from secreview.paths import split_patterns
+
+        value = split_patterns(value)
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected a list of strings")
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _severity(value: object) -> Severity:
+    return Severity(str(value).lower())
+
+
+def _confidence(value: object) -> Confidence:
+    return Confidence(str(value).lower())
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, (int, float, str)):
+        raise ValueError("expected a number")
+    number = int(value)
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def _test_code(value: object) -> str:
+    policy = str(value).strip().lower()
+    if policy not in TEST_CODE_POLICIES:
+        raise ValueError(f"expected one of {', '.join(TEST_CODE_POLICIES)}")
+    return policy
 
 
 def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -229,8 +281,8 @@ def _per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
                     raise ValueError(f"{part.strip()!r} is not GLOB:RULES")
                 pairs.append((glob.strip(), codes))
     out = []
-    for glob, codes in pairs:
-        items = codes.split(",") if isinstance(codes, str) else codes
+    for glob, listed in pairs:
+        items = listed.split(",") if isinstance(listed, str) else listed
         if not isinstance(items, (list, tuple)):
             raise ValueError(f"the rules for {glob!r} must be a list")
         names = tuple(str(c).strip() for c in items if str(c).strip())
@@ -262,3 +314,4 @@ def parse_bool(value: object) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise ValueError("expected true or false")
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from secreview import suppress
 from secreview.analysis.code import is_test_module, test_scopes
@@ -24,6 +24,9 @@ from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint.result import TaintResult
 from secreview.taint.rules import TaintSetup, single_module_setup, taint_hits, taint_result
 
+if TYPE_CHECKING:
+    from secreview.taint.questions import Recorded
+
 MAX_SNIPPET_LINES = 8
 
 
@@ -36,9 +39,8 @@ class FileResult:
     unused_suppressions: list[Suppression] = field(default_factory=list)
     lines: int = 0
     reviewed: bool = False
-    # the recorded answers of the project's summaries this review read (`taint.questions.Recorded`);
-    # kept beside the cached result, not in it
-    depends: Any = None
+    # the recorded answers of the project's summaries this review read; kept beside the cached result, not in it
+    depends: Recorded | None = None
 
 
 def review_file(file: SourceFile, rules: tuple[Rule, ...], max_bytes: int,
@@ -148,7 +150,7 @@ def suppression_lines(ctx: FileContext, node: ast.AST) -> range:
     stmt = ctx.statement_of(node)
     if stmt is not None:
         body = getattr(stmt, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.AST) and not isinstance(node, ast.stmt):
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt) and not isinstance(node, ast.stmt):
             header_end = max(stmt.lineno, body[0].lineno - 1)
             start, end = min(start, stmt.lineno), max(end, min(header_end, stmt.end_lineno or header_end))
         else:

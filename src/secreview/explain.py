@@ -10,7 +10,7 @@ from typing import Any
 
 from secreview.model import DEFECT_TYPES
 from secreview.ruleset import Rule, rule_info
-from secreview.taint.spec import SINK_KINDS, SOURCE_KINDS
+from secreview.taint_kinds import SINK_KINDS, SOURCE_KINDS
 
 TABLE_COLUMNS = ("CODE", "NAME", "CWE", "PILLAR", "TYPE", "SEVERITY", "CONFIDENCE", "TITLE")
 FIELD_WIDTH = 13  # "Confidence:  " — the labels of `rule CODE` line up their values

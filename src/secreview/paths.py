@@ -31,7 +31,9 @@ if TYPE_CHECKING:  # pathspec costs 25 ms to import: only where a pattern or .gi
 def split_patterns(text: str) -> list[str]:
     """Patterns given as one string (`--exclude a,b`, SECREVIEW_EXCLUDE): split on commas and
     semicolons outside `{...}` groups, which hold commas of their own."""
-    out, depth, current = [], 0, []
+    out: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         depth += (ch == "{") - (ch == "}")
         if ch in ",;" and depth <= 0:

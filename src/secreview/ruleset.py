@@ -14,7 +14,7 @@ A rule is one module in `secreview/rules/` (its presence registers it) with:
   skips it there. It must never drop a hit.
 
 A *taint rule* declares `TAINT = TaintQuery(sources=..., sinks=...)` (kinds from
-`secreview.taint.spec`) instead of, or besides, NODES/check: the taint engine
+`secreview.taint_kinds`) instead of, or besides, NODES/check: the taint engine
 reports every flow from one of those source kinds to one of those sink kinds (see
 `secreview/taint/README.md`). A rule with both keeps a pattern part for what data
 flow cannot see; a finding of both at the same place is reported once, with the trace.
@@ -38,6 +38,7 @@ from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.model import DEFECT_TYPES, PILLARS, Confidence, RuleInfo, Severity, TraceStep
+from secreview.taint_kinds import SINK_KINDS, SOURCE_KINDS
 
 CODE_PATTERN = re.compile(r"^SR\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -99,7 +100,7 @@ SinkHitFn = Callable[[Hit, str, FileContext], "Hit | None"]
 
 @dataclass(frozen=True, slots=True)
 class TaintQuery:
-    """The (sources, sinks) a taint rule joins: kinds of `secreview.taint.spec`."""
+    """The (sources, sinks) a taint rule joins: kinds of `secreview.taint_kinds`."""
 
     sources: frozenset[str]
     sinks: frozenset[str]
@@ -227,8 +228,6 @@ def _custom_prefilter(module: ModuleType) -> Callable[[FileContext], bool] | Non
 
 
 def _check_taint_query(name: str, taint: object) -> None:
-    from secreview.taint.spec import SINK_KINDS, SOURCE_KINDS
-
     if not isinstance(taint, TaintQuery):
         raise RuleError(f"{name}: TAINT must be a secreview.ruleset.TaintQuery")
     for label, kinds, known in (("source", taint.sources, SOURCE_KINDS), ("sink", taint.sinks, SINK_KINDS)):

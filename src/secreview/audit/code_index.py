@@ -265,12 +265,14 @@ def _statement_facts(stmt: ast.stmt, index: CodeIndex) -> None:
                 nodes.append(value)
         if isinstance(stmt, ast.Try) or hasattr(ast, "TryStar") and isinstance(stmt, ast.TryStar):
             for handler in stmt.handlers:
-                _record(index, [handler] + ([handler.type] if handler.type else []), handler.lineno,
-                        handler.type.end_lineno if handler.type else handler.lineno, {"ExceptHandler"})
+                last_line = (handler.type.end_lineno or handler.lineno) if handler.type else handler.lineno
+                _record(index, [handler] + ([handler.type] if handler.type else []), handler.lineno, last_line,
+                        {"ExceptHandler"})
         last = max([getattr(n, "end_lineno", 0) or 0 for n in nodes] + [stmt.lineno])
         first = min([getattr(n, "lineno", stmt.lineno) for n in nodes] + [stmt.lineno])
         extra = {type(stmt).__name__}
-        names = [getattr(stmt, "name", None)] if isinstance(getattr(stmt, "name", None), str) else []
+        own_name = getattr(stmt, "name", None)
+        names = [own_name] if isinstance(own_name, str) else []
         _record(index, nodes, first, last, extra, names)
     else:
         _record(index, [stmt], stmt.lineno, stmt.end_lineno or stmt.lineno, set())
@@ -289,7 +291,7 @@ def _record(index: CodeIndex, nodes: list[ast.AST], first: int, last: int, kinds
                 found.add(node.attr)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 found.add(node.name)
-            elif isinstance(node, ast.keyword) and node.arg or isinstance(node, ast.arg):
+            elif isinstance(node, (ast.keyword, ast.arg)) and node.arg:  # `**kwargs` in a call has no name
                 found.add(node.arg)
             elif isinstance(node, ast.alias):
                 found.update(node.name.split("."))

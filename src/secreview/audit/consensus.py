@@ -65,8 +65,9 @@ def build(audits: tuple[AnswerAudit, ...]) -> Consensus:
 
     for i in range(len(items)):
         for j in range(i + 1, len(items)):
-            a, b = items[i], items[j]
-            if a[2] == b[2] and (a[4] & b[4] or any(abs(x - y) <= NEAR for x in a[3] for y in b[3])):
+            one, other = items[i], items[j]
+            if one[2] == other[2] and (one[4] & other[4] or
+                                       any(abs(x - y) <= NEAR for x in one[3] for y in other[3])):
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):

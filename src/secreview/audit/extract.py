@@ -68,7 +68,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def _abbreviation(piece: str) -> bool:
     found = _ABBREV_END.search(piece.rstrip(")\"']"))
-    return bool(found) and found.group(1).lower().replace(".", "") in {a.replace(".", "")
+    return found is not None and found.group(1).lower().replace(".", "") in {a.replace(".", "")
                                                                          for a in lexicon.ABBREVIATIONS}
 
 

@@ -69,8 +69,8 @@ def raise_flags(parsed: ParsedAnswer, refs: list[Reference]) -> list[Flag]:
         own = [r for r in refs if r.claim == claim.index and not r.fix]
         if claim.claims_defect:
             lines = [r for r in refs if r.claim == claim.index and r.kind == "line"]  # a line in a fix locates too
-            code = [r for r in own if r.kind in ("identifier", "snippet")]
-            if not lines and not code:
+            in_code = [r for r in own if r.kind in ("identifier", "snippet")]
+            if not lines and not in_code:
                 flags.append(Flag("vague", claim.index, "no line and no code: the claim cannot be checked"))
             elif not lines:
                 flags.append(Flag("missing-location", claim.index, "no line number"))

@@ -168,7 +168,7 @@ def _attach_fixes(units: list[_Unit]) -> list[_Unit]:
             by_number = {u.number: u for u in claims if u.number is not None}
             numbered = all(f.number in by_number for f in fix_run)
             for pos, fix in enumerate(fix_run):
-                target = by_number.get(fix.number) if numbered else (
+                target = by_number.get(fix.number) if numbered and fix.number is not None else (
                     claims[len(claims) - len(fix_run) + pos] if len(claims) >= len(fix_run) else None)
                 if target is not None:
                     target.attached.append(fix.text)

@@ -74,10 +74,15 @@ def load_truth(text: str) -> tuple[TruthDefect, ...]:
 
 def _cwes(value: object) -> tuple[int, ...]:
     values = value if isinstance(value, list) else ([] if value is None else [value])
-    try:
-        return tuple(parse_cwe_id(v) for v in values)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise TruthError(str(exc)) from None
+    out: list[int] = []
+    for item in values:
+        try:
+            if not isinstance(item, (int, str)):  # a float, a table, a list: not an id either
+                raise ValueError(f"not a CWE id: {item!r}")
+            out.append(parse_cwe_id(item))
+        except ValueError as exc:
+            raise TruthError(str(exc)) from None
+    return tuple(out)
 
 
 def _lines(value: object) -> tuple[int, ...]:

@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.secreview and not logs:
             raise DatasetError("--no-secreview needs at least one --sarif NAME=FILE")
         dataset = load_dataset(args.dataset)
-        results, notes = {}, []
+        results: dict[str, dict[str, object]] = {}
+        notes: list[str] = []
         if args.secreview:
             hits, more = secreview_hits(dataset, args.jobs)
             results["secreview"], notes = score(dataset, hits, args.tolerance), notes + more

@@ -108,7 +108,7 @@ def _label(record: dict, where: str, base: Path, root: Path) -> Label:
     if not isinstance(file, str) or not file.strip():
         raise DatasetError(f"{where}: 'file' must be a non-empty string")
     key = _key(base / file, root, where)
-    cwe = _cwe(record.get("cwe"), where)
+    cwe, pillar = _cwe(record.get("cwe"), where)
     sample = "lines" in record
     if sample:
         lines = record["lines"]
@@ -128,7 +128,7 @@ def _label(record: dict, where: str, base: Path, root: Path) -> Label:
     elif kind not in DEFECT_TYPES:
         raise DatasetError(f"{where}: unknown defect type {kind!r}; one of: {', '.join(DEFECT_TYPES)}")
     pair = record.get("pair", "")
-    return Label(key, tuple(sorted(set(lines))), cwe, load_catalog().get(cwe).pillar, polarity, kind,
+    return Label(key, tuple(sorted(set(lines))), cwe, pillar, polarity, kind,
                  pair=str(pair) if pair is not None else "", sample=sample)
 
 
@@ -136,15 +136,19 @@ def _is_line(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _cwe(value: object, where: str) -> int:
+def _cwe(value: object, where: str) -> tuple[int, int | None]:
+    """The CWE id `value` names and its pillar; anything else (not a CWE id, or one the catalog lacks) raises."""
     try:
-        cwe = parse_cwe_id(value)  # type: ignore[arg-type]
+        if not isinstance(value, (int, str)):  # a list, a float, null: not an id either
+            raise ValueError(value)
+        cwe = parse_cwe_id(value)
     except ValueError:
         raise DatasetError(f"{where}: 'cwe' must be a CWE id such as 78 or \"CWE-78\", not {value!r}") from None
     catalog = load_catalog()
-    if cwe not in catalog:
+    entry = catalog.get(cwe)
+    if entry is None:
         raise DatasetError(f"{where}: unknown CWE-{cwe} (not in CWE {catalog.version})")
-    return cwe
+    return cwe, entry.pillar
 
 
 def _key(path: Path, root: Path, where: str) -> str:

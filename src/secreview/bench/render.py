@@ -71,8 +71,8 @@ def render_text(data: dict) -> str:
                          [_cell_topk(r.get("top_k", {}).get(key)) for r in results.values()]))
         lines += _table("Samples, top-k findings per file", rows, tools)
     for dim in DIMENSIONS:
-        keys = sorted({key for r in results.values() for key in r["by"][dim]}, key=_order)
-        rows = [(key, [_cell_prf(r["by"][dim].get(key)) for r in results.values()]) for key in keys]
+        groups = sorted({key for r in results.values() for key in r["by"][dim]}, key=_order)
+        rows = [(key, [_cell_prf(r["by"][dim].get(key)) for r in results.values()]) for key in groups]
         lines += _table(f"By {dim} (TP/FP/FN P R F1)", rows, tools)
     lines += [f"note: {n}" for n in data["notes"]]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -53,7 +53,8 @@ def read_sarif(path: str | Path, root: Path, files: tuple[str, ...]) -> tuple[li
                 continue
             cwe = _cwe(result.get("properties") or {}) or _cwe(rule.get("properties") or {})
             no_cwe += cwe == 0
-            pillar = load_catalog().get(cwe).pillar if cwe and cwe in load_catalog() else None
+            entry = load_catalog().get(cwe) if cwe else None
+            pillar = entry.pillar if entry is not None else None
             hits.append(Hit(rule=rule_id or "-", cwe=cwe, pillar=pillar, type=_type(result, rule, cwe), path=key,
                             line=location[1], severity=_severity(result, rule), confidence=_confidence(rule)))
     notes = []
@@ -117,11 +118,13 @@ def _type(result: dict, rule: dict, cwe: int) -> str:
 def _severity(result: dict, rule: dict) -> int:
     score = (rule.get("properties") or {}).get("security-severity")
     try:
-        value = float(score)
+        value = float(score) if isinstance(score, (int, float, str)) else None
+    except ValueError:
+        value = None
+    if value is not None:
         return 4 if value > 9.0 else 3 if value >= 7.0 else 2 if value >= 4.0 else 1
-    except (TypeError, ValueError):
-        level = result.get("level") or ((rule.get("defaultConfiguration") or {}).get("level")) or "warning"
-        return _LEVEL.get(level, 2)
+    level = result.get("level") or ((rule.get("defaultConfiguration") or {}).get("level")) or "warning"
+    return _LEVEL.get(level, 2)
 
 
 def _confidence(rule: dict) -> int:

@@ -9,6 +9,7 @@ fingerprint listed once hides one finding, never two.
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -57,6 +58,18 @@ def load(path: str) -> Counter[str]:
                                               for i in items):
         raise BaselineError(f"{path}: 'findings' must be a list of objects with a 'fingerprint' string")
     return Counter(i["fingerprint"] for i in items)
+
+
+def apply_file(report: Report, path: str | None) -> Report:
+    """`--baseline FILE` of `scan` and `diff`: the report without the findings the file lists (raises
+    BaselineError for a bad file), saying on stderr how many it hid. No file (None, ""): the report as it is."""
+    if not path:
+        return report
+    report, hidden = apply(report, load(path))
+    if hidden:
+        print(f"secreview: {hidden} finding{'s' if hidden != 1 else ''} hidden by the baseline {path}",
+              file=sys.stderr)
+    return report
 
 
 def apply(report: Report, known: Counter[str]) -> tuple[Report, int]:

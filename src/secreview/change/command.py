@@ -48,7 +48,7 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         report = review.review_git(root, args.range, config, args.new_only, llm)
         args.srcroot = review.git.repository_root(root)
-    return cliopts.finish(cliopts.apply_baseline(report, args), args, config)
+    return cliopts.finish(baseline.apply_file(report, getattr(args, "baseline", None)), args, config)
 
 
 def _read_patch(source: str) -> str:

@@ -59,6 +59,8 @@ def _file_patch(pf: PatchedFile) -> FilePatch:
         status, path, old = "copied", target, source
     else:
         status, path, old = "modified", target, source
+    if path is None:  # both sides /dev/null: no file to review, and no path to report one by
+        raise PatchError(f"a file in the patch has no name on either side ({pf.source_file} -> {pf.target_file})")
     for name in (path, old):
         if name is not None:
             check_path(name)

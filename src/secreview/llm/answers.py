@@ -69,7 +69,7 @@ def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: C
             answer.calls += 1
             answer.cached += reply.cached
             messages.append({"role": "assistant", "content": reply.content})
-        if template.structured:
+        if schema is not None:  # the template is structured
             try:
                 _read_json(answer, reply.content, schema)
             except ReplyRejected:
@@ -96,7 +96,7 @@ def run(job: Job, client: ChatClient, template: prompts.PromptTemplate, index: C
 def _read_json(answer: Answer, content: str, schema: dict) -> None:
     try:
         data = json.loads(content)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise ReplyRejected(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if error is not None:

@@ -38,9 +38,9 @@ def post(url: str, *, json_body: dict, headers: dict[str, str], auth: httpx.Auth
          service: str = "the server") -> httpx.Response:
     limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     try:
-        with httpx.Client(timeout=limits, follow_redirects=False) as client:
+        with httpx.Client(timeout=limits, follow_redirects=False, auth=auth) as client:
             for attempt in range(MAX_RETRIES + 1):
-                response = client.post(url, json=json_body, headers=headers, auth=auth)
+                response = client.post(url, json=json_body, headers=headers)
                 wait = retry_after(response) if response.status_code in RETRYABLE else None
                 if wait is None or attempt == MAX_RETRIES:
                     return response

@@ -10,6 +10,8 @@ FORMATS = ("text", "concise", "json", "sarif", "markdown", "github", "gerrit", "
 
 
 def renderer(fmt: str) -> Callable[..., str]:
+    # each format's own options (see its `render`), passed through by keyword
+    render: Callable[..., str]
     if fmt == "text":
         from secreview.report.text import render
     elif fmt == "concise":

@@ -151,8 +151,8 @@ def _from_finding(f: Finding) -> RuleInfo:
                     f.severity, f.confidence, f.fix, "")
 
 
-def _step(step: TraceStep, uris: _Uris) -> dict:
-    region = {"startLine": step.line, "startColumn": max(step.column, 1)}
+def _step(step: TraceStep, uris: _Uris) -> dict[str, object]:
+    region: dict[str, object] = {"startLine": step.line, "startColumn": max(step.column, 1)}
     if step.snippet:
         region["snippet"] = {"text": step.snippet}
     location = uris.location(step.path, region)
@@ -179,7 +179,8 @@ def _result(f: Finding, index: int, uris: _Uris) -> dict:
 
 
 def _error(e: FileError, uris: _Uris) -> dict:
-    note = {"level": "error", "message": {"text": e.message}, "descriptor": {"id": f"file-error/{e.kind}"}}
+    note: dict[str, object] = {"level": "error", "message": {"text": e.message},
+                               "descriptor": {"id": f"file-error/{e.kind}"}}
     if e.path:
         note["locations"] = [uris.location(e.path, {"startLine": e.line} if e.line and e.line >= 1 else None)]
     return note

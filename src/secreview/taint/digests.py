@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 
-def stored_digests(summary: dict, whole: str | None = None) -> tuple[str, str]:
+def stored_digests(summary: dict[str, Any], whole: str | None = None) -> tuple[str, str]:
     """The whole and semantic digests of a module summary's JSON, as `answer` gives them (`whole`: its
     full digest, when already made)."""
     return ((whole or hashlib.sha256(canonical_json(summary)).hexdigest())[:24],

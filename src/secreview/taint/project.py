@@ -17,6 +17,7 @@ reports it as a file error); the others go on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from collections.abc import Callable, Container, Iterable, Mapping
@@ -163,7 +164,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     imports_key = hashlib.sha256("\x1f".join([code_signature, *sorted(names)]).encode()).hexdigest()
     stored = store.get_json("imports", imports_key)
     stored = stored if isinstance(stored, dict) else {}
-    lists: dict[str, list] = {}
+    lists: dict[str, list[Any]] = {}
     for display, module in modules.items():
         if display in texts:
             tag = f"{module.digest}:{module.name}"
@@ -229,7 +230,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             unchanged = all(meta["below"] == below_digest for meta in cached.values())
             first = keys[members[0]]  # the component's recorded questions are stored under its first member
             if unchanged or questions.still(project, store.get_json("summaries", first + ":depends"),
-                                            lambda first=first: store.get_json("summaries", first + ":depends-static")):
+                                            functools.partial(store.get_json, "summaries", first + ":depends-static")):
                 for name, meta in cached.items():
                     digests[name] = meta["digest"]
                     if meta["below"] != below_digest:  # verified against today's: no replay next time
@@ -252,7 +253,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             settled: set[str] = set()
             project.recorder = set()
             try:
-                build_project(contexts_of, index, project,  # type: ignore[arg-type]
+                build_project(contexts_of, index, project,
                               flows_by_module if keep_contexts else None, None, settled, in_place=True)
                 asked = project.recorder
             finally:
@@ -307,7 +308,7 @@ def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, dict[str, An
     return out
 
 
-def _meta(summary: dict, digest: str, below: str) -> dict[str, Any]:
+def _meta(summary: dict[str, Any], digest: str, below: str) -> dict[str, Any]:
     """What a stored summary's row of digests says about it, read on every warm run instead of the summary:
     its whole digest (`summary_digest`) and semantic one (`stored_digests`), the digest of the summaries
     below it it was checked against, and what the project's tables need (`StoredSummary`)."""

@@ -249,7 +249,7 @@ def _bases_read(project: ProjectSummaries, module: str, cls: str, depth: int, ou
     out.add(module)
     if depth > 5 or module not in project.modules:
         return out
-    value = dict.__getitem__(project.modules, module)  # a stored summary is not read, nor decoded
+    value = project.modules.held(module)  # a stored summary is not read, nor decoded
     if isinstance(value, dict):
         bases = value["class_bases"].get(cls, ())
     else:  # a `ModuleSummary` or a `StoredSummary`: both carry the bases

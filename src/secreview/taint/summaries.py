@@ -15,13 +15,15 @@ its methods (source origins only), which every method then reads.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from secreview.model import TraceStep
 from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
 from secreview.taint.spec import Sink
+
+Json = dict[str, Any]  # a summary's JSON-ready form (`to_dict`), as stored in the cache
 
 SinkKey = tuple[str, frozenset[str], Sink]  # (parameter origin, cleared kinds, sink entry)
 
@@ -44,7 +46,7 @@ class FunctionSummary:
     # attribute -> label with parameter origins, so a call `Job(data)` taints `Job`'s `name`
     stores: dict[str, Label] = field(default_factory=dict)
 
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[frozenset[Any], ...]:
         return (frozenset(self.returns), frozenset(self.sinks),
                 frozenset((attr, key) for attr, label in self.stores.items() for key in label))
 
@@ -53,7 +55,7 @@ class FunctionSummary:
         # tainted, and that caller is walked for its own sources anyway
         return not self.returns and not self.sinks and not self.validates
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Json:
         return {
             "name": self.name, "path": self.path, "line": self.line, "params": list(self.params),
             "keyword_only": list(self.keyword_only), "vararg": self.vararg, "kwarg": self.kwarg,
@@ -65,7 +67,7 @@ class FunctionSummary:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> FunctionSummary:
+    def from_dict(cls, d: Json) -> FunctionSummary:
         return cls(
             name=d["name"], path=d["path"], line=d["line"], params=tuple(d["params"]),
             keyword_only=tuple(d["keyword_only"]), vararg=d["vararg"], kwarg=d["kwarg"], is_method=d["is_method"],
@@ -90,7 +92,7 @@ class ModuleSummary:
     # oslo.config options declared `secret=True` here or in a project module this one imports (transitively)
     secret_options: tuple[str, ...] = ()
 
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[tuple[Any, ...], ...]:
         return (
             tuple(sorted((name, f.shape()) for name, f in self.functions.items() if not f.is_empty())),
             tuple(sorted((c, a, frozenset(label)) for c, attrs in self.class_attributes.items()
@@ -99,7 +101,7 @@ class ModuleSummary:
             self.secret_options,
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Json:
         return {
             "module": self.module, "path": self.path, "is_package": self.is_package,
             "functions": {name: f.to_dict() for name, f in self.functions.items()},
@@ -111,7 +113,7 @@ class ModuleSummary:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> ModuleSummary:
+    def from_dict(cls, d: Json) -> ModuleSummary:
         return cls(
             module=d["module"], path=d["path"], is_package=d["is_package"],
             functions={name: FunctionSummary.from_dict(f) for name, f in d["functions"].items()},
@@ -137,7 +139,7 @@ class StoredSummary:
     class_bases: dict[str, list[str]]  # class -> qualified base names (lookups through bases walk them)
     load: Callable[[], object]
 
-    def read(self) -> dict:
+    def read(self) -> Json:
         found = self.load()
         if not isinstance(found, dict) or not isinstance(found.get("functions"), dict):
             # the cache lost a row it listed a moment ago: the review must not go on as if the module
@@ -146,7 +148,7 @@ class StoredSummary:
         return found
 
     @classmethod
-    def lists(cls, summary: dict) -> tuple[list[str], list[str]]:
+    def lists(cls, summary: Json) -> tuple[list[str], list[str]]:
         """The short names of a stored summary's active and source-returning functions (`_count`'s tests on
         the JSON form), one entry per function."""
         active: list[str] = []
@@ -160,42 +162,65 @@ class StoredSummary:
         return active, sources
 
 
-class LazyModules(dict):
+class LazyModules:
     """Module name -> `ModuleSummary`, where a summary read from the cache stays in the cache
-    (`StoredSummary`) or the JSON it was stored as until something looks at it."""
+    (`StoredSummary`) or the JSON it was stored as until something looks at it. A mapping of its own (not
+    a `dict` subclass): what it holds is not what it hands out."""
+
+    def __init__(self, held: Mapping[str, ModuleSummary | Json | StoredSummary] | None = None) -> None:
+        self._held: dict[str, ModuleSummary | Json | StoredSummary] = dict(held or {})
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._held
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._held)
+
+    def __len__(self) -> int:
+        return len(self._held)
 
     def __getitem__(self, name: str) -> ModuleSummary:
-        value = dict.__getitem__(self, name)
+        value = self._held[name]
         if isinstance(value, StoredSummary):
             value = value.read()
         if isinstance(value, dict):
             value = ModuleSummary.from_dict(value)
-            dict.__setitem__(self, name, value)
+            self._held[name] = value
         return value
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return self[name] if name in self else default  # noqa: SIM401 (this is `get`)
+    def __setitem__(self, name: str, summary: ModuleSummary) -> None:
+        self._held[name] = summary
 
-    def values(self) -> Iterator[ModuleSummary]:  # type: ignore[override]
-        return (self[name] for name in list(self))
+    def hold(self, name: str, stored: Json | StoredSummary) -> None:
+        """Keep a stored summary as it is, decoded when first looked into."""
+        self._held[name] = stored
 
-    def items(self) -> Iterator[tuple[str, ModuleSummary]]:  # type: ignore[override]
-        return ((name, self[name]) for name in list(self))
+    def held(self, name: str) -> ModuleSummary | Json | StoredSummary:
+        """What is kept for `name`, without reading or decoding it."""
+        return self._held[name]
 
-    def raw(self, name: str) -> dict:
+    def get(self, name: str, default: ModuleSummary | None = None) -> ModuleSummary | None:
+        return self[name] if name in self._held else default
+
+    def values(self) -> Iterator[ModuleSummary]:
+        return (self[name] for name in list(self._held))
+
+    def items(self) -> Iterator[tuple[str, ModuleSummary]]:
+        return ((name, self[name]) for name in list(self._held))
+
+    def raw(self, name: str) -> Json:
         """The module's summary as JSON-ready data (without decoding a cached one)."""
-        value = dict.__getitem__(self, name)
+        value = self._held[name]
         if isinstance(value, StoredSummary):
-            value = value.read()
-            dict.__setitem__(self, name, value)
+            value = self._held[name] = value.read()
         return value if isinstance(value, dict) else value.to_dict()
 
     def path_of(self, name: str) -> str:
-        value = dict.__getitem__(self, name)
-        return value.get("path", "") if isinstance(value, dict) else value.path
+        value = self._held[name]
+        return str(value.get("path", "")) if isinstance(value, dict) else value.path
 
     def declares_secret_options(self, name: str) -> bool:
-        value = dict.__getitem__(self, name)
+        value = self._held[name]
         if isinstance(value, StoredSummary):
             return value.secret_options
         return bool(value.get("secret_options") if isinstance(value, dict) else value.secret_options)
@@ -213,9 +238,9 @@ class ProjectSummaries:
     # nothing for its importers)
     recorder: set[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
     _paths: dict[str, str] | None = field(default=None, repr=False, compare=False)
-    _answered: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
+    _answered: dict[tuple[tuple[str, ...], bool], str] = field(default_factory=dict, repr=False, compare=False)
     # module name -> the remembered answers that depend on its summary (dropped when it changes)
-    _answered_by: dict[str, list[tuple]] = field(default_factory=dict, repr=False, compare=False)
+    _answered_by: dict[str, list[tuple[tuple[str, ...], bool]]] = field(default_factory=dict, repr=False, compare=False)
     _stored_digests: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
     # module name -> digest of its whole summary as the project phase has it now (`build_phase` fills it
     # as components settle): recorded with the answers (`questions.py`), so a check replays only the
@@ -229,11 +254,11 @@ class ProjectSummaries:
         if not isinstance(self.modules, LazyModules):
             self.modules = LazyModules(self.modules)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Json:
         return {"modules": {name: self.modules.raw(name) for name in self.modules}}
 
     @classmethod
-    def from_dict(cls, d: dict) -> ProjectSummaries:
+    def from_dict(cls, d: Json) -> ProjectSummaries:
         return cls(modules=LazyModules(d["modules"]))
 
     def names(self, which: str) -> Counter[str]:
@@ -255,7 +280,7 @@ class ProjectSummaries:
         if self._names is not None:
             self._count(summary, 1)
 
-    def set_stored(self, name: str, stored: dict | StoredSummary, digests: tuple[str, str] | None = None) -> None:
+    def set_stored(self, name: str, stored: Json | StoredSummary, digests: tuple[str, str] | None = None) -> None:
         """A module's summary as read from the cache (JSON-ready data), decoded when first used.
         `digests`: its whole and semantic digests as stored (`stored_digests`), so questions about the
         whole module are answered without digesting it again."""
@@ -264,14 +289,14 @@ class ProjectSummaries:
             self._stored_digests[name] = digests
         if self._names is not None and name in self.modules:
             self._count_any(name, -1)
-        dict.__setitem__(self.modules, name, stored)
+        self.modules.hold(name, stored)
         if self._paths is not None:
             self._paths[self.modules.path_of(name)] = name
         if self._names is not None:
             self._count_any(name, 1)
 
     def _count_any(self, name: str, delta: int) -> None:
-        value = dict.__getitem__(self.modules, name)
+        value = self.modules.held(name)
         if isinstance(value, StoredSummary):
             assert self._names is not None
             for short in value.active:
@@ -292,7 +317,7 @@ class ProjectSummaries:
             if any(not k[0].startswith("@") for k in f.returns):
                 self._names["sources"][short] += delta
 
-    def _count_raw(self, module: dict, delta: int) -> None:
+    def _count_raw(self, module: Json, delta: int) -> None:
         """`_count` read from a stored summary: the same test on the JSON form (`FunctionSummary.to_dict`)."""
         assert self._names is not None
         active, sources = StoredSummary.lists(module)
@@ -357,7 +382,8 @@ class ProjectSummaries:
         kept = self.recorder
         if kept is None:
             return wanted()
-        self.recorder = asked = set()
+        asked: set[tuple[str, ...]] = set()
+        self.recorder = asked
         try:
             verdict = wanted()
         finally:
@@ -434,14 +460,14 @@ class ProjectSummaries:
         return {}
 
 
-def sink_to_dict(sink: Sink) -> dict:
+def sink_to_dict(sink: Sink) -> Json:
     return {"library": sink.library, "kind": sink.kind, "call": sink.call, "args": list(sink.args),
             "keywords": list(sink.keywords), "all_args": sink.all_args,
             "when": [[k, v] for k, v in sink.when], "unless": [[k, v] for k, v in sink.unless], "note": sink.note,
             "receiver": sink.receiver}
 
 
-def sink_from_dict(d: dict) -> Sink:
+def sink_from_dict(d: Json) -> Sink:
     return Sink(library=d["library"], kind=d["kind"], call=d["call"], args=tuple(d["args"]),
                 keywords=tuple(d["keywords"]), all_args=d["all_args"],
                 when=tuple((k, _hashable(v)) for k, v in d["when"]),
