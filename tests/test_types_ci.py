@@ -24,6 +24,9 @@ PACKAGE = ROOT / "src" / "secreview"
 needs_mypy = pytest.mark.skipif(
     importlib.util.find_spec("mypy") is None, reason="mypy is not installed (it comes with `pip install -e '.[test]'`)"
 )
+# The project phase's modules of taint/ (the lead's, being rewritten): the rest of taint/ is strict.
+TAINT_NOT_YET = frozenset({"project", "summaries", "questions", "digests", "layout"})
+TAINT_STRICT = sorted(p.stem for p in (PACKAGE / "taint").glob("*.py") if p.stem not in TAINT_NOT_YET | {"__init__"})
 # The packages typed through: strict in [tool.mypy], and no `type: ignore` in them.
 CORE = ("api", "engine", "overlap", "policy", "cache", "source", "config", "fingerprint", "markers", "memory",
         "suppress", "ruleindex", "ruledocs", "explain", "output", "cliargs", "__main__")
@@ -37,8 +40,8 @@ TYPED = [
     *sorted((PACKAGE / "rules").rglob("*.py")),
     *sorted((PACKAGE / "grammar").rglob("*.py")),
     *sorted((PACKAGE / "cwe").rglob("*.py")),
-    *sorted((PACKAGE / "taint").glob("provenance*.py")),
-    *(PACKAGE / "taint" / name for name in ("regexes.py", "escapes.py", "spec.py")),
+    PACKAGE / "taint" / "__init__.py",
+    *(PACKAGE / "taint" / f"{name}.py" for name in TAINT_STRICT),
     # checked in the default mode, and their ignores are gone: the values they hid are checked now
     PACKAGE / "audit" / "truth.py",
     PACKAGE / "bench" / "datasets.py",
@@ -98,9 +101,13 @@ def test_strict_modules_in_the_config_are_the_typed_packages():
         "secreview.model", "secreview.ruleset", "secreview.taint_kinds", *(f"secreview.{name}" for name in CORE),
         "secreview",
         "secreview.analysis.*", "secreview.rules.*", "secreview.grammar.*",
-        "secreview.cwe.*",
-        "secreview.taint.provenance", "secreview.taint.provenance_reach", "secreview.taint.provenance_web",
-        "secreview.taint.regexes", "secreview.taint.escapes", "secreview.taint.spec",
+        "secreview.cwe.*", "secreview.taint",
+        *(f"secreview.taint.{name}" for name in TAINT_STRICT),
+    ]
+    assert TAINT_STRICT == [
+        "calls", "engine", "escapes", "expressions", "facts", "flow", "guards", "handlers", "imports", "labels",
+        "loader", "module", "named", "provenance", "provenance_reach", "provenance_web", "reads", "regexes",
+        "result", "rules", "secrets", "sinks", "spec", "state", "types", "units", "validators", "written_files",
     ]
 
 

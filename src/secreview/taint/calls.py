@@ -210,8 +210,8 @@ class Calls:
         return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and looks_like_sql(n.value)
                    for part in parts for n in ast.walk(part))
 
-    def unknown_call(self, node, func, receiver, receiver_path, args, keywords, names, env,
-                     reread: Reread) -> Label:
+    def unknown_call(self, node: ast.Call, func: ast.expr, receiver: Label, receiver_path: str | None,
+                     args: list[Label], keywords: Keywords, names: list[str], env: Env, reread: Reread) -> Label:
         if isinstance(func, ast.Attribute):
             if func.attr == "get" and any(kw.arg == "type" and self.ctx.qualname(kw.value) in _NUMERIC
                                           for kw in node.keywords):
@@ -237,7 +237,7 @@ class Calls:
             return join_all([*args, *(label for _, label in keywords)])
         return CLEAN
 
-    def propagated(self, frm, receiver: Label, args: list[Label], keywords) -> Label:
+    def propagated(self, frm: tuple[int | str, ...], receiver: Label, args: list[Label], keywords: Keywords) -> Label:
         moved = CLEAN
         for item in frm:
             if item == "receiver":
@@ -250,14 +250,14 @@ class Calls:
                 moved = join(moved, join_all(label for name, label in keywords if name == item))
         return moved
 
-    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args, keywords,
-                      env: dict[str, Label] | None = None, receiver_path: str | None = None) -> Label:
+    def apply_summary(self, node: ast.Call, summary: FunctionSummary, bound: bool, args: list[Label],
+                      keywords: Keywords, env: Env | None = None, receiver_path: str | None = None) -> Label:
         """`env`, `receiver_path`: for a bound call on a path (`job.run()`), what the receiver's attributes
         hold fills the method's `self.X` origins (what a constructor stored on this very instance)."""
         params = summary.params[1:] if bound else summary.params
-        mapping: dict[str, list[tuple[Label, ast.AST]]] = {}
+        mapping: dict[str, list[tuple[Label, ast.expr]]] = {}
         if env is not None and receiver_path is not None and isinstance(node.func, ast.Attribute):
-            self._receiver_attributes(node, summary, env, receiver_path, mapping)
+            self._receiver_attributes(node.func.value, summary, env, receiver_path, mapping)
         for position, (arg, label) in enumerate(zip(node.args, args, strict=True)):
             if isinstance(arg, ast.Starred):
                 for name in [*params[position:], *([summary.vararg] if summary.vararg else [])]:
@@ -266,15 +266,15 @@ class Calls:
                 mapping.setdefault(params[position], []).append((label, arg))
             elif summary.vararg:
                 mapping.setdefault(summary.vararg, []).append((label, arg))
-        for (name, label), kw in zip(keywords, node.keywords, strict=True):
-            if name is None:  # `**options`: any parameter not passed otherwise
+        for (given, label), kw in zip(keywords, node.keywords, strict=True):
+            if given is None:  # `**options`: any parameter not passed otherwise
                 positional = 0 if any(isinstance(a, ast.Starred) for a in node.args) else len(node.args)
                 named = {k.arg for k in node.keywords}
                 for param in (*params[positional:], *summary.keyword_only, *([summary.kwarg] if summary.kwarg else [])):
                     if param not in named:
                         mapping.setdefault(param, []).append((label, kw.value))
-            elif name in params or name in summary.keyword_only:
-                mapping.setdefault(name, []).append((label, kw.value))
+            elif given in params or given in summary.keyword_only:
+                mapping.setdefault(given, []).append((label, kw.value))
             elif summary.kwarg:
                 mapping.setdefault(summary.kwarg, []).append((label, kw.value))
         result: Label = {}
@@ -306,11 +306,11 @@ class Calls:
                             attrs[attr] = join(attrs.get(attr, CLEAN), kept)
         return result
 
-    def _receiver_attributes(self, node: ast.Call, summary: FunctionSummary, env: dict[str, Label],
-                             receiver_path: str, mapping: dict[str, list[tuple[Label, ast.AST]]]) -> None:
+    def _receiver_attributes(self, receiver: ast.expr, summary: FunctionSummary, env: Env,
+                             receiver_path: str, mapping: dict[str, list[tuple[Label, ast.expr]]]) -> None:
+        """`receiver`: the object of the bound call (`job` of `job.run()`)."""
         kinds = {k for k, _ in summary.returns} | {k for k, _, _ in summary.sinks} | \
             {k for stored in summary.stores.values() for k, _ in stored}
-        receiver = node.func.value  # type: ignore[attr-defined]
         for kind in kinds:
             if not kind.startswith(PARAM + "self."):
                 continue

@@ -28,7 +28,7 @@ from secreview.taint.secrets import (
     without_secret,
 )
 from secreview.taint.sinks import Sinks
-from secreview.taint.state import FunctionState
+from secreview.taint.state import Element, FunctionState
 
 MAX_DEPTH = 80  # deeper expressions are treated as clean rather than overflow the stack
 _SPLITEXT = frozenset({"os.path.splitext", "posixpath.splitext", "ntpath.splitext"})
@@ -49,7 +49,7 @@ class Expressions:
         self.depth = 0
 
     # -- expressions -----------------------------------------------------------------------
-    def eval(self, expr: ast.AST | None, env: Env) -> Label:
+    def eval(self, expr: ast.expr | None, env: Env) -> Label:
         if expr is None:
             return CLEAN
         if self.depth > MAX_DEPTH:
@@ -60,39 +60,39 @@ class Expressions:
         finally:
             self.depth -= 1
 
-    def _eval(self, expr: ast.AST, env: Env) -> Label:
-        kind = type(expr)
-        if kind is ast.Constant:
+    def _eval(self, expr: ast.expr, env: Env) -> Label:
+        # `type(expr) is` rather than `isinstance` on this hot path: parsed nodes are of the exact classes
+        if type(expr) is ast.Constant:
             return CLEAN
-        if kind is ast.Name:
+        if type(expr) is ast.Name:
             return self.reads.read_path(expr.id, expr, env)
-        if kind is ast.Attribute:
+        if type(expr) is ast.Attribute:
             return self.attribute(expr, env)
-        if kind is ast.Call:
+        if type(expr) is ast.Call:
             return self.call(expr, env)
-        if kind is ast.Subscript:
+        if type(expr) is ast.Subscript:
             return self.subscript(expr, env)
-        if kind is ast.JoinedStr:
+        if type(expr) is ast.JoinedStr:
             return join_all(self.eval(v, env) for v in expr.values)
-        if kind is ast.FormattedValue:
+        if type(expr) is ast.FormattedValue:
             self.eval(expr.format_spec, env)
             return self.eval(expr.value, env)
-        if kind is ast.BinOp:
+        if type(expr) is ast.BinOp:
             left, right = self.eval(expr.left, env), self.eval(expr.right, env)
             if left and isinstance(expr.op, ast.Mod):
                 self.format_operator(expr, left, right)
             return join(left, right)
-        if kind is ast.BoolOp:
+        if type(expr) is ast.BoolOp:
             return join_all([self.eval(v, env) for v in expr.values])
-        if kind is ast.UnaryOp:
+        if type(expr) is ast.UnaryOp:
             label = self.eval(expr.operand, env)
             return CLEAN if isinstance(expr.op, ast.Not) else label
-        if kind is ast.Compare:
+        if type(expr) is ast.Compare:
             self.eval(expr.left, env)
             for comparator in expr.comparators:
                 self.eval(comparator, env)
             return CLEAN
-        if kind is ast.IfExp:
+        if type(expr) is ast.IfExp:
             truth = self.guard.constant_truth(expr.test, env)
             if truth is not None:
                 return self.eval(expr.body if truth else expr.orelse, env)
@@ -100,12 +100,12 @@ class Expressions:
             checks = self.guard.guards(expr.test, env)
             return join(self.eval(expr.body, narrow(dict(env), checks, True)),
                         self.eval(expr.orelse, narrow(dict(env), checks, False)))
-        if kind in (ast.Tuple, ast.List, ast.Set):
-            parts = [(i, self.eval(e, env), e) for i, e in enumerate(expr.elts)]
-            if kind is not ast.Set and not any(isinstance(e, ast.Starred) for e in expr.elts):
+        if isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+            parts: list[Element] = [(i, self.eval(e, env), e) for i, e in enumerate(expr.elts)]
+            if type(expr) is not ast.Set and not any(isinstance(e, ast.Starred) for e in expr.elts):
                 self.state.element_labels[id(expr)] = parts
             return join_all(p[1] for p in parts)
-        if kind is ast.Dict:
+        if type(expr) is ast.Dict:
             parts = []
             for key, value in zip(expr.keys, expr.values, strict=True):
                 self.eval(key, env)
@@ -119,21 +119,21 @@ class Expressions:
             self.state.element_labels[id(expr)] = [p for p in parts if p[0] is not None]
             whole = join_all(p[1] for p in parts)
             return sanitize(whole, SECRET_SINKS) if whole and masked_mapping(expr) else whole
-        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+        if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             return self.comprehension(expr, env)
-        if kind is ast.NamedExpr:
+        if type(expr) is ast.NamedExpr:
             label = self.eval(expr.value, env)
             self.assign(expr.target, label, expr.value, env, expr)
             return env.get(expr.target.id, label)
-        if kind in (ast.Await, ast.Starred):
+        if isinstance(expr, (ast.Await, ast.Starred)):
             return self.eval(expr.value, env)
-        if kind in (ast.Yield, ast.YieldFrom):
+        if isinstance(expr, (ast.Yield, ast.YieldFrom)):
             label = self.eval(expr.value, env)
             self.state.add_return(label, expr)
             return CLEAN
-        if kind is ast.Lambda:
+        if type(expr) is ast.Lambda:
             return CLEAN
-        if kind is ast.Slice:
+        if type(expr) is ast.Slice:
             for part in (expr.lower, expr.upper, expr.step):
                 self.eval(part, env)
             return CLEAN
@@ -154,14 +154,12 @@ class Expressions:
             values = module_constant(self.ctx, values.id) or values
         if kind != "str" and not (kind is None and isinstance(values, (ast.Tuple, ast.Dict, ast.DictComp))):
             return
-        where = {"lineno": expr.lineno, "col_offset": expr.col_offset, "end_lineno": expr.end_lineno,
-                 "end_col_offset": expr.end_col_offset}
-        method = ast.Attribute(value=expr.left, attr="__mod__", ctx=ast.Load(), **where)
-        call = ast.Call(func=method, args=[expr.right], keywords=[], **where)
+        method = ast.copy_location(ast.Attribute(value=expr.left, attr="__mod__", ctx=ast.Load()), expr)
+        call = ast.copy_location(ast.Call(func=method, args=[expr.right], keywords=[]), expr)
         for sink in sinks:
             self.sinks.check_sink(call, sink, [right], [], "str.__mod__", left)
 
-    def comprehension(self, expr: ast.AST, env: Env) -> Label:
+    def comprehension(self, expr: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, env: Env) -> Label:
         inner = dict(env)
         for gen in expr.generators:
             items = self.eval(gen.iter, inner)
@@ -235,7 +233,7 @@ class Expressions:
         return self.eval(expr.value, env)
 
     # -- assignment ------------------------------------------------------------------------
-    def assign(self, target: ast.AST, label: Label, value: ast.AST | None, env: Env, at: ast.AST) -> None:
+    def assign(self, target: ast.expr, label: Label, value: ast.expr | None, env: Env, at: ast.AST) -> None:
         if label:  # `user.reset_token = v`, `d["csrf"] = v`: a named sink (named.py)
             self.sinks.reach_named("assigned", identifier_of(target), label, value, at)
         state = self.state
@@ -285,16 +283,15 @@ class Expressions:
         elif isinstance(target, ast.Starred):
             self.assign(target.value, label, None, env, at)
         elif isinstance(target, ast.Attribute):
-            key = state.path_of(target)
+            path = state.path_of(target)
             self.eval(target.value, env)
-            if key is None:
+            if path is None:
                 return
-            state.note_key(key)
-            state.drop_elements(key, env)
+            state.note_key(path)
+            state.drop_elements(path, env)
             state.has_paths = True
-            where = f"stored on `{key}`"
-            env[key] = extend(label, (step(self.ctx, at, where),))
-            self.bind_elements(key, value, env, at)
+            env[path] = extend(label, (step(self.ctx, at, f"stored on `{path}`"),))
+            self.bind_elements(path, value, env, at)
         elif isinstance(target, ast.Subscript):
             base = state.path_of(target.value)
             key_label = self.eval(target.slice, env)
@@ -308,25 +305,24 @@ class Expressions:
                 state.has_elements = True
                 env[key] = extend(label, (step(self.ctx, at, f"stored in `{key}`"),))
             elif label:  # unknown key: the whole container now holds the value
-                stored = extend(label, (step(self.ctx, at, f"stored in `{base}`"),))
-                env[state.note_key(base)] = join(env.get(base, CLEAN), stored)
+                held = extend(label, (step(self.ctx, at, f"stored in `{base}`"),))
+                env[state.note_key(base)] = join(env.get(base, CLEAN), held)
 
-    def setitem_sinks(self, target: ast.Subscript, key: Label, label: Label, value: ast.AST | None,
+    def setitem_sinks(self, target: ast.Subscript, key: Label, label: Label, value: ast.expr | None,
                       at: ast.AST) -> None:
         """`session["k"] = v` is a call of `SessionMixin.__setitem__`: specs may list it as a sink."""
         method = ast.Attribute(value=target.value, attr="__setitem__", ctx=ast.Load())
         names = [n for n in self.m.typer.names(method, self.state.types) if n in self.index.sinks_by_call]
         if not names:
             return
-        where = {"lineno": at.lineno, "col_offset": at.col_offset, "end_lineno": at.end_lineno,
-                 "end_col_offset": at.end_col_offset}
-        stored = value if value is not None else ast.Name(id="_", ctx=ast.Load(), **where)
-        call = ast.Call(func=ast.copy_location(method, target), args=[target.slice, stored], keywords=[], **where)
+        stored = value if value is not None else ast.copy_location(ast.Name(id="_", ctx=ast.Load()), at)
+        call = ast.copy_location(ast.Call(func=ast.copy_location(method, target), args=[target.slice, stored],
+                                          keywords=[]), at)
         for name in names:
             for sink in self.index.sinks_by_call[name]:
                 self.sinks.check_sink(call, sink, [key, label], [], name)
 
-    def bind_elements(self, base: str, value: ast.AST | None, env: Env, at: ast.AST) -> None:
+    def bind_elements(self, base: str, value: ast.expr | None, env: Env, at: ast.AST) -> None:
         parts = self.state.element_labels.get(id(value)) if value is not None else None
         if not parts:
             return
@@ -336,7 +332,7 @@ class Expressions:
                 element = self.state.note_key(f"{base}[{key!r}]")
                 env[element] = extend(part, (step(self.ctx, at, f"stored in `{element}`"),))
 
-    def note_binding(self, name: str, value: ast.AST | None) -> None:
+    def note_binding(self, name: str, value: ast.expr | None) -> None:
         self.state.aliases.pop(name, None)
         self.state.types.pop(name, None)
         self.state.instances.pop(name, None)

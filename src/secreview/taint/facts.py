@@ -15,10 +15,10 @@ import ast
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from secreview.analysis.context import FileContext
+from secreview.analysis.context import FileContext, FunctionNode
 from secreview.model import TraceStep
 from secreview.taint.labels import Label
-from secreview.taint.result import Flow, SinkCall
+from secreview.taint.result import Flow, SinkCall, SinkNode
 from secreview.taint.spec import Sink
 
 if TYPE_CHECKING:
@@ -27,15 +27,17 @@ if TYPE_CHECKING:
     from secreview.taint.types import Typer
 
 Env = dict[str, Label]  # environment key (`x`, `self.x`, `d['k']`) -> label
+# what one function's analysis walks: a module body, or a function or method
+UnitNode = ast.Module | FunctionNode
 # every sink call data flow judged in a tree (`TaintResult.judged`)
 Judged = set[SinkCall]
 
-__all__ = ["Env", "Flow", "Judged", "ModuleFacts", "RawFlow", "Scope"]
+__all__ = ["Env", "Flow", "Judged", "ModuleFacts", "RawFlow", "Scope", "UnitNode"]
 
 
 # A flow as a function's analysis records it, before `ModuleAnalysis` dedupes them into `Flow`s:
-# (source kind, sink kind, sink call, argument, trace, sink)
-RawFlow = tuple[str, str, ast.Call, ast.AST, tuple[TraceStep, ...], Sink]
+# (source kind, sink kind, sink call or `return`, argument, trace, sink)
+RawFlow = tuple[str, str, SinkNode, ast.AST, tuple[TraceStep, ...], Sink]
 
 
 class Scope(Protocol):

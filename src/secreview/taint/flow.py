@@ -18,11 +18,12 @@ names in `reads.py`, conditions in `guards.py`, sinks in `sinks.py`, entry and `
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable
 
 from secreview.taint.calls import Calls
 from secreview.taint.expressions import Expressions
-from secreview.taint.facts import Env, ModuleFacts
+from secreview.taint.facts import Env, ModuleFacts, UnitNode
 from secreview.taint.guards import NO_RETURN, Guards
 from secreview.taint.handlers import Responses, entry_env
 from secreview.taint.labels import CLEAN, join, narrow
@@ -34,13 +35,15 @@ from secreview.taint.state import FunctionState
 RAISE_SINK = Sink(library="python", kind="exception_message", call="<raised exception>", all_args=True,
                   note="the arguments of a raised exception")
 LOOP_ROUNDS = 4
+# `try` and, from Python 3.11, `try`/`except*` (same fields): both run their handlers the same way here
+TRY_STATEMENTS = (ast.Try, ast.TryStar) if sys.version_info >= (3, 11) else (ast.Try,)
 
 
 class FunctionAnalysis:
     """One function (or module body): the statements here; the parts it composes own the rest. Its
     results are in `state` (`returns`, `sinks`, `flows`, `self_writes`, `param_writes`, `final_env`)."""
 
-    def __init__(self, module: ModuleFacts, node: ast.AST, name: str, cls: str | None):
+    def __init__(self, module: ModuleFacts, node: UnitNode, name: str, cls: str | None):
         self.m = module
         self.ctx = module.ctx
         self.state = state = FunctionState(module.ctx, node, name, cls)
@@ -60,8 +63,7 @@ class FunctionAnalysis:
         node = state.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             env = entry_env(self.m, state, node)
-        body = getattr(node, "body", [])
-        end = self.block(body, env)
+        end = self.block(node.body, env)
         if end is not None:
             state.snapshot_self(end)
         if isinstance(node, ast.Module) and end is not None:
@@ -76,22 +78,23 @@ class FunctionAnalysis:
         return env
 
     def statement(self, stmt: ast.stmt, env: Env) -> Env | None:
-        kind = type(stmt)
-        if kind is ast.Assign:
+        # `type(stmt) is` rather than `isinstance`: parsed nodes are of the exact classes, and the test is
+        # cheaper on this path; mypy narrows either
+        if type(stmt) is ast.Assign:
             label = self.eval(stmt.value, env)
             for target in stmt.targets:
                 self.assign(target, label, stmt.value, env, stmt)
-        elif kind is ast.AnnAssign:
+        elif type(stmt) is ast.AnnAssign:
             if stmt.value is not None:
                 self.assign(stmt.target, self.eval(stmt.value, env), stmt.value, env, stmt)
-        elif kind is ast.AugAssign:
+        elif type(stmt) is ast.AugAssign:
             label = join(self.eval(stmt.target, env), self.eval(stmt.value, env))
             self.assign(stmt.target, label, None, env, stmt)
-        elif kind is ast.Expr:
+        elif type(stmt) is ast.Expr:
             self.eval(stmt.value, env)
             if isinstance(stmt.value, ast.Call) and self.ctx.call_name(stmt.value) in NO_RETURN:
                 return None  # `abort(403)` raises: the path ends here
-        elif kind is ast.Return:
+        elif type(stmt) is ast.Return:
             if stmt.value is not None:
                 label = self.eval(stmt.value, env)
                 self.state.add_return(label, stmt)
@@ -99,46 +102,46 @@ class FunctionAnalysis:
                     self.responses.response(stmt, stmt.value, label)
             self.state.snapshot_self(env)
             return None
-        elif kind is ast.If:
+        elif type(stmt) is ast.If:
             return self.branch(stmt.test, stmt.body, stmt.orelse, env)
-        elif kind is ast.For or kind is ast.AsyncFor:
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             items = self.eval(stmt.iter, env)
             return self.loop(env, stmt.body, stmt.orelse, lambda e: self.assign(stmt.target, items, None, e, stmt))
-        elif kind is ast.While:
+        elif type(stmt) is ast.While:
             truth = self.guard.constant_truth(stmt.test, env)
             if truth is False:
                 return self.block(stmt.orelse, env)
             return self.loop(env, stmt.body, stmt.orelse, lambda e: self.eval(stmt.test, e))
-        elif kind is ast.With or kind is ast.AsyncWith:
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 label = self.eval(item.context_expr, env)
                 if item.optional_vars is not None:
                     self.assign(item.optional_vars, label, item.context_expr, env, stmt)
             return self.block(stmt.body, env)
-        elif kind is ast.Try or kind.__name__ == "TryStar":
+        elif isinstance(stmt, TRY_STATEMENTS):
             return self.try_statement(stmt, env)
-        elif kind is ast.Raise:
+        elif type(stmt) is ast.Raise:
             if stmt.exc is not None:
                 self.eval(stmt.exc, env)
                 if isinstance(stmt.exc, ast.Call):
                     self.raised(stmt.exc, env)
             return None
-        elif kind is ast.Match:
+        elif type(stmt) is ast.Match:
             return self.match(stmt, env)
-        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             for decorator in stmt.decorator_list:
                 self.eval(decorator, env)
-            if kind is ast.ClassDef:  # a class body runs once, in order (its methods are units of their own)
+            if type(stmt) is ast.ClassDef:  # a class body runs once, in order (its methods are units of their own)
                 self.block(stmt.body, dict(env))
             env[stmt.name] = CLEAN
-        elif kind is ast.Delete:
+        elif type(stmt) is ast.Delete:
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     env.pop(target.id, None)
-        elif kind is ast.Assert:
+        elif type(stmt) is ast.Assert:
             self.eval(stmt.test, env)
             narrow(env, self.guard.guards(stmt.test, env), True)
-        elif kind in (ast.Import, ast.ImportFrom):
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             for alias in stmt.names:
                 bound = alias.asname or alias.name.split(".")[0]
                 env.pop(bound, None)
@@ -167,7 +170,7 @@ class FunctionAnalysis:
             head = merged
         return self.block(orelse, dict(head)) if orelse else head
 
-    def try_statement(self, stmt: ast.Try, env: Env) -> Env | None:
+    def try_statement(self, stmt: ast.Try | ast.TryStar, env: Env) -> Env | None:
         body = self.block(stmt.body, dict(env))
         after_body = self.block(stmt.orelse, body) if body is not None and stmt.orelse else body
         exits: list[Env | None] = [after_body]

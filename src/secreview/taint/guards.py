@@ -35,7 +35,9 @@ HOST_CHECKED = frozenset({"url", "redirect"})
 
 
 def is_url_parser(name: str | None) -> bool:
-    return bool(name) and name.rsplit(".", 1)[-1] in ("urlparse", "urlsplit", "parse_url")
+    if not name:
+        return False
+    return name.rsplit(".", 1)[-1] in ("urlparse", "urlsplit", "parse_url")
 
 
 _NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve"})

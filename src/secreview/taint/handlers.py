@@ -194,7 +194,7 @@ class Responses:
         """A handler whose return value is the response body returns a string built from
         tainted data (`(body, status)`: the body). Values that are not visibly strings (a dict
         becomes JSON, a response object has its own sinks) are left alone."""
-        body: ast.AST = value
+        body = value
         if isinstance(value, ast.Tuple) and value.elts:
             parts = self.state.element_labels.get(id(value))
             if parts is None or declared_not_html(value):
@@ -206,7 +206,7 @@ class Responses:
         for decorator, sink in self.returned:
             where = f"sink ({sink.kind}): returned by a `{decorator}` handler"
             # reported at the `return` (a multi-line body starts on a later line)
-            self.sinks.reach_sink(stmt, body, sink, label, (step(self.ctx, stmt, where),))  # type: ignore[arg-type]
+            self.sinks.reach_sink(stmt, body, sink, label, (step(self.ctx, stmt, where),))
 
     def builds_string(self, expr: ast.AST, depth: int = 0) -> bool:
         """An f-string, `+`/`%` with a string literal, `"...".format()`/`"".join()`, or a local name

@@ -11,6 +11,8 @@ Labels are plain dicts treated as immutable: every operation returns a new one.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
+from typing import TypedDict
 
 from secreview.analysis.context import FileContext
 from secreview.model import TraceStep
@@ -40,7 +42,7 @@ def join(a: Label, b: Label) -> Label:
     return out
 
 
-def join_all(labels) -> Label:  # any iterable of labels
+def join_all(labels: Iterable[Label]) -> Label:
     out: Label = CLEAN
     for label in labels:
         out = join(out, label)
@@ -117,20 +119,38 @@ def step(ctx: FileContext, node: ast.AST, note: str) -> TraceStep:
 
 
 # -- JSON ----------------------------------------------------------------------------------
-def step_to_dict(s: TraceStep) -> dict:
+class StepJSON(TypedDict):
+    """A `TraceStep` as summaries store it."""
+
+    path: str
+    line: int
+    column: int
+    snippet: str
+    note: str
+
+
+class LabelItemJSON(TypedDict):
+    """One origin of a label as summaries store it: its key, spelled out, and its trace."""
+
+    kind: str
+    cleared: list[str]
+    steps: list[StepJSON]
+
+
+def step_to_dict(s: TraceStep) -> StepJSON:
     return {"path": s.path, "line": s.line, "column": s.column, "snippet": s.snippet, "note": s.note}
 
 
-def step_from_dict(d: dict) -> TraceStep:
+def step_from_dict(d: StepJSON) -> TraceStep:
     return TraceStep(path=d["path"], line=int(d["line"]), column=int(d["column"]), snippet=d["snippet"],
                      note=d["note"])
 
 
-def label_to_list(label: Label) -> list[dict]:
+def label_to_list(label: Label) -> list[LabelItemJSON]:
     return [{"kind": kind, "cleared": sorted(cleared), "steps": [step_to_dict(s) for s in trace]}
             for (kind, cleared), trace in sorted(label.items(), key=lambda item: (item[0][0], sorted(item[0][1])))]
 
 
-def label_from_list(items: list[dict]) -> Label:
+def label_from_list(items: list[LabelItemJSON]) -> Label:
     return {(item["kind"], frozenset(item["cleared"])): tuple(step_from_dict(s) for s in item["steps"])
             for item in items}

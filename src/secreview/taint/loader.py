@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from secreview.taint.spec import (
     ALL_SINKS,
@@ -72,7 +72,7 @@ class _Entry:
             allowed = ", ".join(sorted(_TABLE_KEYS[table]))
             self.fail(f"unknown key {unknown[0]!r} (allowed: {allowed})")
 
-    def fail(self, problem: str) -> None:
+    def fail(self, problem: str) -> NoReturn:
         raise SpecError(f"{self.where}: {problem}")
 
     def string(self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None) -> str | None:
@@ -154,7 +154,10 @@ def _source(entry: _Entry, library: str) -> Source:
         if not decorators:
             entry.fail("'decorated' must name at least one decorator")
         return Source(library=library, kind=kind, decorated=decorators, note=note)
-    return Source(library=library, kind=kind, note=note, **{target: entry.string(target, pattern=_QUALNAME)})
+    named = entry.string(target, pattern=_QUALNAME)
+    if target == "call":
+        return Source(library=library, kind=kind, call=named, note=note)
+    return Source(library=library, kind=kind, attribute=named, note=note)
 
 
 def _sink(entry: _Entry, library: str) -> Sink:

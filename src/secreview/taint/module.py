@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["MODULE_ROUNDS", "Flow", "ModuleAnalysis"]
 
 MODULE_ROUNDS = 4  # walks of a module's units while its summaries or `self` attributes change
-_EMPTY_SHAPE = (frozenset(), frozenset(), frozenset())  # FunctionSummary.shape() of an empty summary
+# FunctionSummary.shape() of an empty summary
+_EMPTY_SHAPE: tuple[frozenset[object], ...] = (frozenset(), frozenset(), frozenset())
 # facts of the tree cached on its context (derived from the tree alone: the same for every run over it)
 _SECRET_OPTIONS: MemoKey[tuple[str, ...]] = MemoKey("taint-secret-options")
 _ATTRIBUTE_TYPES: MemoKey[dict[str, dict[str, str]]] = MemoKey("taint-attribute-types")
@@ -61,8 +62,8 @@ class ModuleAnalysis:
     def _secret_options(self) -> frozenset[str]:
         """Options declared `secret=True` here or in the project modules this one imports (their summaries
         hold their own imports' declarations, so the union is transitive once they are summarised)."""
-        options = set(self.ctx.memo(_SECRET_OPTIONS, self.ctx.tree,
-                                    lambda: declared_secret_options(self.ctx)))
+        declared = self.ctx.memo(_SECRET_OPTIONS, self.ctx.tree, lambda: declared_secret_options(self.ctx))
+        options = set(declared)
         if self.project.any_secret_options():
             for name in resolve(self.ctx.imports.values(), self.module, self.is_package, self.project.modules):
                 if name != self.module:
@@ -161,7 +162,8 @@ class ModuleAnalysis:
         found: dict[str, dict[str, str]] = {}
         for unit in self.units:
             func = unit.node
-            if unit.cls is None or func.name != "__init__" or not (func.args.posonlyargs or func.args.args):
+            if unit.cls is None or isinstance(func, ast.Module) or func.name != "__init__" \
+                    or not (func.args.posonlyargs or func.args.args):
                 continue
             own = (func.args.posonlyargs or func.args.args)[0].arg
             for stmt in func.body:
@@ -308,6 +310,7 @@ def _imported_type(module: str, is_package: bool, project: ProjectSummaries, dot
 
 def _empty_summary(ctx: FileContext, unit: Unit) -> FunctionSummary:
     func = unit.node
+    assert not isinstance(func, ast.Module), "only a function or method is summarised"
     args = func.args
     static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in func.decorator_list)
     return FunctionSummary(

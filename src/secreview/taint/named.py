@@ -67,7 +67,9 @@ def called_name(func: ast.AST) -> str:
 
 
 def at_node(at: ast.AST, value: ast.AST) -> ast.Call:
-    """A call-shaped node for the flow (sinks are calls), located at `at`, whose argument is `value`."""
-    where = {"lineno": at.lineno, "col_offset": at.col_offset, "end_lineno": at.end_lineno,
-             "end_col_offset": at.end_col_offset}
-    return ast.Call(func=ast.Name(id="<named>", ctx=ast.Load(), **where), args=[value], keywords=[], **where)
+    """A call-shaped node for the flow (sinks are calls), located at `at`, whose argument is `value` when
+    that is an expression. It has none when a statement stands for the value (`x += v`, a `for` target):
+    only the node's place is read, by the report and the rules."""
+    func = ast.copy_location(ast.Name(id="<named>", ctx=ast.Load()), at)
+    args = [value] if isinstance(value, ast.expr) else []
+    return ast.copy_location(ast.Call(func=func, args=args, keywords=[]), at)

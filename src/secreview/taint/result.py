@@ -16,17 +16,21 @@ from secreview.taint.spec import Sink
 
 # (id of a sink call in the analysed tree, sink kind): valid for that very tree only
 SinkCall = tuple[int, str]
+# Where a sink is reached: a call, or the `return` of a handler whose returned value is the response
+# body (a spec sink with `returned = true`)
+SinkNode = ast.Call | ast.Return
 
 
 @dataclass(frozen=True)
 class Flow:
     """Tainted data of `source_kind` reaching an argument of a `sink_kind` sink.
     `sink_node` is where the finding is reported: the sink call itself, or the call
-    of the project helper (in the analysed file) whose parameter reaches the sink."""
+    of the project helper (in the analysed file) whose parameter reaches the sink; for a handler's
+    `returned` sink, the `return` statement."""
 
     source_kind: str
     sink_kind: str
-    sink_node: ast.Call
+    sink_node: SinkNode
     arg_node: ast.AST
     trace: tuple[TraceStep, ...]
     sink: Sink

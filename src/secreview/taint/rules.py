@@ -85,11 +85,11 @@ def taint_hits(ctx: FileContext, found: TaintResult, rules: Iterable[Rule]) -> I
             if query.validated is not None and _validated(query.validated, flow, ctx):
                 continue
             weak = Confidence.LOW if _weak_source(query, flow) else None
-            hit: Hit | None = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace, confidence=weak)
-            if query.for_sink is not None:
-                hit = query.for_sink(hit, flow.sink.call, ctx)  # the rule's fix for this very sink
-            if hit is not None:
-                yield rule, hit
+            hit = Hit(flow.sink_node, flow_message(flow, ctx), trace=flow.trace, confidence=weak)
+            # the rule's fix for this very sink (or its veto)
+            kept = query.for_sink(hit, flow.sink.call, ctx) if query.for_sink is not None else hit
+            if kept is not None:
+                yield rule, kept
 
 
 def _weak_source(query: TaintQuery, flow: Flow) -> bool:
@@ -103,8 +103,9 @@ def _weak_source(query: TaintQuery, flow: Flow) -> bool:
 
 def _validated(validated: ValidatedFn, flow: Flow, ctx: FileContext) -> bool:
     """The rule's veto, asked at the reported call and, when the flow goes into a helper of the
-    same file, at the real sink call inside it (a guard or a safe parser there counts too)."""
-    if validated(flow.sink_node, flow.arg_node, ctx):
+    same file, at the real sink call inside it (a guard or a safe parser there counts too). A handler's
+    `return` (a `returned` sink) is no call: only the sink call inside a helper can be asked."""
+    if isinstance(flow.sink_node, ast.Call) and validated(flow.sink_node, flow.arg_node, ctx):
         return True
     last = flow.trace[-1] if flow.trace else None
     if last is None or last.path != ctx.path or last.line == flow.sink_node.lineno:

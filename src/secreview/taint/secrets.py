@@ -33,6 +33,7 @@ from secreview.analysis.context import FileContext
 from secreview.analysis.credentials import ambiguous_secret, auth_context, named_secret
 from secreview.analysis.memo import MemoKey
 from secreview.analysis.values import module_constant
+from secreview.model import TraceStep
 from secreview.taint.labels import CLEAN, Label, sanitize, step
 
 _OBJECT_NAMES: MemoKey[frozenset[str]] = MemoKey("taint-object-names")
@@ -69,7 +70,7 @@ def name_source(ctx: FileContext, node: ast.AST, identifier: str, shown: str, ke
 _PARAMETER_STEP = re.compile(r"^parameter `(\w+)` of ")
 
 
-def reported_in_helper(trace: tuple) -> bool:
+def reported_in_helper(trace: tuple[TraceStep, ...]) -> bool:
     """The flow enters a helper through a parameter that is itself named as a secret: the helper's own
     review reports the flow from that parameter to its sink, at the sink; the call site adds nothing."""
     for item in trace[1:]:
@@ -89,7 +90,7 @@ def without_secret(label: Label) -> Label:
 LONG_FLOW = 10  # steps; past this a secret flow has crossed several containers and helpers
 
 
-def long_flow(trace: tuple) -> bool:
+def long_flow(trace: tuple[TraceStep, ...]) -> bool:
     """A flow of more than `LONG_FLOW` steps: the engine follows containers and tuples as wholes across
     functions, so a long flow more often carries a neighbour of the secret than the secret itself."""
     return len(trace) > LONG_FLOW

@@ -16,6 +16,7 @@ from secreview.model import TraceStep
 from secreview.taint.facts import Judged
 from secreview.taint.labels import CLEAN, Label, clip, is_param, reaching, step
 from secreview.taint.named import at_node, named_sink, names_secret, weak_part
+from secreview.taint.result import SinkNode
 from secreview.taint.secrets import SECRET, SECRET_SINKS
 from secreview.taint.spec import Sink
 from secreview.taint.state import FunctionState
@@ -58,7 +59,7 @@ class Sinks:
             if sink.all_args or given_as in sink.keywords or (given_as is None and (sink.keywords or sink.args)):
                 self.reach_sink(node, kw.value, sink, label, (sink_step,))
 
-    def reach_sink(self, node: ast.Call, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
+    def reach_sink(self, node: SinkNode, arg: ast.AST, sink: Sink, label: Label, tail: tuple[TraceStep, ...]) -> None:
         reached = reaching(label, sink.kind)
         # a secret this function itself reads reaches the sink: it reports that flow here, so its callers
         # need no summary entry (they would report the same secret again at the call)

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 
 from secreview.analysis.context import FileContext
 from secreview.model import TraceStep
-from secreview.taint.facts import Env, RawFlow
+from secreview.taint.facts import Env, RawFlow, UnitNode
 from secreview.taint.labels import CLEAN, PARAM, Guard, Label, extend, is_param, join, step
 from secreview.taint.spec import Sink
 
-Element = tuple[object, Label, ast.AST]  # (constant key or position, its label, its expression)
+Element = tuple[object, Label, ast.expr]  # (constant key or position, its label, its expression)
 
 
 @dataclass(eq=False, slots=True)
 class FunctionState:
     ctx: FileContext
-    node: ast.AST
+    node: UnitNode
     name: str  # `f`, `Cls.m`, `outer.inner`; "<module>" for a module body
     cls: str | None
     # -- bindings (the `facts.Scope` a call is resolved in) ---------------------------------------

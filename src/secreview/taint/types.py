@@ -56,8 +56,8 @@ class Typer:
         self.ctx = ctx
         self.index = index
         self.imported = imported  # the type of a module-level name of another project module
-        imported = {q.lstrip(".").split(".")[0] for q in ctx.imports.values()}
-        self.libraries = frozenset(lib for lib, mods in index.library_imports.items() if imported & set(mods))
+        roots = {q.lstrip(".").split(".")[0] for q in ctx.imports.values()}
+        self.libraries = frozenset(lib for lib, mods in index.library_imports.items() if roots & set(mods))
         self.module_types: dict[str, str] = {}
         self._function_types: dict[str, object] | None = None  # module-level functions' return types
         self._annotation_types = {rule.type for rules in index.types_by_parameter.values() for rule in rules}
@@ -184,5 +184,5 @@ class Typer:
                     return found
         # Several libraries the module imports may name it (`request` in a file using Django and
         # Starlette): then it has every such type, written `A|B`, and a member is looked up in each.
-        found = [rule.type for rule in self.index.types_by_parameter.get(name, ()) if rule.library in self.libraries]
-        return "|".join(dict.fromkeys(found)) if found else None
+        named = [rule.type for rule in self.index.types_by_parameter.get(name, ()) if rule.library in self.libraries]
+        return "|".join(dict.fromkeys(named)) if named else None

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.memo import MemoKey
 from secreview.taint.calls import DBAPI_METHODS as _DBAPI_WORDS
-from secreview.taint.facts import ModuleFacts
+from secreview.taint.facts import ModuleFacts, UnitNode
 from secreview.taint.handlers import decorator_sources
 from secreview.taint.labels import Label, is_param
 from secreview.taint.secrets import secret_word
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Unit:
-    node: ast.AST
+    node: UnitNode
     name: str  # `f`, `Cls.m`, `outer.inner`; "<module>" for the module body
     cls: str | None
     summarised: bool  # a module function or method: calls can resolve to it
@@ -157,10 +157,14 @@ def _index_words(index: SpecIndex) -> tuple[frozenset[str], frozenset[str]]:
     cached = _INDEX_WORDS.get(id(index))
     if cached is not None and cached[0] is index:
         return cached[1]
-    last = lambda keys: {k.rsplit(".", 1)[-1] for k in keys if k}  # noqa: E731
-    sources = last(index.sources_by_call) | last(index.sources_by_attribute) | last(index.types_by_attribute)
+    sources = _last(index.sources_by_call) | _last(index.sources_by_attribute) | _last(index.types_by_attribute)
     sources |= set(index.types_by_parameter)
-    sinks = last(index.sinks_by_call) | last(index.propagators_by_call) | set(_DBAPI_WORDS)
+    sinks = _last(index.sinks_by_call) | _last(index.propagators_by_call) | set(_DBAPI_WORDS)
     words = (frozenset(sources), frozenset(sinks))
     _INDEX_WORDS[id(index)] = (index, words)
     return words
+
+
+def _last(keys: Iterable[str]) -> set[str]:
+    """The last name segment of each qualified name (`sqlite3.Cursor.execute` -> `execute`)."""
+    return {k.rsplit(".", 1)[-1] for k in keys if k}
