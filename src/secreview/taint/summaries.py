@@ -1,229 +1,29 @@
-"""Function summaries: what a call to a project function does to taint, without
-re-reading its body. All of it is JSON-serialisable (`to_dict`/`from_dict`) so the
-integration can cache a module's summary by content hash.
-
-A `FunctionSummary` records
-- `returns`: origins of the return value: parameters (`@p:name`, with the steps
-  inside the function from the parameter to the `return`) and source kinds the
-  function itself reads (a helper returning `request.args["q"]`);
-- `sinks`: parameters that reach a sink inside it (directly or through further
-  helpers), with the steps down to the sink and the sink's spec entry.
-A `ModuleSummary` adds per class the taint of `self` attributes written by any of
-its methods (source origins only), which every method then reads.
+"""A project's summaries (`ProjectSummaries`): every module's summary, the name tables of the relevance
+test, and the lookups the engine asks of other modules (`function`, `method`, `class_attribute`, ...), each
+recorded while `recorder` is set (`questions.py` digests and checks them). The summaries' data types live
+in `module_summary.py`, stored ones in `stored.py`; they are importable from here too.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from secreview.model import TraceStep
-from secreview.taint.labels import Label, label_from_list, label_to_list, step_from_dict, step_to_dict
-from secreview.taint.spec import Sink
+from secreview.taint.labels import Label
+from secreview.taint.module_summary import (
+    FunctionSummary,
+    Json,
+    ModuleSummary,
+    SinkKey,
+    sink_from_dict,
+    sink_to_dict,
+)
+from secreview.taint.stored import LazyModules, StoredSummary
 
-Json = dict[str, Any]  # a summary's JSON-ready form (`to_dict`), as stored in the cache
-
-SinkKey = tuple[str, frozenset[str], Sink]  # (parameter origin, cleared kinds, sink entry)
-
-
-@dataclass
-class FunctionSummary:
-    name: str  # qualified inside its module: `build`, `View.get`
-    path: str
-    line: int
-    params: tuple[str, ...]  # positional parameters in order (the bound `self` included for methods)
-    keyword_only: tuple[str, ...] = ()
-    vararg: str | None = None
-    kwarg: str | None = None
-    is_method: bool = False  # called through an instance: the first parameter is bound
-    returns: Label = field(default_factory=dict)
-    sinks: dict[SinkKey, tuple[TraceStep, ...]] = field(default_factory=dict)
-    # sink kinds it validates its first argument for, as a test (`validators.py`; "*": all)
-    validates: tuple[str, ...] = ()
-    # `self` attributes a method stores its parameters in (`self.name = name` in `__init__`):
-    # attribute -> label with parameter origins, so a call `Job(data)` taints `Job`'s `name`
-    stores: dict[str, Label] = field(default_factory=dict)
-
-    def shape(self) -> tuple[frozenset[Any], ...]:
-        return (frozenset(self.returns), frozenset(self.sinks),
-                frozenset((attr, key) for attr, label in self.stores.items() for key in label))
-
-    def is_empty(self) -> bool:
-        # `stores` does not make a function "active": it matters only where a call's arguments are
-        # tainted, and that caller is walked for its own sources anyway
-        return not self.returns and not self.sinks and not self.validates
-
-    def to_dict(self) -> Json:
-        return {
-            "name": self.name, "path": self.path, "line": self.line, "params": list(self.params),
-            "keyword_only": list(self.keyword_only), "vararg": self.vararg, "kwarg": self.kwarg,
-            "is_method": self.is_method, "validates": list(self.validates), "returns": label_to_list(self.returns),
-            "stores": {attr: label_to_list(label) for attr, label in self.stores.items()},
-            "sinks": [{"param": param, "cleared": sorted(cleared), "sink": sink_to_dict(sink),
-                       "steps": [step_to_dict(s) for s in steps]}
-                      for (param, cleared, sink), steps in self.sinks.items()],
-        }
-
-    @classmethod
-    def from_dict(cls, d: Json) -> FunctionSummary:
-        return cls(
-            name=d["name"], path=d["path"], line=d["line"], params=tuple(d["params"]),
-            keyword_only=tuple(d["keyword_only"]), vararg=d["vararg"], kwarg=d["kwarg"], is_method=d["is_method"],
-            validates=tuple(d.get("validates", ())),
-            stores={attr: label_from_list(items) for attr, items in d.get("stores", {}).items()},
-            returns=label_from_list(d["returns"]),
-            sinks={(item["param"], frozenset(item["cleared"]), sink_from_dict(item["sink"])):
-                   tuple(step_from_dict(s) for s in item["steps"]) for item in d["sinks"]},
-        )
-
-
-@dataclass
-class ModuleSummary:
-    module: str
-    path: str
-    is_package: bool = False
-    functions: dict[str, FunctionSummary] = field(default_factory=dict)
-    class_attributes: dict[str, dict[str, Label]] = field(default_factory=dict)  # class -> attr -> taint
-    class_bases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # class -> qualified base names
-    # module-level names of a spec type (`app = Flask(__name__)`): importers see the type too
-    module_types: dict[str, str] = field(default_factory=dict)
-    # oslo.config options declared `secret=True` here or in a project module this one imports (transitively)
-    secret_options: tuple[str, ...] = ()
-
-    def shape(self) -> tuple[tuple[Any, ...], ...]:
-        return (
-            tuple(sorted((name, f.shape()) for name, f in self.functions.items() if not f.is_empty())),
-            tuple(sorted((c, a, frozenset(label)) for c, attrs in self.class_attributes.items()
-                         for a, label in attrs.items())),
-            tuple(sorted(self.module_types.items())),
-            self.secret_options,
-        )
-
-    def to_dict(self) -> Json:
-        return {
-            "module": self.module, "path": self.path, "is_package": self.is_package,
-            "functions": {name: f.to_dict() for name, f in self.functions.items()},
-            "class_attributes": {c: {a: label_to_list(label) for a, label in attrs.items()}
-                                 for c, attrs in self.class_attributes.items()},
-            "class_bases": {c: list(bases) for c, bases in self.class_bases.items()},
-            "module_types": dict(self.module_types),
-            "secret_options": list(self.secret_options),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Json) -> ModuleSummary:
-        return cls(
-            module=d["module"], path=d["path"], is_package=d["is_package"],
-            functions={name: FunctionSummary.from_dict(f) for name, f in d["functions"].items()},
-            class_attributes={c: {a: label_from_list(items) for a, items in attrs.items()}
-                              for c, attrs in d["class_attributes"].items()},
-            class_bases={c: tuple(bases) for c, bases in d["class_bases"].items()},
-            module_types=dict(d.get("module_types", {})),
-            secret_options=tuple(d.get("secret_options", ())),
-        )
-
-
-@dataclass(frozen=True)
-class StoredSummary:
-    """A module summary still in the cache, with what the project's tables need of it without reading it
-    (its path, the short names of its active and source-returning functions, whether it declares secret
-    options); `load` reads the JSON when something looks inside. A warm review of one file or change
-    touches hundreds of summaries and looks into a few: reading them all cost a fifth of it."""
-
-    path: str
-    active: tuple[str, ...]
-    sources: tuple[str, ...]
-    secret_options: bool
-    class_bases: dict[str, list[str]]  # class -> qualified base names (lookups through bases walk them)
-    load: Callable[[], object]
-
-    def read(self) -> Json:
-        found = self.load()
-        if not isinstance(found, dict) or not isinstance(found.get("functions"), dict):
-            # the cache lost a row it listed a moment ago: the review must not go on as if the module
-            # had no summary (it would miss flows and could call the code clean)
-            raise RuntimeError(f"the cached summary of {self.path} could not be read back")
-        return found
-
-    @classmethod
-    def lists(cls, summary: Json) -> tuple[list[str], list[str]]:
-        """The short names of a stored summary's active and source-returning functions (`_count`'s tests on
-        the JSON form), one entry per function."""
-        active: list[str] = []
-        sources: list[str] = []
-        for name, f in summary["functions"].items():
-            short = name.rsplit(".", 1)[-1]
-            if f["returns"] or f["sinks"] or f.get("validates"):
-                active.append(short)
-            if any(not item["kind"].startswith("@") for item in f["returns"]):
-                sources.append(short)
-        return active, sources
-
-
-class LazyModules:
-    """Module name -> `ModuleSummary`, where a summary read from the cache stays in the cache
-    (`StoredSummary`) or the JSON it was stored as until something looks at it. A mapping of its own (not
-    a `dict` subclass): what it holds is not what it hands out."""
-
-    def __init__(self, held: Mapping[str, ModuleSummary | Json | StoredSummary] | None = None) -> None:
-        self._held: dict[str, ModuleSummary | Json | StoredSummary] = dict(held or {})
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._held
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._held)
-
-    def __len__(self) -> int:
-        return len(self._held)
-
-    def __getitem__(self, name: str) -> ModuleSummary:
-        value = self._held[name]
-        if isinstance(value, StoredSummary):
-            value = value.read()
-        if isinstance(value, dict):
-            value = ModuleSummary.from_dict(value)
-            self._held[name] = value
-        return value
-
-    def __setitem__(self, name: str, summary: ModuleSummary) -> None:
-        self._held[name] = summary
-
-    def hold(self, name: str, stored: Json | StoredSummary) -> None:
-        """Keep a stored summary as it is, decoded when first looked into."""
-        self._held[name] = stored
-
-    def held(self, name: str) -> ModuleSummary | Json | StoredSummary:
-        """What is kept for `name`, without reading or decoding it."""
-        return self._held[name]
-
-    def get(self, name: str, default: ModuleSummary | None = None) -> ModuleSummary | None:
-        return self[name] if name in self._held else default
-
-    def values(self) -> Iterator[ModuleSummary]:
-        return (self[name] for name in list(self._held))
-
-    def items(self) -> Iterator[tuple[str, ModuleSummary]]:
-        return ((name, self[name]) for name in list(self._held))
-
-    def raw(self, name: str) -> Json:
-        """The module's summary as JSON-ready data (without decoding a cached one)."""
-        value = self._held[name]
-        if isinstance(value, StoredSummary):
-            value = self._held[name] = value.read()
-        return value if isinstance(value, dict) else value.to_dict()
-
-    def path_of(self, name: str) -> str:
-        value = self._held[name]
-        return str(value.get("path", "")) if isinstance(value, dict) else value.path
-
-    def declares_secret_options(self, name: str) -> bool:
-        value = self._held[name]
-        if isinstance(value, StoredSummary):
-            return value.secret_options
-        return bool(value.get("secret_options") if isinstance(value, dict) else value.secret_options)
+# the summaries' data types, importable from here as they always were
+__all__ = ["FunctionSummary", "Json", "LazyModules", "ModuleSummary", "ProjectSummaries", "SinkKey",
+           "StoredSummary", "sink_from_dict", "sink_to_dict"]
 
 
 @dataclass
@@ -458,22 +258,3 @@ class ProjectSummaries:
             if found:
                 return found
         return {}
-
-
-def sink_to_dict(sink: Sink) -> Json:
-    return {"library": sink.library, "kind": sink.kind, "call": sink.call, "args": list(sink.args),
-            "keywords": list(sink.keywords), "all_args": sink.all_args,
-            "when": [[k, v] for k, v in sink.when], "unless": [[k, v] for k, v in sink.unless], "note": sink.note,
-            "receiver": sink.receiver}
-
-
-def sink_from_dict(d: Json) -> Sink:
-    return Sink(library=d["library"], kind=d["kind"], call=d["call"], args=tuple(d["args"]),
-                keywords=tuple(d["keywords"]), all_args=d["all_args"],
-                when=tuple((k, _hashable(v)) for k, v in d["when"]),
-                unless=tuple((k, _hashable(v)) for k, v in d["unless"]), note=d["note"],
-                receiver=d.get("receiver", False))
-
-
-def _hashable(value: object) -> object:
-    return tuple(value) if isinstance(value, list) else value
