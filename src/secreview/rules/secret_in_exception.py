@@ -46,12 +46,9 @@ def connect(host, password):
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from secreview.analysis.context import FileContext
 from secreview.model import Confidence, Severity
-from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import long_flow, quieted_call, reported_in_helper
+from secreview.rules._access.secret_flows import reported_once
+from secreview.ruleset import Meta, TaintQuery
 
 META = Meta(
     code="SR241",
@@ -64,13 +61,4 @@ META = Meta(
     fix="Name the failing item (the user, the option, the host) in the message, never the secret itself; "
     "mask it (oslo_utils.strutils.mask_password) when the text around it is needed.",
 )
-def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
-    """A helper whose parameter is named as a secret reports the flow itself, at its own sink."""
-    if reported_in_helper(hit.trace):
-        return None
-    if long_flow(hit.trace) or quieted_call(hit.node):
-        return replace(hit, confidence=Confidence.LOW)
-    return hit
-
-
-TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"exception_message"}), for_sink=_once)
+TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"exception_message"}), for_sink=reported_once)

@@ -71,15 +71,15 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from secreview.analysis.context import FileContext
 from secreview.analysis.words import identifier_of
 from secreview.model import Confidence, Severity
+from secreview.rules._access.secret_flows import reported_once
 from secreview.rules._access.secret_names import auth_context, named_secret
 from secreview.rules._access.vocabulary import word_set
 from secreview.ruleset import Hit, Meta, TaintQuery
-from secreview.taint.secrets import long_flow, quieted_call, reported_in_helper, used_as_object
+from secreview.taint.secrets import used_as_object
 
 META = Meta(
     code="SR204",
@@ -94,15 +94,7 @@ META = Meta(
 )
 NODES = (ast.Call,)
 # A taint part: a secret reaching any argument of a log call, through helpers and modules, with a trace.
-def _once(hit: Hit, sink_call: str, ctx: FileContext) -> Hit | None:
-    if reported_in_helper(hit.trace):
-        return None
-    if long_flow(hit.trace) or quieted_call(hit.node):
-        return replace(hit, confidence=Confidence.LOW)
-    return hit
-
-
-TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}), for_sink=_once)
+TAINT = TaintQuery(sources=frozenset({"secret"}), sinks=frozenset({"log_value"}), for_sink=reported_once)
 
 _LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 _LOGGER = re.compile(r"^_*(log|logger|logging|LOG|LOGGER)$|_(log|logger)$|^(log|logger)_", re.IGNORECASE)
