@@ -22,16 +22,16 @@ import hashlib
 import sys
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint import questions
-from secreview.taint.digests import canonical_json, stored_digests
+from secreview.taint.digests import canonical_json
 from secreview.taint.imports import modules_imported_by_text
 from secreview.taint.result import TaintResult
 from secreview.taint.rules import TaintSetup, spec_index
-from secreview.taint.summaries import StoredSummary
+from secreview.taint.stored import SummaryReader, SummaryStore, cached_rows, meta_row, stored_summary
 
 # The grammar the trees are parsed with: a summary made from another Python's parse is not reused.
 GRAMMAR = f"python{sys.version_info[0]}.{sys.version_info[1]}"
@@ -111,20 +111,6 @@ def first_by_name(modules: Iterable[ProjectModule]) -> dict[str, ProjectModule]:
 def summary_digest(summary: Any) -> str:
     """The digest of a module summary (None: a module without one), independent of set order."""
     return hashlib.sha256(canonical_json(summary.to_dict() if summary is not None else None)).hexdigest()
-
-
-class SummaryReader(Protocol):
-    def get_json(self, table: str, key: str) -> object | None: ...
-
-
-class SummaryStore(SummaryReader, Protocol):
-    """Where module summaries and import lists are kept between runs (`cache.ResultCache`)."""
-
-    def put_json(self, table: str, key: str, value: object) -> None: ...
-
-    def later(self) -> SummaryReader:
-        """What reads rows after the phase is over (summaries left in the store until looked into)."""
-        ...
 
 
 class _NoStore:
@@ -235,10 +221,11 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
         # the whole summaries below, transitively: when they are exactly what the stored summaries were
         # computed against, the recorded questions need no replay (the common case: nothing changed)
         below_digest = hashlib.sha256("\x1f".join(f"{d}\x1e{reach[d]}" for d in below).encode()).hexdigest()
-        cached = _cached(store, keys)
+        cached = cached_rows(store, keys)
         if cached is not None:
             for name, meta in cached.items():
-                project.set_stored(name, _stored(store, keys[name], meta), (meta["digest"][:24], meta["meaning"]))
+                project.set_stored(name, stored_summary(store, keys[name], meta),
+                                   (meta["digest"][:24], meta["meaning"]))
             unchanged = all(meta["below"] == below_digest for meta in cached.values())
             first = keys[members[0]]  # the component's recorded questions are stored under its first member
             if unchanged or questions.still(project, store.get_json("summaries", first + ":depends"),
@@ -284,7 +271,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                 depends[name] = asked
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
                     store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict})
-                    store.put_json("summaries", keys[name] + ":digests", _meta(as_dict, digests[name], below_digest))
+                    store.put_json("summaries", keys[name] + ":digests", meta_row(as_dict, digests[name], below_digest))
                     store.put_json("summaries", keys[name] + ":depends", answers.head)
                     store.put_json("summaries", keys[name] + ":depends-static", answers.static)
         done += len(members)
@@ -302,43 +289,6 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                         contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)),
                         depends=depends,
                         focus=frozenset(focus) if focus is not None else frozenset(by_name))
-
-
-def _cached(store: SummaryStore, keys: dict[str, str]) -> dict[str, dict[str, Any]] | None:
-    """The stored description (`_meta`) of every key's summary, or None when one is missing or malformed (a
-    component is recomputed whole). The summaries themselves stay in the cache until looked into
-    (`summaries.StoredSummary`)."""
-    out = {}
-    for name, key in keys.items():
-        meta = store.get_json("summaries", key + ":digests")
-        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("digest", "meaning", "below",
-                                                                                        "path")) \
-                or not all(isinstance(meta.get(k), list) for k in ("active", "sources")) \
-                or not isinstance(meta.get("class_bases"), dict):
-            return None
-        out[name] = meta
-    return out
-
-
-def _meta(summary: dict[str, Any], digest: str, below: str) -> dict[str, Any]:
-    """What a stored summary's row of digests says about it, read on every warm run instead of the summary:
-    its whole digest (`summary_digest`) and semantic one (`stored_digests`), the digest of the summaries
-    below it it was checked against, and what the project's tables need (`StoredSummary`)."""
-    active, sources = StoredSummary.lists(summary)
-    return {"digest": digest, "meaning": stored_digests(summary, digest)[1], "below": below,
-            "path": summary["path"], "active": active, "sources": sources,
-            "secret_options": bool(summary.get("secret_options")), "class_bases": summary["class_bases"]}
-
-
-def _stored(store: SummaryStore, key: str, meta: dict[str, Any]) -> StoredSummary:
-    reader = store.later()
-
-    def load() -> object:
-        row = reader.get_json("summaries", key)
-        return row.get("summary") if isinstance(row, dict) else None
-
-    return StoredSummary(meta["path"], tuple(meta["active"]), tuple(meta["sources"]),
-                         bool(meta.get("secret_options")), meta["class_bases"], load)
 
 
 def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:

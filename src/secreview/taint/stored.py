@@ -1,11 +1,14 @@
 """Module summaries found in the cache, kept unread until a review looks inside them (`StoredSummary`),
-and the mapping that hands them out decoded (`LazyModules`)."""
+the mapping that hands them out decoded (`LazyModules`), and the rows that describe them in the store
+(`meta_row`, read back by `cached_rows`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from secreview.taint.digests import stored_digests
 from secreview.taint.module_summary import Json, ModuleSummary
 
 
@@ -108,3 +111,54 @@ class LazyModules:
         if isinstance(value, StoredSummary):
             return value.secret_options
         return bool(value.get("secret_options") if isinstance(value, dict) else value.secret_options)
+
+
+class SummaryReader(Protocol):
+    def get_json(self, table: str, key: str) -> object | None: ...
+
+
+class SummaryStore(SummaryReader, Protocol):
+    """Where module summaries and import lists are kept between runs (`cache.ResultCache`)."""
+
+    def put_json(self, table: str, key: str, value: object) -> None: ...
+
+    def later(self) -> SummaryReader:
+        """What reads rows after the phase is over (summaries left in the store until looked into)."""
+        ...
+
+
+def cached_rows(store: SummaryStore, keys: dict[str, str]) -> dict[str, dict[str, Any]] | None:
+    """The stored description (`meta_row`) of every key's summary, or None when one is missing or malformed (a
+    component is recomputed whole). The summaries themselves stay in the cache until looked into
+    (`summaries.StoredSummary`)."""
+    out = {}
+    for name, key in keys.items():
+        meta = store.get_json("summaries", key + ":digests")
+        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("digest", "meaning", "below",
+                                                                                        "path")) \
+                or not all(isinstance(meta.get(k), list) for k in ("active", "sources")) \
+                or not isinstance(meta.get("class_bases"), dict):
+            return None
+        out[name] = meta
+    return out
+
+
+def meta_row(summary: dict[str, Any], digest: str, below: str) -> dict[str, Any]:
+    """What a stored summary's row of digests says about it, read on every warm run instead of the summary:
+    its whole digest (`project.summary_digest`) and semantic one (`stored_digests`), the digest of the summaries
+    below it it was checked against, and what the project's tables need (`StoredSummary`)."""
+    active, sources = StoredSummary.lists(summary)
+    return {"digest": digest, "meaning": stored_digests(summary, digest)[1], "below": below,
+            "path": summary["path"], "active": active, "sources": sources,
+            "secret_options": bool(summary.get("secret_options")), "class_bases": summary["class_bases"]}
+
+
+def stored_summary(store: SummaryStore, key: str, meta: dict[str, Any]) -> StoredSummary:
+    reader = store.later()
+
+    def load() -> object:
+        row = reader.get_json("summaries", key)
+        return row.get("summary") if isinstance(row, dict) else None
+
+    return StoredSummary(meta["path"], tuple(meta["active"]), tuple(meta["sources"]),
+                         bool(meta.get("secret_options")), meta["class_bases"], load)
