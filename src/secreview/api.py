@@ -185,7 +185,9 @@ def _review_all(entries: Sequence[tuple[SourceFile, bytes | None]], rules: tuple
             done += 1
             if progress:
                 progress(REVIEWING, done, total)
-        for (index, _, _, stored), result in zip(todo, _review_pending(todo, rules, config, phase), strict=True):
+        recording = store is not None  # what a result read of the project is kept with it, so only with a cache
+        for (index, _, _, stored), result in zip(todo, _review_pending(todo, rules, config, phase, recording),
+                                                 strict=True):
             results[index] = result
             if store is not None and stored is not None:
                 store.put(stored, result)
@@ -269,7 +271,8 @@ def _tree_phase(items: Sequence[tuple[str, bytes]], project: ProjectTree, rules:
 
 
 def _review_pending(todo: list[Pending], rules: tuple[Rule, ...], config: Config,
-                    phase: ProjectPhase | None = None) -> Iterable[FileResult]:
+                    phase: ProjectPhase | None = None, recording: bool = True) -> Iterable[FileResult]:
+    """`recording`: each result says which questions it asked of the project (`FileResult.depends`)."""
     if not todo:
         return
     rules = with_code(rules)  # rules read from the index import their modules now, once
@@ -278,7 +281,7 @@ def _review_pending(todo: list[Pending], rules: tuple[Rule, ...], config: Config
         for _, file, data, _ in todo:
             setup = phase.setup_for(file.display) if phase else None
             reused = phase.reused_depends(file.display) if phase and setup and setup.flows is not None else None
-            yield _review_one(file, data, rules, config.max_file_size, setup, reused)
+            yield _review_one(file, data, rules, config.max_file_size, setup, reused, recording)
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing costs start-up time; load it when used
 
@@ -289,7 +292,7 @@ def _review_pending(todo: list[Pending], rules: tuple[Rule, ...], config: Config
     modules = [_module_of(phase, t[1].display) for t in todo]
     # The summaries go to each worker once, as JSON-ready data, not with every file.
     summaries = phase.project.to_dict() if phase is not None else None
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(summaries,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(summaries, recording)) as pool:
         yield from pool.map(_review_in_worker, [t[1] for t in todo], [t[2] for t in todo], [codes] * len(todo),
                             [config.max_file_size] * len(todo), modules, chunksize=chunk)
 
@@ -314,9 +317,11 @@ def _still(project: ProjectSummaries, store: ResultCache, key: str) -> bool:
 
 
 def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], max_bytes: int,
-                taint: TaintSetup | None = None, reused: set[tuple[str, ...]] | None = None) -> FileResult:
-    """`reused`: the questions behind flows the project phase kept for this file (its review uses them)."""
-    project = taint.project if taint is not None else None
+                taint: TaintSetup | None = None, reused: set[tuple[str, ...]] | None = None,
+                recording: bool = True) -> FileResult:
+    """`reused`: the questions behind flows the project phase kept for this file (its review uses them).
+    `recording`: what the review asks of the project is recorded (`FileResult.depends`; for the cache)."""
+    project = taint.project if taint is not None and recording else None
     if project is not None:
         project.recorder = set()  # what the review asks of the project: stored with its result
     try:
@@ -342,11 +347,13 @@ def _review_one(file: SourceFile, data: bytes | None, rules: tuple[Rule, ...], m
 # A worker process's copy of the project summaries, set once by its initializer (a worker
 # reviews many files of one project; sending the summaries with each file would cost more).
 _worker_project: list[ProjectSummaries] = []
+_worker_records: list[bool] = [True]  # whether results record the questions they asked (only with a cache)
 
 
-def _start_worker(summaries: dict[str, object] | None) -> None:
+def _start_worker(summaries: dict[str, object] | None, recording: bool = True) -> None:
     from secreview.taint.summaries import ProjectSummaries
 
+    _worker_records[0] = recording
     gc.disable()  # the worker's whole life is reviewing files (secreview/memory.py)
     _worker_project[:] = [ProjectSummaries.from_dict(summaries)] if summaries is not None else []
     gc.freeze()
@@ -358,7 +365,7 @@ def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ..
     wanted = set(codes)
     rules = tuple(r for r in load_rules() if r.meta.code in wanted)
     taint = TaintSetup(module, _worker_project[0]) if module is not None and _worker_project else None
-    return _review_one(file, data, rules, max_bytes, taint)
+    return _review_one(file, data, rules, max_bytes, taint, recording=_worker_records[0])
 
 
 def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Config, files: int,

@@ -98,6 +98,8 @@ def _nestings(ctx: FileContext, tree: ast.Module) -> list[tuple[str, str, ast.st
         taken: list[tuple[str, str]] = []  # (held, taken)
         if isinstance(node, (ast.With, ast.AsyncWith)):
             items = with_lock_items(ctx, node)
+            if not items:
+                continue  # takes no lock: nothing is taken while another is held
             outer = [k for k, _ in held_locks(ctx, node)]
             for i, (key, _expr) in enumerate(items):
                 for held in outer + [k for k, _ in items[:i]]:

@@ -82,6 +82,7 @@ from secreview.ruleset import Hit, Meta
 from secreview.taint import provenance
 
 _RECURSION_PARSES_INPUT: MemoKey[bool] = MemoKey("recursion-parses-input")
+_CALLED_SHORT_NAMES: MemoKey[frozenset[str]] = MemoKey("recursion-called-short-names")
 
 META = Meta(
     code="SR508",
@@ -143,6 +144,8 @@ def check(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
 
 
 def _parsed_recursion(node: FunctionNode, ctx: FileContext) -> Iterator[Hit]:
+    if node.name not in ctx.memo(_CALLED_SHORT_NAMES, ctx.tree, lambda: _called_short_names(ctx)):
+        return  # nothing in the file calls a function of this name: it cannot call itself
     params = [a.arg for a in provenance.params_of(node)]
     if any(_GUARD_PARAM.search(p) for p in params) or _guarded(ctx, node):
         return
@@ -244,6 +247,20 @@ def _rooted(expr: ast.AST, names: set[str]) -> bool:
             expr = expr.func.value  # node.items(), node.values(), node.get("children", [])
         else:
             return False
+
+
+def _called_short_names(ctx: FileContext) -> frozenset[str]:
+    """The names the file calls as `name(...)`, `self.name(...)` or `cls.name(...)` (every `_is_self_call`)."""
+    names: set[str] = set()
+    for call in ctx.tree_nodes():
+        if isinstance(call, ast.Call):
+            func = call.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+                    func.value.id in {"self", "cls"}:
+                names.add(func.attr)
+    return frozenset(names)
 
 
 def _is_self_call(call: ast.Call, func: FunctionNode, method: bool) -> bool:

@@ -141,6 +141,9 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     bytes of modules held in memory (git blobs, a patch's images), read instead of the file."""
     from secreview.taint.summaries import ProjectSummaries
 
+    # Without a store nothing is kept, so nothing needs the questions a summary asked or the digests it
+    # is checked by: a `--no-cache` review skips recording them (a tenth of a cold review).
+    recording = store is not None
     store = store or _NoStore()
     texts: dict[str, str] = {}
     for display, module in modules.items():
@@ -250,19 +253,24 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
 
             index = index or spec_index()  # only here: a phase whose summaries are all cached reads no spec
             settled: set[str] = set()
-            project.recorder = set()
+            project.recorder = set() if recording else None
             try:
                 build_project(contexts_of, index, project,
                               flows_by_module if keep_contexts else None, None, settled, in_place=True)
-                asked = project.recorder
+                asked = project.recorder or set()
             finally:
                 project.recorder = None
-            # what the members' summaries copied of other modules' positions is part of what they depend on;
-            # a member's own steps are its own text: in the key already
-            answers = questions.record(project, asked, [project.modules.raw(n) for n in contexts_of
-                                                        if n in project.modules], own=contexts_of)
             unsettled |= settled
             recomputed += len(contexts_of)
+        if not recording:
+            done += len(members)
+            if progress:
+                progress("summarising modules", done, len(needed))
+            continue
+        # what the members' summaries copied of other modules' positions is part of what they depend on;
+        # a member's own steps are its own text: in the key already
+        answers = questions.record(project, asked, [project.modules.raw(n) for n in contexts_of
+                                                    if n in project.modules], own=contexts_of)
         for name in contexts_of:
             summary = project.modules.get(name)
             if summary is not None:

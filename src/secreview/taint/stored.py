@@ -55,7 +55,12 @@ class LazyModules:
     a `dict` subclass): what it holds is not what it hands out."""
 
     def __init__(self, held: Mapping[str, ModuleSummary | Json | StoredSummary] | None = None) -> None:
-        self._held: dict[str, ModuleSummary | Json | StoredSummary] = dict(held or {})
+        self._held: dict[str, ModuleSummary | Json | StoredSummary] = {}
+        # the modules whose summary declares secret options, kept as summaries come and go: asked once per
+        # analysed module (`any_secret_options`), a scan of every summary each time was quadratic
+        self._declaring: set[str] = set()
+        for name, value in (held or {}).items():
+            self.hold(name, value)
 
     def __contains__(self, name: object) -> bool:
         return name in self._held
@@ -76,11 +81,15 @@ class LazyModules:
         return value
 
     def __setitem__(self, name: str, summary: ModuleSummary) -> None:
-        self._held[name] = summary
+        self.hold(name, summary)
 
-    def hold(self, name: str, stored: Json | StoredSummary) -> None:
-        """Keep a stored summary as it is, decoded when first looked into."""
+    def hold(self, name: str, stored: ModuleSummary | Json | StoredSummary) -> None:
+        """Keep a summary as it is (a stored one is decoded when first looked into)."""
         self._held[name] = stored
+        if _declares_secret_options(stored):
+            self._declaring.add(name)
+        else:
+            self._declaring.discard(name)
 
     def held(self, name: str) -> ModuleSummary | Json | StoredSummary:
         """What is kept for `name`, without reading or decoding it."""
@@ -107,10 +116,16 @@ class LazyModules:
         return str(value.get("path", "")) if isinstance(value, dict) else value.path
 
     def declares_secret_options(self, name: str) -> bool:
-        value = self._held[name]
-        if isinstance(value, StoredSummary):
-            return value.secret_options
-        return bool(value.get("secret_options") if isinstance(value, dict) else value.secret_options)
+        return name in self._declaring
+
+    def any_declares_secret_options(self) -> bool:
+        return bool(self._declaring)
+
+
+def _declares_secret_options(value: ModuleSummary | Json | StoredSummary) -> bool:
+    if isinstance(value, StoredSummary):
+        return value.secret_options
+    return bool(value.get("secret_options") if isinstance(value, dict) else value.secret_options)
 
 
 class SummaryReader(Protocol):

@@ -130,7 +130,7 @@ class ProjectSummaries:
         """Whether some project module declares oslo.config options `secret=True` (read without decoding)."""
         if self.recorder is not None:
             self.recorder.add(("anysecrets",))
-        return any(self.modules.declares_secret_options(name) for name in self.modules)
+        return self.modules.any_declares_secret_options()
 
     def secret_options_of(self, name: str) -> tuple[str, ...]:
         """The options declared secret in project module `name` or the modules it imports."""

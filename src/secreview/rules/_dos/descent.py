@@ -14,6 +14,7 @@ from secreview.analysis.values import is_literal
 
 _DESCENT_GRAPH: MemoKey[dict[str, list[tuple[ast.Call, str]]]] = MemoKey("descent-graph")
 _DESCENT_PARSER: MemoKey[bool] = MemoKey("descent-parser")
+_SELF_CALLS: MemoKey[dict[int, list[ast.Call]]] = MemoKey("descent-self-calls")
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # A depth, level or limit the class keeps (`self.depth`, `self._nesting`, a `max_depth` parameter).
@@ -27,7 +28,7 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
     cls = ctx.parent(func)
     if not isinstance(cls, ast.ClassDef):
         return None
-    graph = ctx.memo(_DESCENT_GRAPH, cls, lambda: _graph(cls))
+    graph = ctx.memo(_DESCENT_GRAPH, cls, lambda: _graph(ctx, cls))
     if func.name not in graph:
         return None
     order = {m.name: m.lineno for m in cls.body if isinstance(m, _DEFS)}
@@ -44,29 +45,41 @@ def reentry(ctx: FileContext, func: FunctionNode) -> tuple[ast.Call, str] | None
     return None
 
 
-def _graph(cls: ast.ClassDef) -> dict[str, list[tuple[ast.Call, str]]]:
-    """method -> [(call, method)] for its `self.method(...)` calls, in reading order."""
+def _graph(ctx: FileContext, cls: ast.ClassDef) -> dict[str, list[tuple[ast.Call, str]]]:
+    """method -> [(call, method)] for its `self.method(...)` calls, in reading order (calls in nested
+    functions, lambdas and classes belong to those, not to the method)."""
     methods = {m.name: m for m in cls.body if isinstance(m, _DEFS)}
+    by_scope = ctx.memo(_SELF_CALLS, ctx.tree, lambda: _self_calls_by_scope(ctx))
     graph: dict[str, list[tuple[ast.Call, str]]] = {}
     for name, method in methods.items():
-        calls = []
-        for node in _own_nodes(method):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
-                    isinstance(node.func.value, ast.Name) and node.func.value.id == "self" and \
-                    node.func.attr in methods:
-                calls.append((node, node.func.attr))
+        calls = [(node, node.func.attr) for node in by_scope.get(id(method), ())
+                 if isinstance(node.func, ast.Attribute) and node.func.attr in methods]
         graph[name] = sorted(calls, key=lambda c: (c[0].lineno, c[0].col_offset))
     return graph
 
 
-def _own_nodes(func: FunctionNode) -> list[ast.AST]:
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (*_DEFS, ast.ClassDef, ast.Lambda)))
-    return found
+def _self_calls_by_scope(ctx: FileContext) -> dict[int, list[ast.Call]]:
+    """id(function) -> the `self.x(...)` calls in its own body: one pass over the file's calls instead of
+    a walk of every method of every class (most classes re-enter nothing)."""
+    out: dict[int, list[ast.Call]] = {}
+    for node in ctx.tree_nodes():
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
+            scope = _own_scope(ctx, node)
+            if scope is not None:
+                out.setdefault(id(scope), []).append(node)
+    return out
+
+
+def _own_scope(ctx: FileContext, node: ast.AST) -> FunctionNode | None:
+    """The function whose body `node` is part of, not inside a nested def, class or lambda (None: at
+    module or class level, or in a function's decorators, defaults or annotations)."""
+    below, current = node, ctx.parent(node)
+    while current is not None and not isinstance(current, (*_DEFS, ast.ClassDef, ast.Lambda)):
+        below, current = current, ctx.parent(current)
+    if isinstance(current, _DEFS) and any(below is statement for statement in current.body):
+        return current
+    return None
 
 
 def _reachable(graph: dict[str, list[tuple[ast.Call, str]]], start: str) -> set[str]:
