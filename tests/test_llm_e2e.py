@@ -352,9 +352,12 @@ def test_llm_findings_in_test_code_follow_the_test_code_policy(server, project, 
     (project / "tests" / "app.py").write_text(APP)
     server.script(reply(grounded(SHELL)), reply(grounded(SHELL)))
     code, report = scan(server, capsys, path="tests/app.py")
-    # both the static finding and the verified claim are in test code: demoted, hidden by default
+    # every finding in test code would be demoted and hidden by default: the file is not reviewed, nor asked about
     assert (code, found(report)) == (0, [])
-    assert (report["stats"]["filtered"], report["stats"]["filtered_test_code"]) == (2, 2)
+    assert (report["stats"]["reviewed"], report["stats"]["skipped_test_code"], report["stats"]["filtered"]) == (0, 1, 0)
+    assert "llm" not in report or report["llm"]["answers"] == []
+    code, report = scan(server, capsys, "--test-code", "drop", path="tests/app.py")
+    assert (found(report), report["stats"]["skipped_test_code"]) == ([], 1)
     code, report = scan(server, capsys, "--confidence", "low", path="tests/app.py")
     assert found(report) == [(7, "SR900", "llm"), STATIC]
     assert {(f["confidence"], f["test_code"]) for f in report["findings"]} == {("low", True)}

@@ -137,11 +137,16 @@ def test_per_file_ignores_with_an_unknown_rule_is_a_configuration_error(tmp_path
 
 def test_test_code_is_demoted_and_hidden_by_default(tmp_path, monkeypatch, capsys):
     root = _tree(tmp_path, {"app/core.py": VULN, "tests/test_core.py": TEST_VULN, "app/test_util.py": TEST_VULN,
-                            "app/test_named_only.py": VULN})  # named like a test, but holds no test
+                            "app/test_named_only.py": VULN,  # named like a test, but holds no test
+                            "pyproject.toml": "[project]\nname = 'a'\n"})  # tests/ is a test directory of it
     monkeypatch.chdir(root)
     code, report = _scan(capsys, ".")
     assert (code, _found(report)) == (1, [("app/core.py", 5, "SR101"), ("app/test_named_only.py", 5, "SR101")])
-    assert (report["stats"]["filtered"], report["stats"]["filtered_test_code"]) == (2, 2)
+    # tests/test_core.py is in a test directory: every finding there would be hidden, so it is not reviewed;
+    # app/test_util.py is test code by its contents, known only once reviewed (its finding is hidden)
+    stats = report["stats"]
+    assert (stats["files"], stats["reviewed"], stats["skipped_test_code"]) == (4, 3, 1)
+    assert (stats["filtered"], stats["filtered_test_code"]) == (1, 1)
     assert all(f["test_code"] is False for f in report["findings"])
 
     code, report = _scan(capsys, ".", "--confidence", "low")
@@ -150,20 +155,27 @@ def test_test_code_is_demoted_and_hidden_by_default(tmp_path, monkeypatch, capsy
                      ("app/test_util.py", 7): ("low", True), ("tests/test_core.py", 7): ("low", True)}
 
     code, report = _scan(capsys, ".", "--confidence", "low", "--test-code", "drop")
-    assert len(report["findings"]) == 2 and report["stats"]["filtered_test_code"] == 2
+    # dropped whatever the confidence: tests/test_core.py is not reviewed, app/test_util.py's finding is dropped
+    stats = report["stats"]
+    assert (len(report["findings"]), stats["filtered_test_code"], stats["skipped_test_code"]) == (2, 1, 1)
 
     code, report = _scan(capsys, ".", "--test-code", "keep")
     kept = {(f["path"], f["confidence"], f["test_code"]) for f in report["findings"]}
     assert ("tests/test_core.py", "medium", True) in kept and len(kept) == 4
+    assert report["stats"]["skipped_test_code"] == 0
+
 
 
 def test_default_text_summary_says_what_test_code_hid(tmp_path, monkeypatch, capsys):
-    root = _tree(tmp_path, {"app/core.py": VULN, "tests/test_core.py": TEST_VULN})
+    root = _tree(tmp_path, {"app/core.py": VULN, "tests/test_core.py": TEST_VULN, "app/test_util.py": TEST_VULN,
+                            "pyproject.toml": "[project]\nname = 'a'\n"})
     monkeypatch.chdir(root)
     assert main(["scan", "."]) == 1
     out = capsys.readouterr().out
-    assert "tests/test_core.py" not in out
+    assert "tests/test_core.py" not in out and "app/test_util.py" not in out
     assert "1 finding in test code hidden below medium confidence; --confidence low shows it" in out
+    assert "1 file in test directories not reviewed: findings in test code are hidden below medium confidence;" \
+           " --confidence low reviews them" in " ".join(out.replace("\u00a0", " ").split())
 
 
 def test_per_file_ignores_may_name_rules_this_run_does_not_select(tmp_path, monkeypatch, capsys):
@@ -188,7 +200,8 @@ def test_a_directory_named_test_above_the_project_does_not_make_it_test_code(tmp
         assert code == 1, cwd
         assert [(Path(f["path"]).name, f["line"], f["rule"], f["test_code"]) for f in report["findings"]] == [
             ("app.py", 9, "SR104", False)]
-        assert report["stats"]["filtered_test_code"] == 2  # tests/test_app.py: below the project root
+        # tests/test_app.py is below the project root: test code, not reviewed (its findings would be hidden)
+        assert (report["stats"]["skipped_test_code"], report["stats"]["reviewed"]) == (1, 1)
 
 
 def test_outside_any_project_directories_do_not_make_test_code(tmp_path, monkeypatch, capsys):

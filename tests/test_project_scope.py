@@ -240,3 +240,34 @@ def test_a_constructor_called_in_another_module_taints_that_instance_only(tmp_pa
                             ("shop/views.py", 14), ("shop/jobs.py", 10), ("shop/jobs.py", 10)]
     code, data = _scan(capsys, "shop/views.py", "--select", "SR104", "--no-project")
     assert code == 0 and data["findings"] == []
+
+
+# --- test directories under the default test-code policy -----------------------------------------
+
+def test_scan_leaves_test_directories_out_but_learns_from_the_whole_project(tmp_path, capsys, monkeypatch):
+    root = _project(tmp_path)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_views.py").write_text(VIEWS)
+    monkeypatch.chdir(root)
+    code, data = _scan(capsys, ".", *SQL)
+    assert code == 1 and [(f["path"], f["line"]) for f in data["findings"]] == [("shop/views.py", 13)]
+    assert (data["stats"]["files"], data["stats"]["reviewed"], data["stats"]["skipped_test_code"]) == (4, 3, 1)
+    code, data = _scan(capsys, ".", "--confidence", "low", *SQL)  # every finding shown: every file reviewed
+    assert sorted((f["path"], f["line"], f["test_code"]) for f in data["findings"]) == [
+        ("shop/views.py", 13, False), ("tests/test_views.py", 13, True)]
+    assert data["stats"]["skipped_test_code"] == 0
+
+
+def test_diff_does_not_review_changed_tests_or_callers_in_test_directories(repo, capsys):
+    _commit(repo, "base", {"shop/__init__.py": "", "shop/helpers.py": HELPERS_SAFE, "tests/test_views.py": VIEWS,
+                           "pyproject.toml": "[project]\nname = 'shop'\n"})
+    repo.write("shop/helpers.py", HELPERS)
+    code, found, data = diff(capsys, "--root", str(repo.root), *SQL)
+    # the helper's only caller is a test: its findings would be hidden, so it is not reviewed as context
+    assert (code, found, data["stats"]["skipped_test_code"]) == (0, [], 0)
+    code, found, _ = diff(capsys, "--root", str(repo.root), "--confidence", "low", *SQL)
+    assert (code, found) == (1, [("tests/test_views.py", 13, "SR113")])
+    repo.commit("helpers")
+    repo.write("tests/test_views.py", VIEWS + "\n# more\n")
+    code, found, data = diff(capsys, "--root", str(repo.root), *SQL)
+    assert (code, found, data["stats"]["skipped_test_code"], data["stats"]["reviewed"]) == (0, [], 1, 0)

@@ -16,7 +16,7 @@ from secreview.config import Config
 from secreview.engine import FileResult, review_bytes, review_file
 from secreview.model import PILLARS, FileError, Finding, PillarAccount, Report, Stats
 from secreview.overlap import Overlaps, resolve
-from secreview.policy import RunPolicy
+from secreview.policy import RunPolicy, TestDirectories, hides_test_code
 from secreview.ruleindex import indexed_rules
 from secreview.ruleset import Rule, load_rules, rule_info, select_rules, taint_rules, wanted_nodes, with_code
 from secreview.source import SourceFile, discover, excluded, read_source
@@ -57,7 +57,8 @@ def review(
     there is followed); default: the project around the reviewed paths (`Config.project`)."""
     started = time.perf_counter()
     rules = active_rules(config)
-    files, walk_errors = discover(paths, config.excludes, config.respect_gitignore, cwd)
+    found, walk_errors = discover(paths, config.excludes, config.respect_gitignore, cwd)
+    files = _not_hidden_tests(found, config, cwd or Path.cwd())
     if project is None:
         project = project_scope(paths, config, cwd or Path.cwd())
     with memory.collector_paused():
@@ -65,8 +66,8 @@ def review(
         walk_errors = walk_errors + phase_errors
         with memory.frozen():
             results = _review_all([(f, None) for f in files], rules, config, progress, phase)
-    report = assemble(results, rules, config, files=len(files), seconds=time.perf_counter() - started,
-                      base=cwd or Path.cwd())
+    report = assemble(results, rules, config, files=len(found), seconds=time.perf_counter() - started,
+                      base=cwd or Path.cwd(), skipped_test_code=len(found) - len(files))
     if walk_errors:
         report = _with_errors(report, walk_errors)
     if llm is not None:
@@ -74,6 +75,15 @@ def review(
 
         report = llm_review(report, files, llm, config, cwd=cwd)
     return report
+
+
+def _not_hidden_tests(files: list[SourceFile], config: Config, base: Path) -> list[SourceFile]:
+    """The files to review: when the run hides every finding in test code (`policy.hides_test_code`), those
+    in a test directory are left out (they are still part of the project a review learns from)."""
+    if not hides_test_code(config):
+        return files
+    tests = TestDirectories(base)
+    return [f for f in files if not tests.holds(f.display)]
 
 
 def project_scope(paths: Sequence[str], config: Config, cwd: Path) -> list[str] | None:
@@ -224,18 +234,24 @@ def review_sources(items: Sequence[tuple[str, bytes]], config: Config, base: Pat
     errors are not the change's (an unchanged file that does not parse is context, not under review)."""
     started = time.perf_counter()
     rules = active_rules(config)
+    shown = {f.display for f in _not_hidden_tests([SourceFile(d, Path(d)) for d, _ in items], config,
+                                                  base or Path.cwd())}
+    skipped = len(items) - len(shown)
+    items = [(display, data) for display, data in items if display in shown]
     entries = [(SourceFile(display, Path(display)), data) for display, data in items]
     phase: ProjectPhase | None = None
     phase_errors: list[FileError] = []
     callers: list[tuple[SourceFile, bytes]] = []
     if project is not None and taint_rules(rules) and entries:
         phase, phase_errors, callers = _tree_phase(items, project, rules, config)
+        kept = {f.display for f in _not_hidden_tests([f for f, _ in callers], config, base or Path.cwd())}
+        callers = [(f, data) for f, data in callers if f.display in kept]
     with memory.collector_paused():
         results = _review_all(entries + callers, rules, config, None, phase)
     context = {file.display for file, _ in callers}
     results = [r if r.path not in context else replace(r, errors=[]) for r in results]
-    report = assemble(results, rules, config, files=len(items), seconds=time.perf_counter() - started,
-                      base=base or Path.cwd())
+    report = assemble(results, rules, config, files=len(items) + skipped, seconds=time.perf_counter() - started,
+                      base=base or Path.cwd(), skipped_test_code=skipped)
     return _with_errors(report, phase_errors) if phase_errors else report
 
 
@@ -369,7 +385,7 @@ def _review_in_worker(file: SourceFile, data: bytes | None, codes: tuple[str, ..
 
 
 def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Config, files: int,
-             seconds: float, base: Path | None = None) -> Report:
+             seconds: float, base: Path | None = None, skipped_test_code: int = 0) -> Report:
     """One report from the files' results: the run's policy (per-file ignores, test code, thresholds;
     `secreview.policy`) applied to what the engine found. `base`: what display paths are relative to."""
     infos = tuple(rule_info(r) for r in rules)
@@ -397,7 +413,8 @@ def assemble(results: Iterable[FileResult], rules: tuple[Rule, ...], config: Con
         for p, name in PILLARS.items()
     )
     stats = Stats(files=files, reviewed=reviewed, lines=lines, rules=len(rules), suppressed=suppressed,
-                  filtered=filtered, seconds=round(seconds, 3), filtered_test_code=filtered_test)
+                  filtered=filtered, seconds=round(seconds, 3), filtered_test_code=filtered_test,
+                  skipped_test_code=skipped_test_code)
     return Report(tuple(findings), tuple(errors), pillars, stats, tuple(unused), __version__, infos)
 
 

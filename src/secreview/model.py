@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.2"  # 1.1: optional change, llm, unverified; origin, suggestion; error kind llm
+SCHEMA_VERSION = "1.3"  # 1.1: optional change, llm, unverified; origin, suggestion; error kind llm
 # 1.2: findings carry test_code; stats carry filtered_test_code; suppressions carry unknown
+# 1.3: stats carry skipped_test_code
 CLEAN_SENTENCE = "No security defects are detected in the code."
 
 
@@ -200,6 +201,8 @@ class Stats:
     filtered: int = 0  # findings below the severity/confidence thresholds (not reported)
     seconds: float = 0.0
     filtered_test_code: int = 0  # of `filtered`, those in test code (or dropped by `test-code = "drop"`)
+    # of `files`, those in a test directory not reviewed: the run hides findings in test code (policy.py)
+    skipped_test_code: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@
    dropped, or kept as they are;
 3. the severity and confidence thresholds (`Config.reports`); by default test code needs medium
    confidence, so demoted findings are counted as hidden, not reported.
+
+When the policy hides every finding in test code (`hides_test_code`: the default), files in a test
+directory are not reviewed at all (`api.review` counts them in `Stats.skipped_test_code`): two thirds of
+Django's files are its tests, and reviewing them cost two thirds of a cold review for findings no one sees.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ class RunPolicy:
                     raise ConfigError(f"per-file-ignores {glob!r}: unknown rule, prefix or type {token!r}")
             self.ignores.append((PathPatterns([glob], base), selectors))
         self.base = base
-        self._test_dirs: dict[str, bool] = {}  # display directory -> under a test directory of its project
+        self._test_dirs = TestDirectories(base)
 
     def apply(self, findings: Iterable[Finding]) -> Outcome:
         out = Outcome()
@@ -55,7 +59,7 @@ class RunPolicy:
             if self._ignored(finding):
                 out.ignored += 1
                 continue
-            if not finding.test_code and self._in_test_directory(finding.path):
+            if not finding.test_code and self._test_dirs.holds(finding.path):
                 finding = replace(finding, test_code=True)
             if finding.test_code and self.config.test_code == "drop":
                 out.filtered += 1
@@ -70,15 +74,6 @@ class RunPolicy:
                 out.filtered_test_code += finding.test_code
         return out
 
-    def _in_test_directory(self, display: str) -> bool:
-        """Under a tests/ (test/, testing/...) directory of its project, or a conftest.py; directories
-        above the project root do not count, and outside any project none do (better shown than hidden)."""
-        directory, _, name = display.replace("\\", "/").rpartition("/")
-        known = self._test_dirs.get(directory)
-        if known is None:
-            below = below_project_root(self.base / display)
-            known = self._test_dirs[directory] = below is not None and is_test_path(str(below.parent / "x.py"))
-        return known or name == "conftest.py"
 
     def _ignored(self, finding: Finding) -> bool:
         if not self.ignores:
@@ -87,6 +82,34 @@ class RunPolicy:
         path = self.base / finding.path
         return any(any(_matches(rule, t) for t in selectors) and patterns.matches(path)
                    for patterns, selectors in self.ignores)
+
+
+def hides_test_code(config: Config) -> bool:
+    """No finding in test code can be reported in this run: dropped (`test-code = "drop"`), or demoted to low
+    confidence while test code needs more (the default: medium)."""
+    if config.test_code == "drop":
+        return True
+    return config.test_code == "demote" and config.confidence_threshold(test_code=True) > Confidence.LOW
+
+
+class TestDirectories:
+    """Which display paths (relative to `base`) are test code by location."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._known: dict[str, bool] = {}  # display directory -> under a test directory of its project
+
+    def holds(self, display: str) -> bool:
+        """Under a tests/ (test/, testing/...) directory of its project, or a conftest.py; directories
+        above the project root do not count, and outside any project none do (better shown than hidden)."""
+        directory, _, name = display.replace("\\", "/").rpartition("/")
+        known = self._known.get(directory)
+        if known is None:
+            below = below_project_root(self.base / display)
+            known = self._known[directory] = below is not None and is_test_path(str(below.parent / "x.py"))
+        return known or name == "conftest.py"
 
 
 def _matches(rule: tuple[str, str, str], token: str) -> bool:

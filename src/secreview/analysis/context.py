@@ -36,7 +36,6 @@ def _child_fields(kind: type) -> tuple[str, ...]:
 _NAMED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler})
 _Named = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.ExceptHandler
 _BOUND_NAMES: MemoKey[frozenset[str]] = MemoKey("bound-names")
-_TREE_NODES: MemoKey[list[ast.AST]] = MemoKey("tree-nodes")
 _CALLS_BY_LINE: MemoKey[dict[int, list[ast.Call]]] = MemoKey("calls-by-line")
 _IDENTIFIERS: MemoKey[str] = MemoKey("identifiers")
 _IDENTIFIERS_FOLDED: MemoKey[str] = MemoKey("identifiers-folded")
@@ -63,6 +62,7 @@ class FileContext:
         # every identifier the code spells (names, attributes, imports, keywords, defs, parameters): what
         # rules' NEEDS prefilters search, far smaller than the text
         self._identifiers: set[str] = set()
+        self._nodes: list[ast.AST] = []
         self._walk(wanted)
         self._collect_module_aliases()
 
@@ -78,8 +78,11 @@ class FileContext:
         node_type, name_type, arg_type, store = ast.AST, ast.Name, ast.arg, ast.Store
         attribute_type, keyword_type = ast.Attribute, ast.keyword
         stack: list[ast.AST] = [self.tree]
+        visited = self._nodes  # every node, the leaves (contexts, operators) too: `tree_nodes`
+        visit = visited.append
         while stack:
             node = stack.pop()
+            visit(node)
             kind = type(node)
             if kind in by_type:
                 by_type[kind].append(node)
@@ -90,6 +93,7 @@ class FileContext:
                 spelled(name.id)
                 if type(name.ctx) is store:
                     stored.add(name.id)
+                visit(name.ctx)
                 continue  # a Name's only child is its ctx
             if kind is attribute_type:
                 spelled(cast(ast.Attribute, node).attr)
@@ -117,9 +121,12 @@ class FileContext:
                         if isinstance(item, node_type):
                             parents[id(item)] = node
                             stack.append(item)
-                elif isinstance(value, node_type) and not isinstance(value, (ast.expr_context, ast.operator)):
-                    parents[id(value)] = node
-                    stack.append(value)
+                elif isinstance(value, node_type):
+                    if isinstance(value, (ast.expr_context, ast.operator)):
+                        visit(value)  # a leaf, shared between nodes: no parent
+                    else:
+                        parents[id(value)] = node
+                        stack.append(value)
         by_position = operator.attrgetter("lineno", "col_offset")
         for kind, nodes in by_type.items():  # source order (a stable sort: ties keep walk order)
             if len(nodes) > 1 and "lineno" in getattr(kind, "_attributes", ()):
@@ -281,11 +288,12 @@ class FileContext:
         return "\n".join([first, *self.lines[start:end - 1], last])
 
     def tree_nodes(self) -> list[ast.AST]:
-        """Every node of the file in `ast.walk` order, computed once for all the rules that scan it."""
-        return self.memo(_TREE_NODES, self.tree, lambda: walk(self.tree))
+        """Every node of the file, each statement before what it holds (depth first, not `ast.walk`'s
+        breadth-first order): listed by the construction walk, for all the rules that scan the file."""
+        return self._nodes
 
     def calls_on_line(self, line: int) -> list[ast.Call]:
-        """The calls that start on `line`, in `ast.walk` order: one index per file, so that a question
+        """The calls that start on `line`, in `tree_nodes` order: one index per file, so that a question
         asked once per finding does not scan the whole tree each time."""
         by_line = self.memo(_CALLS_BY_LINE, self.tree, self._calls_by_line)
         return by_line.get(line, [])

@@ -81,6 +81,15 @@ def hidden(report: Report, config: Config) -> list[str]:
     s = report.stats
     in_tests, other = s.filtered_test_code, s.filtered - s.filtered_test_code
     out = []
+    if s.skipped_test_code:  # not reviewed at all: every finding there would have been hidden (policy.py)
+        files = f"{plural(s.skipped_test_code, 'file')} in test directories not reviewed"
+        if config.test_code == "drop":
+            out.append(f"{files} (test-code = \"drop\")")
+        else:
+            confidence = config.confidence_threshold(test_code=True)
+            flag = "--confidence low".replace(" ", NBSP)
+            out.append(f"{files}: findings in test code are hidden below {confidence} confidence; "
+                       f"{flag}{NBSP}reviews{NBSP}them")
     if in_tests and config.test_code == "drop":
         out.append(f"{plural(in_tests, 'finding')} in test code dropped (test-code = \"drop\"; "
                    "test-code = \"demote\" keeps them at low confidence)")
