@@ -54,7 +54,14 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
     paths, clipped = step_paths(output) if output is not None else (set(), False)
     saved, project.recorder = project.recorder, None
     try:
-        asked = {q: answer(project, q, not clipped) for q in set(queries) if q[0] != WHOLE}
+        # "name" and "top" questions (most of a file's) are answered a table at a time: kind -> words asked
+        asked_words: dict[tuple[str, ...], list[str]] = {}
+        asked: dict[tuple[str, ...], str] = {}
+        for q in set(queries):
+            if len(q) == _WORD_KINDS.get(q[0]):
+                asked_words.setdefault(q[:-1], []).append(q[-1])
+            elif q[0] != WHOLE:
+                asked[q] = answer(project, q, not clipped)
         copied = {name for name in (module_at(project, p) for p in paths) if name is not None} - set(own)
         for name in sorted(copied):
             asked[("positions", name)] = answer(project, ("positions", name))
@@ -62,12 +69,15 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         dynamic: dict[str, str] = {}
         classes: dict[str, dict[str, str]] = {}
         words: dict[str, dict[str, list[str]]] = {}  # "name" and "top" questions: kind -> answer -> words
+        for table, listed in asked_words.items():
+            present = project.tops() if table == ("top",) else project.positive_names(table[1])
+            by_answer = words["\x1f".join(table)] = {}
+            for word in sorted(listed):  # the answer `_digest_answer` gives: "1" when the table holds it
+                by_answer.setdefault("1" if word in present else "0", []).append(word)
         static: dict[str, str] = {}
         for query, digest in asked.items():
             key, behind, through_bases = _shape(query)
-            if query[0] in _WORD_KINDS and len(query) == _WORD_KINDS[query[0]]:
-                words.setdefault("\x1f".join(query[:-1]), {}).setdefault(digest, []).append(query[-1])
-            elif through_bases:
+            if through_bases:
                 behind = bases_read(project, query[1], query[2])
                 classes.setdefault(f"{query[1]}\x1f{query[2]}", {})[key] = digest
             elif "*" in behind:
@@ -77,9 +87,6 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
             for module in behind:
                 if module != "*" and module not in versions:
                     versions[module] = project.versions.get(module, ABSENT)
-        for by_answer in words.values():
-            for listed in by_answer.values():
-                listed.sort()
         head = {"v": versions, "d": dynamic, "b": classes, "words": words, "n": len(static)}
         if clipped:
             head["w"] = 1

@@ -171,6 +171,13 @@ class ProjectSummaries:
             self.recorder.add(("name", which, word))
         return self.names(which).get(word, 0) > 0
 
+    def has_any_name(self, which: str, words: frozenset[str]) -> bool:
+        """`has_name` for any of `words`, with one set operation (every word is a recorded question: the
+        relevance test keeps them only when it says no, and then `any(has_name...)` asked them all too)."""
+        if self.recorder is not None:
+            self.recorder.update(("name", which, word) for word in words)
+        return not self.positive_names(which).isdisjoint(words)
+
     def unless_walked(self, wanted: Callable[[], bool]) -> bool:
         """Run a relevance test (`wanted`), keeping the questions it asked only when it says no.
 

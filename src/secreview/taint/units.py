@@ -13,6 +13,7 @@ import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from secreview.analysis.context import FileContext
@@ -70,9 +71,9 @@ class Relevance:
         words = unit_words(self.ctx, node)
         if not words.isdisjoint(self.source_words) or not words.isdisjoint(self.local_sources):
             return True
-        if any(self.project.has_name("sources", w) for w in words):
+        if self.project.has_any_name("sources", words):
             return True
-        if any(secret_word(w) for w in words) or not words.isdisjoint(self.module.secret_options):
+        if _names_a_secret(words) or not words.isdisjoint(self.module.secret_options):
             return True  # a secret (`secrets.py`): a name, an attribute, a key, an option declared secret
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if self.has_decorator_sources and node.decorator_list and decorator_sources(self.module, node):
@@ -81,8 +82,15 @@ class Relevance:
                 if unit.cls is not None and node.name == "__init__":
                     return True  # where parameters are stored on `self` (summary `stores`)
                 return (not words.isdisjoint(self.sink_words) or not words.isdisjoint(self.local_active)
-                        or any(self.project.has_name("active", w) for w in words))
+                        or self.project.has_any_name("active", words))
         return False
+
+
+@lru_cache(maxsize=4096)
+def _names_a_secret(words: frozenset[str]) -> bool:
+    """Some word names a secret (a unit's words are asked once per relevance test, and a module's
+    relevance is tested again each round: a frozenset keeps its hash)."""
+    return any(secret_word(w) for w in words)
 
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
