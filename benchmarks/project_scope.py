@@ -11,8 +11,9 @@ For a project's sdist (fetched as benchmarks/speed.py does) committed to a fresh
   one file       `scan FILE` of a mid-sized module, the tree already reviewed (warm cache);
   diff           `diff` of a one-file change in the working tree, the tree already reviewed.
 With --history (a git repository with real history, e.g. a clone of cinder): the tree at HEAD~N is
-reviewed cold, then HEAD is checked out and reviewed with that cache: `later/cold` is the figure the
-project-scope cache is for (a nearby commit recomputes only what changed and what depends on it).
+reviewed cold, then HEAD is checked out and reviewed with that cache, then HEAD cold: `later/cold` is the
+figure the project-scope cache is for (a nearby commit recomputes only what changed and what depends on
+it), taken --repeat times with the sides interleaved (CPU time of one run varies by 20% on a shared host).
 
 Every run is `--jobs 1 --allow-incomplete --format json` in a fresh process; CPU is user + system time of
 the child (it barely moves when other jobs load the machine; wall time does). Figures go to stdout."""
@@ -112,24 +113,39 @@ def tree_figures(sides: list[Side], repo: Path, repeat: int, tmp: Path) -> list[
     return list(rows.items())
 
 
-def history_figures(sides: list[Side], source: Path, commits: int, tmp: Path) -> list[tuple[str, dict[str, float]]]:
-    rows: dict[str, dict[str, float]] = {f"HEAD~{commits} cold": {}, "HEAD after it (warm cache)": {},
-                                         "HEAD cold": {}}
+def history_figures(sides: list[Side], source: Path, commits: int, repeat: int,
+                    tmp: Path) -> tuple[list[tuple[str, dict[str, float]]], dict[str, float]]:
+    """Each repetition, for each side in turn (so both see the same moments of a noisy machine): HEAD~N
+    reviewed cold, HEAD reviewed with that cache, HEAD reviewed cold. Medians of each, and the median of
+    the paired ratios warm/cold (a pair ran back to back: the figure the target is about)."""
+    labels = (f"HEAD~{commits} cold", "HEAD after it (warm cache)", "HEAD cold")
+    runs: dict[str, dict[str, list[float]]] = {label: {s.name: [] for s in sides} for label in labels}
+    ratios: dict[str, list[float]] = {s.name: [] for s in sides}
+    clones = {}
     for side in sides:
-        clone = tmp / f"history-{side.name}"
+        clone = clones[side.name] = tmp / f"history-{side.name}"
         subprocess.run(["git", "clone", "-q", "--shared", str(source), str(clone)], check=True)
-        git(clone, "checkout", "-q", f"HEAD~{commits}")
-        cache = tmp / f"hcache-{side.name}"
-        rows[f"HEAD~{commits} cold"][side.name] = side.run(["scan", "."], clone, cache)[1]
-        git(clone, "checkout", "-q", "-")
-        _, later, warm_report = side.run(["scan", "."], clone, cache)
-        rows["HEAD after it (warm cache)"][side.name] = later
-        _, cold, cold_report = side.run(["scan", "."], clone, tmp / f"hcold-{side.name}")
-        rows["HEAD cold"][side.name] = cold
-        if findings(warm_report) != findings(cold_report):
-            raise BenchError(f"{side.name}: the warm review of HEAD differs from a cold one")
+    for attempt in range(repeat):
+        for side in sides:
+            clone = clones[side.name]
+            git(clone, "checkout", "-q", f"HEAD~{commits}")
+            cache, cold_cache = tmp / f"hcache-{side.name}-{attempt}", tmp / f"hcold-{side.name}-{attempt}"
+            runs[labels[0]][side.name].append(side.run(["scan", "."], clone, cache)[1])
+            git(clone, "checkout", "-q", "-")
+            _, later, warm_report = side.run(["scan", "."], clone, cache)
+            _, cold, cold_report = side.run(["scan", "."], clone, cold_cache)
+            runs[labels[1]][side.name].append(later)
+            runs[labels[2]][side.name].append(cold)
+            ratios[side.name].append(later / cold)
+            if findings(warm_report) != findings(cold_report):
+                raise BenchError(f"{side.name}: the warm review of HEAD differs from a cold one")
+            shutil.rmtree(cache)
+            shutil.rmtree(cold_cache)
+    for clone in clones.values():
         shutil.rmtree(clone)
-    return list(rows.items())
+    rows = [(label, {name: statistics.median(values) for name, values in by_side.items()})
+            for label, by_side in runs.items()]
+    return rows, {name: statistics.median(values) for name, values in ratios.items()}
 
 
 def main() -> int:
@@ -150,6 +166,7 @@ def main() -> int:
             sides = [Side("current", REPO / "src", tmp), Side(args.baseline_ref[:11], checkout(args.baseline_ref,
                                                                                                baseline), tmp)]
             rows = []
+            ratios: dict[str, float] = {}
             if args.tree:
                 spec, tree = obtain(args.project, args.workdir.expanduser())
                 repo = tmp / "repo"
@@ -157,7 +174,8 @@ def main() -> int:
                 print(f"{spec}: {count} Python files", file=sys.stderr)
                 rows += tree_figures(sides, repo, args.repeat, tmp)
             if args.history:
-                rows += history_figures(sides, args.history.resolve(), args.commits, tmp)
+                history, ratios = history_figures(sides, args.history.resolve(), args.commits, args.repeat, tmp)
+                rows += history
         except (BenchError, OSError, subprocess.CalledProcessError) as exc:
             print(f"project_scope.py: error: {exc}", file=sys.stderr)
             return 2
@@ -165,7 +183,8 @@ def main() -> int:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(baseline)],
                            capture_output=True)
     load = os.getloadavg()[0]
-    print(f"Python {sys.version.split()[0]}, --jobs 1, load average {load:.2f}; CPU seconds (median of the warm runs)")
+    print(f"Python {sys.version.split()[0]}, --jobs 1, load average {load:.2f}; CPU seconds (median of the warm runs;"
+          f" with --history, of {args.repeat} runs of each)")
     names = [s.name for s in sides]
     print(f"{'figure':<44} {names[0]:>10} {names[1]:>12} {'ratio':>7}")
     for label, by_side in rows:
@@ -173,11 +192,9 @@ def main() -> int:
         ratio = f"{a / b:.3f}" if a and b else "-"
         print(f"{label:<44} {a if a is not None else float('nan'):>10.3f} "
               f"{b if b is not None else float('nan'):>12.3f} {ratio:>7}")
-    if args.history:
-        later = dict(rows)["HEAD after it (warm cache)"]
-        cold = dict(rows)["HEAD cold"]
-        for n in names:
-            print(f"{n}: a review {args.commits} commits later costs {later[n] / cold[n]:.1%} of a cold one")
+    for name, ratio in ratios.items():
+        print(f"{name}: a review {args.commits} commits later costs {ratio:.1%} of a cold one "
+              f"(median of {args.repeat} back-to-back pairs)")
     return 0
 
 

@@ -120,3 +120,36 @@ def test_the_module_rounds_know_what_an_empty_summary_looks_like():
     from secreview.taint.summaries import FunctionSummary
 
     assert FunctionSummary(name="f", path="m.py", line=1, params=()).shape() == _EMPTY_SHAPE
+
+
+def test_an_edit_to_one_member_of_an_import_cycle_does_not_review_the_others_again(tmp_path, monkeypatch):
+    """The cycle is summarised again as a whole (its summaries depend on each other), but a member's file
+    result depends only on what that member's own last run asked: `views` reads `audit.note` (its trace
+    copies none of audit's lines) and nothing of `audit.extra`, so an edit to `audit.extra` leaves `views`'
+    cached result standing."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "views.py").write_text(
+        "import subprocess\n\nfrom flask import request\n\nfrom app import audit\n\n\n"
+        "def ping():\n    host = request.args['host']\n    audit.note(host)\n"
+        "    return subprocess.run('ping ' + host, shell=True)\n")
+    audit = "from app import views\n\n\ndef note(value):\n    return value\n\n\ndef extra():\n    return {}\n"
+    (app / "audit.py").write_text(audit)
+    config = Config(jobs=1, cache_dir=str(tmp_path / "cache"))
+    reviewed: list[str] = []
+    real_review = api.review_bytes
+    monkeypatch.setattr(api, "review_bytes", lambda display, *a, **k: reviewed.append(display) or
+                        real_review(display, *a, **k))
+
+    def found(report) -> list[tuple[str, int, str]]:
+        return sorted((f.path, f.line, f.rule) for f in report.findings)
+
+    first = api.review(["app"], config, cwd=tmp_path)
+    assert found(first) == [("app/views.py", 11, "SR104")]
+    # the edit changes audit's summary (extra now returns what it is given) and moves no line views reads
+    (app / "audit.py").write_text(audit.replace("def extra():\n    return {}", "def extra(x):\n    return x"))
+    reviewed.clear()
+    second = api.review(["app"], config, cwd=tmp_path)
+    assert reviewed == ["app/audit.py"]
+    assert found(second) == found(api.review(["app"], Config(jobs=1, cache=False), cwd=tmp_path))

@@ -51,7 +51,8 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                   known: ProjectSummaries | None = None,
                   flows: dict[str, TaintResult] | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  unsettled: set[str] | None = None, in_place: bool = False) -> ProjectSummaries:
+                  unsettled: set[str] | None = None, in_place: bool = False,
+                  asked_by: dict[str, set[tuple[str, ...]]] | None = None) -> ProjectSummaries:
     """Summaries of `modules` to a fixpoint. `known` holds summaries of other modules (e.g. from
     a cache) that stand fixed: only `modules` are recomputed, each as often as a summary it
     depends on changes, not once per round. `flows`, when given, receives the flows of each
@@ -61,7 +62,9 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
     receives the modules a further round would still have run when `MAX_ROUNDS` ran out: their
     summaries (and their importers') are not final, flows through them may be missed. `in_place`:
     `known` is extended with the new summaries instead of copied (a phase summarising one import cycle at
-    a time would otherwise copy the whole project for each)."""
+    a time would otherwise copy the whole project for each). `asked_by`, when given and the project is
+    recording (`ProjectSummaries.recorder`): module -> the questions its last run asked, which decided the
+    flows it found (all runs' questions still go to the recorder: they decided the summaries)."""
     if in_place and known is not None:
         project = known
     else:
@@ -87,8 +90,16 @@ def build_project(modules: Mapping[str, FileContext], index: SpecIndex,
                 continue
             old = project.modules[name]
             tick += 1
-            analysis = ModuleAnalysis(modules[name], name, index, project)
-            new, module_flows = analysis.run(need_summary=True)
+            pooled = project.recorder
+            if pooled is not None and asked_by is not None:
+                project.recorder = asked_by[name] = set()
+            try:
+                analysis = ModuleAnalysis(modules[name], name, index, project)
+                new, module_flows = analysis.run(need_summary=True)
+            finally:
+                if pooled is not None and project.recorder is not pooled:
+                    pooled |= project.recorder or set()
+                    project.recorder = pooled
             first_run = name not in last_run
             last_run[name] = (tick, TaintResult(module_flows, frozenset(analysis.judged)))
             done.add(name)

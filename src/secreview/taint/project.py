@@ -61,7 +61,7 @@ class ProjectPhase:
     flows: dict[str, TaintResult] = field(default_factory=dict)
     # module name -> digest of its summary's canonical JSON (absent: no summary, or not computed yet)
     summary_digests: dict[str, str] = field(default_factory=dict)
-    # module name -> the questions its summary asked of other modules, when it was computed in this run
+    # module name -> the questions its last run asked of the project, when it was summarised in this run
     # (`questions.py`): a file reusing the flows kept for it depends on them as on its own
     depends: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
     # modules whose summaries had not settled when the fixpoint's rounds ran out (flows may be missed)
@@ -254,9 +254,11 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             index = index or spec_index()  # only here: a phase whose summaries are all cached reads no spec
             settled: set[str] = set()
             project.recorder = set() if recording else None
+            asked_by: dict[str, set[tuple[str, ...]]] = {}
             try:
                 build_project(contexts_of, index, project,
-                              flows_by_module if keep_contexts else None, None, settled, in_place=True)
+                              flows_by_module if keep_contexts else None, None, settled, in_place=True,
+                              asked_by=asked_by)
                 asked = project.recorder or set()
             finally:
                 project.recorder = None
@@ -276,7 +278,10 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
             if summary is not None:
                 as_dict = summary.to_dict()
                 digests[name] = hashlib.sha256(canonical_json(as_dict)).hexdigest()  # `summary_digest`
-                depends[name] = asked
+                # the flows kept for a member's file were found by its last run: a member of an import cycle
+                # does not depend on what the others asked (every importer of the cycle would be reviewed
+                # again whenever one member changed)
+                depends[name] = asked_by.get(name, asked)
                 if not unsettled:  # summaries that did not settle are not final: never stored as if they were
                     store.put_json("summaries", keys[name], {"digest": digests[name], "summary": as_dict})
                     store.put_json("summaries", keys[name] + ":digests", meta_row(as_dict, digests[name], below_digest))
