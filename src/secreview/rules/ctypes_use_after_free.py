@@ -107,7 +107,7 @@ def check(node: ast.Assign, ctx: FileContext) -> Iterator[Hit]:
             yield Hit(
                 use,
                 f"`{view}` reads the memory at `{ptr}` in place (line {node.lineno}), which "
-                f"`{ast.unparse(free.func)}()` freed at line {free.lineno}.",
+                f"`{ctx.segment(free.func) or ast.unparse(free.func)}()` freed at line {free.lineno}.",
             )
         return
 

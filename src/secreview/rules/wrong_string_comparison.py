@@ -64,7 +64,8 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
             literal = right if _value_literal(right) else left if _value_literal(left) else None
             if literal is not None:
                 word = "is" if isinstance(op, ast.Is) else "is not"
-                yield Hit(node, f"`{word} {ast.unparse(literal)}` compares object identity, not the value; "
+                quoted = ctx.segment(literal) or ast.unparse(literal)  # as written: its own quotes
+                yield Hit(node, f"`{word} {quoted}` compares object identity, not the value; "
                           "the outcome depends on interning.",
                           fix=f"Use `{'==' if word == 'is' else '!='}` to compare values.")
                 return
@@ -73,7 +74,11 @@ def check(node: ast.Compare, ctx: FileContext) -> Iterator[Hit]:
             # Only word-like literals ("admin", "read write"): `kind in "eE"` is a
             # deliberate character-class test.
             if _WORD.search(right.value) and name and _IDENTITY.search(name):
-                yield Hit(node, f"`{name} in {right.value!r}` is a substring test: any part of "
+                # quoted as written (the literal's quotes, the operator): a message never restates code
+                # that is not in the file
+                word = "in" if isinstance(op, ast.In) else "not in"
+                code = f"{ctx.segment(left) or name} {word} {ctx.segment(right) or repr(right.value)}"
+                yield Hit(node, f"`{code}` is a substring test: any part of "
                           f"{right.value!r} (even an empty string) passes.",
                           fix=f"Compare `{name} == {right.value!r}` or test against a tuple of whole values.")
                 return

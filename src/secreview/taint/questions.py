@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ class Recorded:
 
 
 def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output: Any = None,
-           own: Iterable[str] = ()) -> Recorded:
+           own: Iterable[str] = (), anchors: Mapping[str, list[str]] | None = None) -> Recorded:
     """Each question -> a digest of its answer now: of its *meaning* (lines, paths and trace steps left
     out), so a helper whose code only moved answers the same. What `output` (the JSON-ready summary or
     result computed from the answers) copied of positions is recorded apart: a `positions` question per
@@ -50,7 +50,9 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
 
     The head: `v` the versions read, `d` the questions no module fixes (name tables, `top`), `b` the
     lookups through base classes grouped by the class they start from (a class's attributes are asked
-    one by one, its bases are walked once), `n` how many questions the static row holds."""
+    one by one, its bases are walked once), `n` how many questions the static row holds; with `anchors`
+    (module -> [text digest, summary key]), `t` the anchors of the modules whose positions `output` copied
+    (what `rebase.py` needs to move those steps when only their lines change)."""
     paths, clipped = step_paths(output) if output is not None else (set(), False)
     saved, project.recorder = project.recorder, None
     try:
@@ -90,6 +92,8 @@ def record(project: ProjectSummaries, queries: Iterable[tuple[str, ...]], output
         head = {"v": versions, "d": dynamic, "b": classes, "words": words, "n": len(static)}
         if clipped:
             head["w"] = 1
+        elif anchors is not None and copied:
+            head["t"] = {name: anchors[name] for name in sorted(copied) if name in anchors}
         return Recorded(head, static)
     finally:
         project.recorder = saved
@@ -140,13 +144,8 @@ def check(project: ProjectSummaries, head: object, static: Callable[[], object])
     replayed = bool(changed)
     saved, project.recorder = project.recorder, None
     try:
-        for table, by_answer in head["words"].items():
-            present = project.tops() if table == "top" else project.positive_names(table.split("\x1f")[1])
-            if not present.isdisjoint(by_answer.get("0", ())) or not present.issuperset(by_answer.get("1", ())):
-                return STALE
-        for key, digest in head["d"].items():
-            if answer(project, tuple(key.split("\x1f")), semantic) != digest:
-                return STALE
+        if not _project_wide_same(project, head, semantic):
+            return STALE
         for group, answers in head["b"].items():
             module, _, cls = group.partition("\x1f")
             read = bases_read(project, module, cls)
@@ -170,6 +169,52 @@ def check(project: ProjectSummaries, head: object, static: Callable[[], object])
         return VERIFIED
     except (ValueError, IndexError, TypeError, KeyError, AttributeError, RuntimeError):
         return STALE  # unreadable (RuntimeError: a stored summary the cache lost): not the same, recompute
+    finally:
+        project.recorder = saved
+
+
+def _project_wide_same(project: ProjectSummaries, head: dict[str, Any], semantic: bool) -> bool:
+    """Whether the answers no module fixes are the same: the name tables' words, and the dynamic answers."""
+    for table, by_answer in head["words"].items():
+        present = project.tops() if table == "top" else project.positive_names(table.split("\x1f")[1])
+        if not present.isdisjoint(by_answer.get("0", ())) or not present.issuperset(by_answer.get("1", ())):
+            return False
+    return all(answer(project, tuple(key.split("\x1f")), semantic) == digest for key, digest in head["d"].items())
+
+
+def moved_modules(project: ProjectSummaries, head: object, static: Callable[[], object]) -> dict[str, str] | None:
+    """The modules whose `positions` answers changed (-> the whole digest recorded then), when those are the
+    only answers that did and no trace was clipped: a summary stale by the lines it copied alone
+    (`rebase.py`). None otherwise. `check`'s replay, going on past the `positions` questions of the modules
+    the record has anchors for."""
+    if not isinstance(head, dict) or "w" in head or not isinstance(head.get("t"), dict) \
+            or not all(isinstance(head.get(k), dict) for k in ("v", "d", "b", "words")):
+        return None
+    anchored: dict[str, Any] = head["t"]
+    now = project.versions
+    changed = {m for m, version in head["v"].items() if now.get(m, ABSENT) != version}
+    out: dict[str, str] = {}
+    saved, project.recorder = project.recorder, None
+    try:
+        if not _project_wide_same(project, head, True):
+            return None
+        for answers in head["b"].values():
+            for key, digest in answers.items():
+                if answer(project, tuple(key.split("\x1f"))) != digest:
+                    return None
+        rows = static()
+        if not isinstance(rows, dict) or len(rows) != head.get("n"):
+            return None
+        for key, digest in rows.items():
+            query = tuple(key.split("\x1f"))
+            if changed.isdisjoint(modules_behind(query)) or answer(project, query) == digest:
+                continue
+            if query[0] != "positions" or query[1] not in anchored:
+                return None
+            out[query[1]] = digest
+        return out
+    except (ValueError, IndexError, TypeError, KeyError, AttributeError, RuntimeError):
+        return None
     finally:
         project.recorder = saved
 
