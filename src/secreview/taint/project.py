@@ -27,7 +27,7 @@ from typing import Any
 from secreview.analysis.context import FileContext
 from secreview.source import SourceFile, decode, parse, read_source
 from secreview.taint import questions, rebase
-from secreview.taint.digests import canonical_json, stored_digests
+from secreview.taint.digests import canonical_json
 from secreview.taint.imports import modules_imported_by_text
 from secreview.taint.result import TaintResult
 from secreview.taint.rules import TaintSetup, spec_index
@@ -199,7 +199,7 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
     done = 0
     depends: dict[str, set[tuple[str, ...]]] = {}  # module -> the questions its summary asked (computed here)
     anchors: dict[str, list[str]] = {}  # module -> [text digest, summary key]: what a record's `t` names
-    moving = _Moves(store, texts)  # summaries whose copied steps only moved (`rebase.py`)
+    moving = rebase.Mover(store, texts)  # summaries whose copied steps only moved
     reach: dict[str, str] = {}  # module -> digest of the whole summaries of its import closure
     # Import cycles are summarised together, those they import first (`_components` emits them so). A
     # component's summaries are a function of its members' texts and paths (summaries carry paths into
@@ -311,83 +311,6 @@ def build_phase(modules: dict[str, ProjectModule], max_bytes: int, store: Summar
                         contexts=contexts, flows=flows, summary_digests=digests, unsettled=tuple(sorted(unsettled)),
                         depends=depends,
                         focus=frozenset(focus) if focus is not None else frozenset(by_name))
-
-
-class _Moves:
-    """Summaries stale only by the lines of the steps they copied, moved instead of recomputed (`rebase.py`),
-    and the line fingerprints of the texts they copied from, stored so a later run can map those lines."""
-
-    def __init__(self, store: SummaryStore, texts: Mapping[str, str]) -> None:
-        self.store, self.texts = store, texts
-        self.kept: set[str] = set()  # text digests whose fingerprints this run stored
-        self.replaced: dict[str, tuple[dict[str, Any], str]] = {}  # summary key -> (its old JSON, whole digest)
-        self.memo: dict[tuple[str, ...], Any] = {}  # `rebase.rebased`'s line maps and verdicts in this run
-
-    def keep_lines(self, anchored: Mapping[str, list[str]], by_name: Mapping[str, ProjectModule]) -> None:
-        for name, (digest, _) in anchored.items():
-            module = by_name.get(name)
-            if digest not in self.kept and module is not None and module.file.display in self.texts:
-                self.kept.add(digest)
-                self.store.put_json("summaries", rebase.LINES + digest,
-                                    rebase.fingerprint(self.texts[module.file.display]))
-
-    def rebase(self, project: Any, cached: Mapping[str, dict[str, Any]], keys: Mapping[str, str], first: str,
-               head: object, static: Callable[[], object], by_name: Mapping[str, ProjectModule],
-               anchors: Mapping[str, list[str]], below: str, digests: dict[str, str]) -> bool:
-        """Whether the component's stored summaries were moved into today's lines (then stored, with their
-        record brought up to date); False: it must be recomputed."""
-        moved = questions.moved_modules(project, head, static)
-        if not moved or not isinstance(head, dict):
-            return False
-        anchored = head["t"]
-
-        def now(name: str) -> tuple[str, str, str, dict[str, Any]] | None:
-            module = by_name.get(name)
-            if module is None or module.file.display not in self.texts or name not in project.modules:
-                return None
-            return (project.modules.path_of(name), module.digest, self.texts[module.file.display],
-                    project.modules.raw(name))
-
-        def before(digest: str, key: str) -> tuple[list[str] | None, dict[str, Any] | None, str]:
-            lines = self.store.get_json("summaries", rebase.LINES + digest)
-            summary: object
-            if key in self.replaced:
-                summary, whole = self.replaced[key]
-            else:
-                row = self.store.get_json("summaries", key)
-                summary = row.get("summary") if isinstance(row, dict) else None
-                whole = str(row.get("digest", "")) if isinstance(row, dict) else ""
-            return (lines if isinstance(lines, list) else None,
-                    summary if isinstance(summary, dict) else None, whole)
-
-        try:
-            olds = {name: project.modules.raw(name) for name in cached}
-            then = {name: (str(anchored[name][0]), str(anchored[name][1]), whole) for name, whole in moved.items()}
-        except (RuntimeError, KeyError, IndexError, TypeError):
-            return False
-        fixed = [project.modules.path_of(name) for name in [*cached, *anchored]
-                 if name not in moved and name in project.modules]
-        new = rebase.rebased(olds, then, fixed, now, before, self.memo)
-        if new is None:
-            return False
-        for name, summary in new.items():
-            digest = hashlib.sha256(canonical_json(summary)).hexdigest()
-            self.replaced[keys[name]] = (olds[name], cached[name]["digest"])
-            project.set_stored(name, summary, stored_digests(summary, digest))
-            digests[name] = digest
-            self.store.put_json("summaries", keys[name], {"digest": digest, "summary": summary})
-            self.store.put_json("summaries", keys[name] + ":digests", meta_row(summary, digest, below))
-        # the record, with today's answers to the questions that moved and today's versions
-        rows = static()
-        if not isinstance(rows, dict):
-            return False
-        rows = {**rows, **{f"positions\x1f{name}": questions.answer(project, ("positions", name)) for name in moved}}
-        updated = questions.refreshed(project, {**head, "t": {**anchored, **{n: anchors[n] for n in moved
-                                                                             if n in anchors}}})
-        self.store.put_json("summaries", first + ":depends", updated)
-        self.store.put_json("summaries", first + ":depends-static", rows)
-        self.keep_lines({n: anchors[n] for n in moved if n in anchors}, by_name)
-        return True
 
 
 def _reach(component: list[str], below: list[str], digests: Mapping[str, str], reach: dict[str, str]) -> None:

@@ -182,11 +182,11 @@ def _project_wide_same(project: ProjectSummaries, head: dict[str, Any], semantic
     return all(answer(project, tuple(key.split("\x1f")), semantic) == digest for key, digest in head["d"].items())
 
 
-def moved_modules(project: ProjectSummaries, head: object, static: Callable[[], object]) -> dict[str, str] | None:
+def moved_modules(project: ProjectSummaries, head: object, rows: object) -> dict[str, str] | None:
     """The modules whose `positions` answers changed (-> the whole digest recorded then), when those are the
     only answers that did and no trace was clipped: a summary stale by the lines it copied alone
     (`rebase.py`). None otherwise. `check`'s replay, going on past the `positions` questions of the modules
-    the record has anchors for."""
+    the record has anchors for; `rows`: the record's static row (always read here)."""
     if not isinstance(head, dict) or "w" in head or not isinstance(head.get("t"), dict) \
             or not all(isinstance(head.get(k), dict) for k in ("v", "d", "b", "words")):
         return None
@@ -202,7 +202,6 @@ def moved_modules(project: ProjectSummaries, head: object, static: Callable[[], 
             for key, digest in answers.items():
                 if answer(project, tuple(key.split("\x1f"))) != digest:
                     return None
-        rows = static()
         if not isinstance(rows, dict) or len(rows) != head.get("n"):
             return None
         for key, digest in rows.items():

@@ -15,7 +15,8 @@ It is done only when it gives exactly what a recomputation would:
   importer read of it (semantically the same, by the recorded answers) moved and nothing else did (steps
   in files the importer copied nothing from are compared without their lines: none reaches its summary).
 Anything else (an unknown old text, a step on an edited line, an entry that changed beyond its lines) and
-the summary is recomputed as before.
+the summary is recomputed as before. `Mover` is the project phase's side: it tries the move for a stale
+component, stores what it moved, and keeps the line fingerprints later runs need.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from secreview.taint.digests import canonical_json
+from secreview.taint import questions
+from secreview.taint.digests import canonical_json, stored_digests
+from secreview.taint.stored import SummaryStore, meta_row
+from secreview.taint.summaries import ProjectSummaries
 
 LINES = "lines:"  # key prefix, in the summaries table, of a module text's line fingerprints
 
@@ -150,3 +154,80 @@ def rebased(old_summaries: Mapping[str, dict[str, Any]], moved_modules: Mapping[
         return {name: moved(summary, maps) for name, summary in old_summaries.items()}
     except Unmapped:
         return None
+
+
+class Mover:
+    """What the project phase (`project.build_phase`) does with the above: summaries stale only by the lines
+    of the steps they copied are moved (`rebase`) instead of recomputed, and the line fingerprints of the
+    texts they copied from are stored (`keep_lines`) so a later run can map those lines. `by_name` arguments
+    map module names to `project.ProjectModule`s (typed loosely: that module imports this one)."""
+
+    def __init__(self, store: SummaryStore, texts: Mapping[str, str]) -> None:
+        self.store, self.texts = store, texts
+        self.kept: set[str] = set()  # text digests whose fingerprints this run stored
+        self.replaced: dict[str, tuple[dict[str, Any], str]] = {}  # summary key -> (its old JSON, whole digest)
+        self.memo: dict[tuple[str, ...], Any] = {}  # `rebased`'s line maps and verdicts in this run
+
+    def keep_lines(self, anchored: Mapping[str, list[str]], by_name: Mapping[str, Any]) -> None:
+        for name, (digest, _) in anchored.items():
+            module = by_name.get(name)
+            if digest not in self.kept and module is not None and module.file.display in self.texts:
+                self.kept.add(digest)
+                self.store.put_json("summaries", LINES + digest,
+                                    fingerprint(self.texts[module.file.display]))
+
+    def rebase(self, project: ProjectSummaries, cached: Mapping[str, dict[str, Any]], keys: Mapping[str, str],
+               first: str, head: object, static: Callable[[], object], by_name: Mapping[str, Any],
+               anchors: Mapping[str, list[str]], below: str, digests: dict[str, str]) -> bool:
+        """Whether the component's stored summaries were moved into today's lines (then stored, with their
+        record brought up to date); False: it must be recomputed."""
+        rows = static()
+        moved = questions.moved_modules(project, head, rows)
+        if not moved or not isinstance(head, dict) or not isinstance(rows, dict):
+            return False
+        anchored = head["t"]
+
+        def now(name: str) -> tuple[str, str, str, dict[str, Any]] | None:
+            module = by_name.get(name)
+            if module is None or module.file.display not in self.texts or name not in project.modules:
+                return None
+            return (project.modules.path_of(name), module.digest, self.texts[module.file.display],
+                    project.modules.raw(name))
+
+        def before(digest: str, key: str) -> tuple[list[str] | None, dict[str, Any] | None, str]:
+            lines = self.store.get_json("summaries", LINES + digest)
+            summary: object
+            if key in self.replaced:
+                summary, whole = self.replaced[key]
+            else:
+                row = self.store.get_json("summaries", key)
+                summary = row.get("summary") if isinstance(row, dict) else None
+                whole = str(row.get("digest", "")) if isinstance(row, dict) else ""
+            return (lines if isinstance(lines, list) else None,
+                    summary if isinstance(summary, dict) else None, whole)
+
+        try:
+            olds = {name: project.modules.raw(name) for name in cached}
+            then = {name: (str(anchored[name][0]), str(anchored[name][1]), whole) for name, whole in moved.items()}
+        except (RuntimeError, KeyError, IndexError, TypeError):
+            return False
+        fixed = [project.modules.path_of(name) for name in [*cached, *anchored]
+                 if name not in moved and name in project.modules]
+        new = rebased(olds, then, fixed, now, before, self.memo)
+        if new is None:
+            return False
+        for name, summary in new.items():
+            digest = hashlib.sha256(canonical_json(summary)).hexdigest()
+            self.replaced[keys[name]] = (olds[name], cached[name]["digest"])
+            project.set_stored(name, summary, stored_digests(summary, digest))
+            digests[name] = digest
+            self.store.put_json("summaries", keys[name], {"digest": digest, "summary": summary})
+            self.store.put_json("summaries", keys[name] + ":digests", meta_row(summary, digest, below))
+        # the record, with today's answers to the questions that moved and today's versions
+        rows = {**rows, **{f"positions\x1f{name}": questions.answer(project, ("positions", name)) for name in moved}}
+        updated = questions.refreshed(project, {**head, "t": {**anchored, **{n: anchors[n] for n in moved
+                                                                             if n in anchors}}})
+        self.store.put_json("summaries", first + ":depends", updated)
+        self.store.put_json("summaries", first + ":depends-static", rows)
+        self.keep_lines({n: anchors[n] for n in moved if n in anchors}, by_name)
+        return True
